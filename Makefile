@@ -1,0 +1,45 @@
+# Front door of the project. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+STUDY ?= study.yaml
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create or update the virtual environment in .venv
+
+report: $(STAMP) ## Set up and run the main job on the study (default: the synthetic demo)
+	$(BIN)/survey --study $(STUDY) clean
+
+clean-data: $(STAMP) ## Clean the questionnaire data only
+	$(BIN)/survey --study $(STUDY) clean
+
+demo: $(STAMP) ## Regenerate the synthetic demo study in data/raw/demo
+	$(BIN)/survey demo
+
+test: $(STAMP) ## Set up and run the test suite
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP) ## Lint with ruff
+	$(BIN)/ruff check survey tests benchmarks
+
+lab: $(STAMP) ## Open JupyterLab on the project's own kernel
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP) ## Run the benchmarks (on demand; not part of the tests)
+	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+.PHONY: help venv report clean-data demo test lint lab bench

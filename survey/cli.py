@@ -1,0 +1,171 @@
+"""The ``survey`` command: one sub-command per job, messages in Simplified Chinese.
+
+Every input problem surfaces as :class:`survey.errors.SurveyError`; the CLI prints its Chinese
+message and exits with status 2 (no traceback unless ``--debug``). Unexpected failures exit 3
+with a short note on how to report them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from survey.errors import SurveyError
+
+EXIT_OK = 0
+EXIT_INPUT = 2
+EXIT_BUG = 3
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _cmd_clean(args: argparse.Namespace) -> int:
+    from survey.config import load_study
+    from survey.pipeline import run_clean
+
+    study = load_study(args.study)
+    result = run_clean(study, progress=None if args.quiet else _say)
+    if not args.quiet:
+        print(result.summary_zh())
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from survey.demo import generate_demo
+    from survey.paths import DEMO_RAW_DIR
+
+    out = Path(args.out) if args.out else DEMO_RAW_DIR
+    generate_demo(out, seed=args.seed)
+    print(f"已生成合成演示数据（随机种子 {args.seed}）：{out}")
+    return EXIT_OK
+
+
+def _cmd_codebook_draft(args: argparse.Namespace) -> int:
+    from survey.draft import write_draft
+
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        raise SurveyError(
+            "输出文件已存在，为避免覆盖已编辑的编码手册，本次未写入",
+            file=out,
+            hint="换一个文件名（-o），或加 --overwrite 覆盖",
+        )
+    write_draft(Path(args.export), out)
+    print(f"已根据导出文件生成编码手册草稿：{out}\n请逐项核对题目类型、选项编码、反向题和标识列后再使用。")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from survey.pipeline import run_all
+
+    run_all(args.study, force=args.force, jobs=args.jobs, progress=None if args.quiet else _say)
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from survey.config import load_study
+    from survey.pipeline import verify
+
+    study = load_study(args.study)
+    problems = verify(study, progress=None if args.quiet else _say)
+    if problems:
+        _say(f"核验未通过：{len(problems)} 处不一致")
+        for p in problems:
+            _say(f"  - {p}")
+        return 1
+    print("核验通过：原始文件与处理结果的哈希值均与清单一致，重新清洗得到逐字节相同的文件。")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser (sub-commands clean, report, verify, demo, codebook)."""
+    # The common options are accepted before and after the sub-command
+    # (``survey --study x clean`` and ``survey clean --study x``).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--study", default=argparse.SUPPRESS, help="研究配置文件（默认：仓库根目录的 study.yaml）"
+    )
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="出错时显示完整的 Python 调用栈"
+    )
+    common.add_argument(
+        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="只输出结果，不显示进度"
+    )
+    parser = argparse.ArgumentParser(
+        prog="survey",
+        description="技师学院党建工作调研数据工具：清洗、核查、对标分析与报告导出。",
+        parents=[common],
+    )
+    parser.set_defaults(study=None, debug=False, quiet=False)
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+    sub.required = True
+    _add = sub.add_parser
+
+    def add_parser(name: str, **kw: object) -> argparse.ArgumentParser:
+        return _add(name, parents=[common], **kw)  # type: ignore[arg-type]
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
+
+    p = sub.add_parser("clean", help="读取原始问卷导出文件，清洗、去标识并写入 data/processed")
+    p.set_defaults(func=_cmd_clean)
+
+    p = sub.add_parser("report", help="清洗（如有变化）、运行分析笔记本并导出 HTML 报告")
+    p.add_argument("--force", action="store_true", help="忽略缓存，全部重新运行")
+    p.add_argument("--jobs", type=int, default=None, help="并行运行的笔记本数（默认：CPU 核数）")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("verify", help="审计核验：重新计算哈希并重跑清洗，确认结果逐字节一致")
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("demo", help="重新生成合成演示数据（确定性，可复现）")
+    p.add_argument("--out", default=None, help="输出文件夹（默认：data/raw/demo）")
+    p.add_argument("--seed", type=int, default=20261127, help="随机种子")
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("codebook", help="编码手册工具")
+    cb = p.add_subparsers(dest="codebook_command", metavar="子命令")
+    cb.required = True
+    d = cb.add_parser("draft", parents=[common], help="根据问卷星导出文件生成编码手册草稿")
+    d.add_argument("export", help="问卷星导出文件（xlsx / xls / csv）")
+    d.add_argument("-o", "--out", default="codebook.draft.yaml", help="输出的 YAML 文件")
+    d.add_argument("--overwrite", action="store_true", help="覆盖已存在的输出文件")
+    d.set_defaults(func=_cmd_codebook_draft)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    started = time.perf_counter()
+    try:
+        code = func(args)
+    except SurveyError as exc:
+        if args.debug:
+            raise
+        _say(exc.message_zh())
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _say("已中断；之前的输出文件保持不变。")
+        return 130
+    except Exception as exc:  # last line of defence for users
+        if args.debug:
+            raise
+        _say(
+            f"程序内部错误（{type(exc).__name__}: {exc}）。之前的输出文件保持不变。\n"
+            "请加 --debug 重新运行，并把完整输出发给维护人员。"
+        )
+        return EXIT_BUG
+    if not args.quiet and code == EXIT_OK:
+        _say(f"完成，用时 {time.perf_counter() - started:.1f} 秒。")
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
