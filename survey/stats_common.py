@@ -1,0 +1,404 @@
+"""Shared vocabulary and helpers of the statistics layer.
+
+Every statistics function in ``survey`` returns a tidy :class:`pandas.DataFrame` whose columns
+come from :data:`COLUMNS`: the same name always means the same thing, in every table, so that
+notebooks only select, label (:data:`LABELS_ZH`) and plot.
+
+Conventions
+-----------
+* ``diff`` is always *home minus comparison* (``本院 − 对标``): a negative ``diff`` means the home
+  college scores lower than the benchmark. Effects (``effect``, ``delta``) have the same sign.
+* ``ci_low`` / ``ci_high`` bound ``diff`` (or ``mean`` in descriptive tables);
+  ``effect_ci_low`` / ``effect_ci_high`` bound ``effect``; all intervals are two-sided 95 %
+  unless the function's ``ci`` argument says otherwise.
+* ``p`` is the unadjusted p-value of ``statistic``; ``p_adj`` the p-value adjusted for the
+  family named in ``p_adj_method`` (Holm across scales, Benjamini–Hochberg across items).
+* Random numbers come only from :func:`numpy.random.default_rng` with an explicit ``seed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+from survey.errors import SurveyError
+
+#: Default seed of every resampling function (results are reproducible run to run).
+DEFAULT_SEED = 20240601
+#: Default number of bootstrap resamples.
+DEFAULT_N_BOOT = 5000
+#: Breakdowns with fewer respondents than this are suppressed in report tables.
+MIN_CELL = 5
+
+#: The column vocabulary: name -> meaning. Defined once; used by every statistics module.
+COLUMNS: dict[str, str] = {
+    # what a row is about
+    "scale": "scale (dimension) id from the codebook, e.g. P1",
+    "item": "item id from the codebook",
+    "project": "one of the eight projects (importance-performance analysis)",
+    "group": "the group a row describes or is compared with (a college, 'benchmark' pooled, ...)",
+    "reference": "the home (reference) group the comparison is made from, e.g. 本院",
+    "stratum": "a member-type stratum (在职教职工党员 / 学生党员 / 离退休党员)",
+    "estimator": "how a gap was estimated: 'naive' or 'poststratified'",
+    # descriptives
+    "n": "number of non-missing observations",
+    "mean": "arithmetic mean",
+    "sd": "sample standard deviation (ddof = 1)",
+    "se": "standard error of the estimate in the row (mean or diff)",
+    "n_ref": "n of the reference (home) group",
+    "mean_ref": "mean of the reference (home) group",
+    "sd_ref": "SD of the reference (home) group",
+    # the gap
+    "diff": "difference of means, reference (home) minus group; paired: importance - performance",
+    "ci_low": "lower bound of the CI of diff (or of mean in descriptive tables)",
+    "ci_high": "upper bound of the CI of diff (or of mean in descriptive tables)",
+    "ci_method": "how ci_low/ci_high were obtained: 'bootstrap', 'welch', 't', 'normal'",
+    # tests
+    "statistic": "test statistic (Welch t, paired t, Kruskal-Wallis H, Dunn z: see 'test')",
+    "df": "degrees of freedom of statistic",
+    "test": "name of the test behind statistic/p",
+    "p": "unadjusted two-sided p-value of statistic",
+    "p_adj": "p adjusted for multiple testing (family and method in p_adj_method)",
+    "p_adj_method": "'holm' or 'fdr_bh' and the family, e.g. 'holm/scales'",
+    "u": "Mann-Whitney U of the reference group",
+    "p_u": "two-sided p-value of the Mann-Whitney U test",
+    "p_u_adj": "p_u adjusted like p_adj",
+    # effects
+    "effect": "standardised effect size (Hedges' g unless effect_name says otherwise)",
+    "effect_name": "name of effect: 'hedges_g', 'cohen_d', ...",
+    "effect_ci_low": "lower bound of the CI of effect",
+    "effect_ci_high": "upper bound of the CI of effect",
+    "delta": "Cliff's delta, P(ref > group) - P(ref < group)",
+    "delta_ci_low": "lower bound of the CI of delta (Cliff 1996 consistent variance)",
+    "delta_ci_high": "upper bound of the CI of delta",
+    # reliability
+    "alpha": "Cronbach's alpha",
+    "alpha_ci_low": "lower Feldt 95% bound of alpha",
+    "alpha_ci_high": "upper Feldt 95% bound of alpha",
+    "omega": "McDonald's omega total from a one-factor model",
+    "r_drop": "corrected item-total correlation (item vs sum of the other items)",
+    "alpha_if_deleted": "alpha of the scale without this item",
+    "flag": "True when the row needs attention (see the function's Notes)",
+    # composition adjustment
+    "deff": "Kish design effect of the weights, n * sum(w^2) / sum(w)^2",
+    "n_eff": "effective sample size n / deff",
+    "share": "population or target share of a stratum",
+    "deff_ref": "Kish design effect of the reference group's weights",
+    "n_eff_ref": "effective sample size of the reference group",
+    # pairwise post-hoc
+    "group2": "the second group of a pairwise comparison (Dunn)",
+    "mean_rank_diff": "mean rank of group minus mean rank of group2 (Dunn)",
+    "k": "number of groups",
+    # importance-performance analysis
+    "name": "project name (from the codebook labels)",
+    "item_imp": "importance item of a project",
+    "item_perf": "performance item of a project",
+    "imp_mean": "mean importance (imp_ci_low / imp_ci_high: its t interval)",
+    "perf_mean": "mean performance (perf_ci_low / perf_ci_high: its t interval)",
+    "imp_grand": "grand mean of importance (mean of the project means)",
+    "perf_grand": "grand mean of performance",
+    "quadrant": "IPA quadrant: 继续保持 / 重点改进 / 低优先级 / 可能过度投入",
+    "bench_mean": "benchmark (pooled) mean of the performance item",
+    "bench_diff": "performance of the college minus the benchmark (bench_ci_low/high: CI)",
+    "bench_p_adj": "BH-adjusted p of bench_diff",
+    "bench_effect": "Hedges' g of bench_diff",
+    # scales and items
+    "label": "scale label from the codebook",
+    "n_items": "number of items of a scale",
+    "reversed": "True when the item is reverse keyed",
+    # bookkeeping
+    "note": "remark for the reader, in Simplified Chinese",
+}
+
+#: Chinese labels for the columns, for tables shown to the committee.
+LABELS_ZH: dict[str, str] = {
+    "scale": "维度",
+    "item": "题目",
+    "project": "项目",
+    "group": "比较对象",
+    "reference": "参照组",
+    "stratum": "党员类别",
+    "estimator": "估计方法",
+    "n": "样本量",
+    "mean": "均值",
+    "sd": "标准差",
+    "se": "标准误",
+    "n_ref": "本院样本量",
+    "mean_ref": "本院均值",
+    "sd_ref": "本院标准差",
+    "diff": "差值",
+    "ci_low": "95%置信区间下限",
+    "ci_high": "95%置信区间上限",
+    "ci_method": "区间方法",
+    "statistic": "检验统计量",
+    "df": "自由度",
+    "test": "检验",
+    "p": "p 值",
+    "p_adj": "校正后 p 值",
+    "p_adj_method": "校正方法",
+    "u": "Mann–Whitney U",
+    "p_u": "U 检验 p 值",
+    "p_u_adj": "U 检验校正后 p 值",
+    "effect": "效应量",
+    "effect_name": "效应量类型",
+    "effect_ci_low": "效应量区间下限",
+    "effect_ci_high": "效应量区间上限",
+    "delta": "Cliff's δ",
+    "delta_ci_low": "δ 区间下限",
+    "delta_ci_high": "δ 区间上限",
+    "alpha": "Cronbach's α",
+    "alpha_ci_low": "α 区间下限",
+    "alpha_ci_high": "α 区间上限",
+    "omega": "McDonald's ω",
+    "r_drop": "校正题总相关",
+    "alpha_if_deleted": "删除该题后的 α",
+    "flag": "需关注",
+    "deff": "设计效应",
+    "n_eff": "有效样本量",
+    "share": "构成比例",
+    "deff_ref": "本院设计效应",
+    "n_eff_ref": "本院有效样本量",
+    "group2": "比较对象二",
+    "mean_rank_diff": "平均秩差",
+    "k": "组数",
+    "name": "项目名称",
+    "item_imp": "重要性题目",
+    "item_perf": "表现题目",
+    "imp_mean": "重要性均值",
+    "perf_mean": "表现均值",
+    "imp_grand": "重要性总均值",
+    "perf_grand": "表现总均值",
+    "quadrant": "象限",
+    "bench_mean": "对标院校表现均值",
+    "bench_diff": "与对标院校的表现差值",
+    "bench_p_adj": "与对标差值的校正 p 值",
+    "bench_effect": "与对标差值的效应量",
+    "label": "维度名称",
+    "n_items": "题目数",
+    "reversed": "反向题",
+    "note": "说明",
+}
+
+#: Label of the pooled benchmark in the ``group`` column.
+POOLED = "对标院校（合并）"
+
+#: p-value adjustment methods accepted by :func:`adjust_p` (statsmodels names).
+P_ADJUST_METHODS = ("holm", "fdr_bh", "bonferroni", "none")
+
+
+def adjust_p(p: Sequence[float] | pd.Series | np.ndarray, method: str = "holm") -> np.ndarray:
+    """Adjust p-values for multiple testing, leaving missing p-values missing.
+
+    Parameters
+    ----------
+    p
+        Unadjusted p-values; NaN entries are ignored (not counted in the family).
+    method
+        ``"holm"`` (Holm 1979), ``"fdr_bh"`` (Benjamini & Hochberg 1995), ``"bonferroni"``
+        or ``"none"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values in the input order.
+
+    Notes
+    -----
+    Wraps :func:`statsmodels.stats.multitest.multipletests` (Holm is computed here, see the
+    comment in the code). R equivalent:
+    ``p.adjust(p, method = "holm")`` / ``p.adjust(p, method = "BH")``.
+
+    Examples
+    --------
+    >>> adjust_p([0.01, 0.04, 0.03], "holm").round(3).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    if method not in P_ADJUST_METHODS:
+        raise ValueError(f"unknown p-value adjustment {method!r}; use one of {P_ADJUST_METHODS}")
+    arr = np.asarray(p, dtype=float)
+    out = np.full(arr.shape, np.nan)
+    ok = ~np.isnan(arr)
+    if method == "none" or not ok.any():
+        out[ok] = arr[ok]
+        return out
+    if method == "holm":
+        # Hand-written: statsmodels' Holm branch calls gc.collect() on every call, which
+        # costs 0.1-0.5 s in a notebook-sized process and dominates a table of gaps.
+        # Holm (1979): p_(i) -> max_{j <= i} min(1, (m - j + 1) p_(j)).
+        v = arr[ok]
+        order = np.argsort(v, kind="stable")
+        m = len(v)
+        adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * v[order]))
+        res = np.empty(m)
+        res[order] = adj
+        out[ok] = res
+        return out
+    out[ok] = multipletests(arr[ok], method=method)[1]
+    return out
+
+
+def t_interval(
+    mean: float | np.ndarray, se: float | np.ndarray, df: float | np.ndarray, ci: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the two-sided t interval ``mean ± t_{(1+ci)/2, df} * se`` (vectorised)."""
+    q = stats.t.ppf(0.5 + ci / 2, df)
+    mean = np.asarray(mean, dtype=float)
+    half = q * np.asarray(se, dtype=float)
+    return mean - half, mean + half
+
+
+def welch_df(v1: np.ndarray | float, n1, v2, n2) -> np.ndarray:
+    """Welch–Satterthwaite degrees of freedom from two variances and sample sizes."""
+    a = np.asarray(v1, dtype=float) / np.asarray(n1, dtype=float)
+    b = np.asarray(v2, dtype=float) / np.asarray(n2, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (a + b) ** 2 / (a**2 / (np.asarray(n1) - 1) + b**2 / (np.asarray(n2) - 1))
+
+
+def bootstrap_means(
+    values: np.ndarray, *, n_boot: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Bootstrap means of several columns at once, resampling rows (respondents).
+
+    Parameters
+    ----------
+    values
+        Array ``(n, k)``: n respondents, k variables (scales or items); NaN = missing.
+    n_boot
+        Number of resamples B.
+    rng
+        A seeded :class:`numpy.random.Generator`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(B, k)`` resampled means (NaN-aware: mean of the answered values in a resample).
+
+    Notes
+    -----
+    Vectorised, no Python loop over resamples: one ``(B, n)`` index matrix is drawn, turned
+    into a count matrix ``C`` (how often each respondent appears in each resample) with one
+    :func:`numpy.bincount`, and the means are ``(C @ X0) / (C @ M)`` where ``X0`` is the data
+    with missing values set to 0 and ``M`` the answered mask. For a column without missing
+    values this is exactly the ordinary nonparametric bootstrap of the mean (Efron &
+    Tibshirani 1993, ch. 6); with missing values it is the respondent-level bootstrap, which
+    keeps the correlation between variables answered by the same person.
+    Hand-written because scipy.stats.bootstrap resamples one statistic at a time and its
+    vectorised path cannot share resamples across columns with different missing patterns.
+    """
+    x = np.asarray(values, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    n = x.shape[0]
+    if n == 0:
+        return np.full((n_boot, x.shape[1]), np.nan)
+    itype = np.int32 if n_boot * n < 2**31 else np.int64
+    idx = rng.integers(0, n, size=(n_boot, n), dtype=itype)
+    idx += (np.arange(n_boot, dtype=itype) * n)[:, None]
+    counts = np.bincount(idx.ravel(), minlength=n_boot * n).reshape(n_boot, n)
+    mask = ~np.isnan(x)
+    k = x.shape[1]
+    # one matrix product gives the resampled sums and answered counts of every column
+    both = counts.astype(np.float64) @ np.hstack([np.where(mask, x, 0.0), mask])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return both[:, :k] / both[:, k:]
+
+
+def percentile_ci(boot: np.ndarray, ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of bootstrap replicates along axis 0 (NaN replicates ignored)."""
+    lo, hi = np.nanquantile(boot, [0.5 - ci / 2, 0.5 + ci / 2], axis=0)
+    return lo, hi
+
+
+def check_summary(
+    n: float, mean: float, sd: float, *, where: str, file: str | None = None, row: int | None = None
+) -> None:
+    """Validate one line of summary statistics (n, mean, SD), raising :class:`SurveyError`.
+
+    Parameters
+    ----------
+    n, mean, sd
+        The summary statistics of one group.
+    where
+        What the line describes, shown to the user (e.g. ``"对标院校B · P1"``).
+    file, row
+        Where the line came from, when known (row as Excel shows it).
+    """
+    if n is None or not np.isfinite(n) or n < 2 or float(n) != int(n):
+        raise SurveyError(
+            f"汇总统计中的样本量无效：{where} 的 n = {n}",
+            file=file,
+            row=row,
+            column="n",
+            expected="不小于 2 的整数（计算标准差至少需要 2 个回答）",
+        )
+    if sd is None or not np.isfinite(sd) or sd < 0:
+        raise SurveyError(
+            f"汇总统计中的标准差无效：{where} 的 SD = {sd}",
+            file=file,
+            row=row,
+            column="sd",
+            expected="非负数（标准差不能为负）",
+        )
+    if mean is None or not np.isfinite(mean):
+        raise SurveyError(
+            f"汇总统计中的均值缺失或无效：{where}", file=file, row=row, column="mean",
+            expected="一个数值",
+        )
+
+
+def require_columns(data: pd.DataFrame, columns: Iterable[str], *, what: str) -> None:
+    """Raise :class:`SurveyError` naming every column of ``columns`` missing from ``data``."""
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise SurveyError(
+            f"{what}缺少以下列：{'、'.join(map(str, missing))}",
+            column="、".join(map(str, missing)),
+            expected="清洗后的数据中应包含这些列（按编码手册中的编号命名）",
+            hint="检查编码手册与数据是否为同一版本，或是否已运行 survey clean",
+        )
+
+
+def suppress_small(
+    table: pd.DataFrame,
+    *,
+    n_cols: Sequence[str] = ("n",),
+    min_n: int = MIN_CELL,
+    mark: str = "<5",
+) -> pd.DataFrame:
+    """Return a copy for reports where rows with any ``n_cols`` below ``min_n`` are masked.
+
+    Every numeric column of such a row except the counts becomes ``mark`` (the counts become
+    ``mark`` too), so that no statistic of fewer than ``min_n`` respondents is shown.
+    The input is not modified; the result has ``object`` columns where masking happened.
+    """
+    out = table.copy()
+    present = [c for c in n_cols if c in out.columns]
+    if not present:
+        return out
+    small = np.zeros(len(out), dtype=bool)
+    for c in present:
+        small |= pd.to_numeric(out[c], errors="coerce").fillna(0).to_numpy() < min_n
+    if not small.any():
+        return out
+    numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c])]
+    for c in numeric:
+        out[c] = out[c].astype(object)
+        out.loc[small, c] = mark
+    return out
+
+
+def shares(values: Mapping[str, float] | pd.Series) -> pd.Series:
+    """Normalise non-negative weights or counts to shares that sum to 1."""
+    s = pd.Series(values, dtype=float)
+    if (s < 0).any() or not np.isfinite(s).all() or s.sum() <= 0:
+        raise SurveyError(
+            "构成比例（或人数）无效",
+            expected="非负数，且合计大于 0",
+            hint=f"收到的值：{dict(s)}",
+        )
+    return s / s.sum()
