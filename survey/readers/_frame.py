@@ -1,0 +1,525 @@
+"""Turning mapped string columns into the canonical response frame (see docs/architecture.md).
+
+Cells are decoded once per distinct value (exports repeat the same few labels thousands of
+times), and every problem names the file, the Excel row where the value first occurs and the
+column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from survey.codebook import Codebook, Item
+from survey.errors import SurveyError, SurveyWarning
+from survey.normalise import is_missing_token, normalise_text, parse_duration, parse_number
+from survey.readers._mapping import ColumnSpec, LabelMap, expected_headers
+
+__all__ = ["FRAME_PREFIX", "ReadResult", "build_frame", "fingerprint", "header_map", "split_other"]
+
+#: Columns every reader puts first, in this order.
+FRAME_PREFIX = ["_file", "_row", "_format", "_seq", "submitted_at", "duration_s"]
+
+
+@dataclass
+class ReadResult:
+    """What a reader returns for one file.
+
+    Attributes
+    ----------
+    frame
+        The canonical response frame (docs/architecture.md), one row per answer sheet.
+    fingerprint
+        Short hash of the questionnaire items found in the file (:func:`fingerprint`).
+    format
+        ``wjx_text``, ``wjx_code``, ``generic`` or ``spss``.
+    encoding
+        Text encoding of a CSV / SPSS file, else ``None``.
+    n_rows
+        Number of answer rows read.
+    header_map
+        Export header → output column (``"(元数据)"`` / ``"(忽略)"`` for dropped columns).
+    notes
+        Things worth telling the user (Chinese).
+    file
+        The file as named in ``study.yaml``.
+    """
+
+    frame: pd.DataFrame
+    fingerprint: str
+    format: str
+    encoding: str | None
+    n_rows: int
+    header_map: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    file: str = ""
+
+
+class CellError(Exception):
+    """A cell that cannot be decoded (turned into a SurveyError with row and column)."""
+
+    def __init__(self, problem: str, expected: str | None = None, hint: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.expected = expected
+        self.hint = hint
+
+
+_OTHER = re.compile(r"^(.*?)〖(.*)〗\s*$", re.DOTALL)
+
+
+def split_other(cell: str) -> tuple[str, str | None]:
+    """Split ``其他〖校企联合支部〗`` into ``("其他", "校企联合支部")``; text without 〖〗 → (text, None)."""
+    m = _OTHER.match(cell)
+    if not m:
+        return cell, None
+    other = m.group(2).strip()
+    return m.group(1).strip(), (other or None)
+
+
+# -- one cell -------------------------------------------------------------------------------
+def _is_missing_code(x: float, missing: set[float]) -> bool:
+    return not math.isnan(x) and x in missing
+
+
+def _choice(cell: str, mode: str, lm: LabelMap, missing: set[float]) -> tuple[float, str | None]:
+    label, other = split_other(cell)
+    n = normalise_text(label)
+    num = parse_number(n)
+    if not math.isnan(num) and _is_missing_code(num, missing):
+        return math.nan, other
+    if mode == "label":
+        code = lm.lookup(n) if n else None
+        if code is None and other is not None and lm.other is not None:
+            code = lm.other
+        if code is None:
+            raise CellError(
+                f"选项“{n}”不在编码手册该题的选项中",
+                expected=f"以下选项之一：{lm.allowed()}",
+                hint="若这是同一选项的另一种写法，在编码手册该题的 option_aliases 中加入它",
+            )
+        return float(code), other
+    if not math.isnan(num):
+        return num, other
+    if n == "" and other is not None and lm.other is not None:
+        return float(lm.other), other
+    if mode == "auto":
+        code = lm.lookup(n)
+        if code is not None:
+            return float(code), other
+        raise CellError(
+            f"“{n}”既不是数字代码，也不是该题的选项",
+            expected=f"数字代码或以下选项之一：{lm.allowed()}",
+            hint="若这是同一选项的另一种写法，在编码手册该题的 option_aliases 中加入它",
+        )
+    raise CellError(
+        f"按序号导出的文件中应为数字代码，实际为“{n}”",
+        expected=f"数字代码：{lm.allowed()}",
+        hint="若该文件其实是“按文本”下载，请在 study.yaml 中把 format 改为 wjx_text（或 auto）",
+    )
+
+
+def _split_codes(cell: str, sep: str, mode: str) -> list[str]:
+    parts = [p for p in cell.split(sep)]
+    if len(parts) == 1 and mode != "label":
+        t = normalise_text(cell)
+        if re.fullmatch(r"-?\d+([,;、\s]+-?\d+)*", t):
+            parts = re.split(r"[,;、\s]+", t)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _joined(
+    cell: str, item: Item, mode: str, lm: LabelMap, missing: set[float], sep: str
+) -> tuple[dict[int, float], str | None]:
+    """A 按文本 multiple (``A┋B``) or ranking (``A→B``) cell → {code: 1 or rank}."""
+    out: dict[int, float] = {}
+    other_text = None
+    for pos, part in enumerate(_split_codes(cell, sep, mode), start=1):
+        code, other = _choice(part, mode, lm, missing)
+        if math.isnan(code):
+            continue
+        if float(code).is_integer() and int(code) in lm.options:
+            c = int(code)
+        else:
+            raise CellError(
+                f"代码 {part} 不是该题的选项",
+                expected=f"以下选项之一：{lm.allowed()}",
+            )
+        if other is not None:
+            other_text = other
+        out.setdefault(c, 1.0 if item.type == "multiple" else float(pos))
+    return out, other_text
+
+
+def _option_cell(
+    cell: str, option_label: str, missing: set[float], is_other: bool = False
+) -> tuple[float, str | None]:
+    """One 按序号 per-option cell: 0/1 (multiple) or a rank; ``1〖text〗`` / ``〖text〗`` chosen
+    with text. For the "other" option a bare text is also read as chosen + text (unconfirmed
+    export form)."""
+    label, other = split_other(cell)
+    n = normalise_text(label)
+    if n == "" and other is not None:
+        return 1.0, other
+    num = parse_number(n)
+    if not math.isnan(num):
+        return (math.nan if num in missing else num), other
+    if n.replace(" ", "") == normalise_text(option_label).replace(" ", ""):
+        return 1.0, other
+    if is_other:
+        return 1.0, cell.strip()
+    raise CellError(f"“{n}”不是数字", expected="0（未选）、1（选中）或名次数字")
+
+
+_UNIT_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{1,3}$")
+
+
+# -- whole frame ----------------------------------------------------------------------------
+def _decode_unique(
+    col: pd.Series,
+    fn: Callable[[str], Any],
+    *,
+    rows: list[int],
+    display: str,
+    column: str,
+) -> dict[str, Any]:
+    """Apply ``fn`` to every distinct cell; a CellError becomes a SurveyError at its first row."""
+    out: dict[str, Any] = {}
+    for value in pd.unique(col):
+        try:
+            out[value] = fn(value)
+        except CellError as exc:
+            first = int(np.flatnonzero((col == value).to_numpy())[0])
+            raise SurveyError(
+                exc.problem,
+                file=display,
+                row=rows[first],
+                column=column,
+                expected=exc.expected,
+                hint=exc.hint,
+            ) from None
+    return out
+
+
+def _parse_datetimes(
+    col: pd.Series, rows: list[int], display: str, where: str, notes: list[str]
+) -> pd.Series:
+    values: dict[str, Any] = {}
+    bad: list[int] = []
+    for v in pd.unique(col):
+        if is_missing_token(v):
+            values[v] = pd.NaT
+            continue
+        t = normalise_text(v)
+        ts = pd.NaT
+        for fmt in (
+            "%Y/%m/%d %H:%M:%S",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y/%m/%d %H:%M",
+            "%Y-%m-%d %H:%M",
+            "%Y/%m/%d",
+            "%Y-%m-%d",
+        ):
+            ts = pd.to_datetime(t, format=fmt, errors="coerce")
+            if not pd.isna(ts):
+                break
+        if pd.isna(ts):
+            num = parse_number(t)
+            if 20000 <= num <= 80000:  # an Excel serial date (days since 1899-12-30)
+                ts = pd.Timestamp("1899-12-30") + pd.to_timedelta(num, unit="D")
+                ts = ts.round("s")
+        if pd.isna(ts):
+            bad.append(int(np.flatnonzero((col == v).to_numpy())[0]))
+        values[v] = ts
+    if bad:
+        notes.append(
+            f"{display}：{where} 有 {len(bad)} 种无法识别的时间，已设为缺失（首次出现于第 {rows[min(bad)]} 行）。"
+        )
+    out = pd.to_datetime(col.map(values), errors="coerce")
+    return out.astype("datetime64[ns]")
+
+
+def build_frame(
+    data: pd.DataFrame,
+    specs: list[ColumnSpec],
+    codebook: Codebook,
+    *,
+    rows: list[int],
+    display: str,
+    fmt: str,
+    modes: dict[str, str],
+    header_row: int = 1,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Decode mapped string columns into the canonical frame.
+
+    Parameters
+    ----------
+    data
+        Strings (``""`` empty), one column per header of ``specs`` (same order).
+    specs
+        From :func:`~survey.readers._mapping.map_columns`.
+    codebook
+        The codebook.
+    rows
+        Excel row of each data row.
+    display, fmt
+        The file name (``_file``) and format (``_format``).
+    modes
+        Item id → ``"label"`` (按文本: cells are option labels), ``"code"`` (按序号: cells are
+        numbers) or ``"auto"`` (numbers are codes, other text is looked up as a label).
+
+    Returns
+    -------
+    (frame, notes)
+    """
+    n = len(data)
+    notes: list[str] = []
+    out: dict[str, Any] = {
+        "_file": pd.Series([display] * n, dtype=object),
+        "_row": pd.Series(rows, dtype="int64"),
+        "_format": pd.Series([fmt] * n, dtype=object),
+        "_seq": pd.Series(np.full(n, np.nan)),
+        "submitted_at": pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
+        "duration_s": pd.Series(np.full(n, np.nan)),
+    }
+    by_item: dict[str, list[tuple[ColumnSpec, pd.Series]]] = {}
+    for spec, name in zip(specs, data.columns, strict=True):
+        col = data[name].reset_index(drop=True).astype(object)
+        if spec.kind == "meta" and spec.target == "_seq":
+            out["_seq"] = pd.Series([parse_number(v) for v in col], dtype="float64")
+        elif spec.kind == "meta" and spec.target == "submitted_at":
+            out["submitted_at"] = _parse_datetimes(col, rows, display, spec.described, notes)
+        elif spec.kind == "meta" and spec.target == "duration_s":
+            durations = {v: parse_duration(v) for v in pd.unique(col)}
+            bad = [v for v, d in durations.items() if math.isnan(d) and not is_missing_token(v)]
+            if bad:
+                notes.append(
+                    f"{display}：{spec.described} 有无法识别的用时（如“{bad[0]}”），已设为缺失。"
+                )
+            out["duration_s"] = col.map(durations).astype("float64")
+        elif spec.kind == "identifier":
+            out[spec.target] = col.map(
+                lambda v: np.nan if is_missing_token(v) else normalise_text(v)
+            )
+        elif spec.kind == "item":
+            by_item.setdefault(spec.target, []).append((spec, col))
+    for ident in codebook.identifiers:
+        if ident.id not in out:
+            out[ident.id] = pd.Series([np.nan] * n, dtype=object)
+            notes.append(f"{display}：文件中没有标识列 {ident.id}（{ident.kind}），该列为空。")
+    for item in codebook.items:
+        cols = codebook.columns(item.id)
+        if item.id not in by_item:
+            if item.required:
+                raise SurveyError(
+                    f"文件中缺少编码手册要求的题目 {item.id}（{item.text}）",
+                    file=display,
+                    row=header_row,
+                    expected=f"表头中有{expected_headers(item, codebook.options(item.id))}",
+                    hint="检查是否下载了正确版本的问卷；若该题可缺，在编码手册中为它写 required: false",
+                )
+            for c in cols:
+                out[c] = pd.Series(
+                    [np.nan] * n,
+                    dtype=object if c.endswith("_other") or item.type == "text" else "float64",
+                )
+            notes.append(f"{display}：文件中没有可选题目 {item.id}，该题记为缺失。")
+            continue
+        decoded = _decode_item(
+            item, by_item[item.id], codebook, rows, display, modes.get(item.id, "auto"), notes
+        )
+        for c in cols:
+            out[c] = decoded[c]
+    order = [*FRAME_PREFIX, *(i.id for i in codebook.identifiers), *codebook.item_columns()]
+    frame = pd.DataFrame({c: out[c] for c in order})
+    return frame, notes
+
+
+def _decode_item(
+    item: Item,
+    parts: list[tuple[ColumnSpec, pd.Series]],
+    codebook: Codebook,
+    rows: list[int],
+    display: str,
+    mode: str,
+    notes: list[str],
+) -> dict[str, pd.Series]:
+    n = len(rows)
+    options = codebook.options(item.id)
+    lm = LabelMap(item, options)
+    missing = set(codebook.missing_codes_for(item.id))
+    cols = codebook.columns(item.id)
+    result: dict[str, pd.Series] = {}
+    other = pd.Series([np.nan] * n, dtype=object)
+    values = [(s, c) for s, c in parts if s.role == "value"]
+    option_cols = [(s, c) for s, c in parts if s.role == "option"]
+    other_cols = [(s, c) for s, c in parts if s.role == "other"]
+    if values and option_cols:
+        raise SurveyError(
+            f"题目 {item.id} 既有整题一列，又有每个选项一列，无法确定以哪一种为准",
+            file=display,
+            column=f"{values[0][0].described} 与 {option_cols[0][0].described}",
+            hint="把其中一种列加入编码手册的 ignore_columns",
+        )
+
+    def dec(spec: ColumnSpec, col: pd.Series, fn: Callable[[str], Any]) -> pd.Series:
+        table = _decode_unique(col, fn, rows=rows, display=display, column=spec.described)
+        return col.map(table)
+
+    if item.type in ("likert", "single"):
+        spec, col = values[0]
+        pairs = dec(
+            spec,
+            col,
+            lambda v: (math.nan, None) if is_missing_token(v) else _choice(v, mode, lm, missing),
+        )
+        result[item.id] = pairs.map(lambda p: p[0]).astype("float64")
+        other = pairs.map(lambda p: p[1] if p[1] is not None else np.nan).astype(object)
+    elif item.type == "numeric":
+        spec, col = values[0]
+        odd: list[str] = []
+
+        def num(v: str) -> float:
+            if is_missing_token(v):
+                return math.nan
+            x = parse_number(v)
+            if math.isnan(x):
+                m = _UNIT_NUMBER.match(normalise_text(v))
+                if m:
+                    x = float(m.group(1))
+                odd.append(normalise_text(v))
+            return math.nan if x in missing else x
+
+        result[item.id] = dec(spec, col, num).astype("float64")
+        if odd:
+            notes.append(
+                f"{display}：{spec.described} 有 {len(odd)} 种非纯数字的填写（如“{odd[0]}”）："
+                "带单位的取其数字，其余记为缺失。"
+            )
+    elif item.type == "text":
+        spec, col = values[0]
+
+        def txt(v: str) -> Any:
+            if is_missing_token(v):
+                return np.nan
+            if mode == "code" and parse_number(v) in missing:
+                return np.nan
+            return v.strip()
+
+        result[item.id] = dec(spec, col, txt).astype(object)
+    else:  # multiple / ranking
+        frame = pd.DataFrame(
+            np.nan, index=range(n), columns=[f"{item.id}_{c}" for c in sorted(options)]
+        )
+        if values:
+            spec, col = values[0]
+            sep = "┋" if item.type == "multiple" else "→"
+
+            def joined(v: str) -> tuple[dict[int, float] | None, str | None]:
+                if is_missing_token(v):
+                    return None, None
+                return _joined(v, item, mode, lm, missing, sep)
+
+            pairs = dec(spec, col, joined)
+            for code in sorted(options):
+                fill = 0.0 if item.type == "multiple" else np.nan
+                frame[f"{item.id}_{code}"] = pairs.map(
+                    lambda p, c=code, f=fill: np.nan if p[0] is None else p[0].get(c, f)
+                ).astype("float64")
+            other = pairs.map(lambda p: p[1] if p[1] is not None else np.nan).astype(object)
+        else:
+            seen_codes = set()
+            for spec, col in option_cols:
+                seen_codes.add(spec.code)
+                label = options.get(spec.code, "")
+                is_other = spec.code == item.other_option
+
+                def opt(v: str, lab: str = label, oth: bool = is_other) -> tuple[float, str | None]:
+                    if is_missing_token(v):
+                        return math.nan, None
+                    return _option_cell(v, lab, missing, oth)
+
+                pairs = dec(spec, col, opt)
+                frame[f"{item.id}_{spec.code}"] = pairs.map(lambda p: p[0]).astype("float64")
+                got = pairs.map(lambda p: p[1] if p[1] is not None else np.nan)
+                other = other.where(other.notna(), got)
+            absent = sorted(set(options) - seen_codes)
+            if absent:
+                notes.append(
+                    f"{display}：题目 {item.id} 缺少选项 {absent} 的列，这些选项记为缺失。"
+                )
+        for c in frame.columns:
+            result[c] = frame[c]
+    for _spec, col in other_cols:
+        got = col.map(lambda v: np.nan if is_missing_token(v) else v.strip())
+        other = got.where(got.notna(), other)
+    if f"{item.id}_other" in cols:
+        result[f"{item.id}_other"] = other.astype(object)
+    elif other.notna().any():
+        first = int(np.flatnonzero(other.notna().to_numpy())[0])
+        notes.append(
+            f"{display}：题目 {item.id} 有“其他”填写内容（如第 {rows[first]} 行），"
+            "但编码手册没有 other_option，填写内容未保留。"
+        )
+    return result
+
+
+def fingerprint(specs: list[ColumnSpec], codebook: Codebook) -> str:
+    """Short SHA-256 over the items found in a file.
+
+    Each found item contributes its id, its 问卷星 question number and what its header shows:
+    the normalised stem or matrix-row text; for multiple-choice and ranking items the set of
+    option codes the file can hold (按文本 cells must use the codebook's labels; 按序号 headers
+    show the options). The 按文本 and 按序号 variants of one download therefore print alike,
+    while a reworded stem, a changed matrix row, a renumbered or missing question does not.
+    """
+    entries: dict[str, list[Any]] = {}
+    for s in specs:
+        if s.kind != "item" or s.role == "other":
+            continue
+        item = codebook.item(s.target)
+        if item.type in ("multiple", "ranking"):
+            e = entries.setdefault(item.id, [item.id, s.question, "options", []])
+            if s.role == "option":
+                e[3].append(s.code)
+            else:
+                e[3].extend(codebook.options(item.id))
+        else:
+            entries[item.id] = [item.id, s.question, s.form if s.form != "stem" else "stem", s.text]
+    payload = []
+    for key in sorted(entries):
+        e = entries[key]
+        if e[2] == "options":
+            e = [e[0], e[1], e[2], sorted(set(e[3]))]
+        payload.append(e)
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def header_map(specs: list[ColumnSpec]) -> dict[str, str]:
+    """Export header → output column; ``(元数据)`` / ``(忽略)`` for columns not kept."""
+    out: dict[str, str] = {}
+    for s in specs:
+        if s.kind in ("item", "identifier"):
+            out[s.header] = s.output
+        elif s.kind == "meta":
+            out[s.header] = s.target or "(元数据)"
+        else:
+            out[s.header] = "(忽略)"
+    return out
+
+
+def warn_notes(notes: list[str]) -> None:
+    """Issue each note as a :class:`SurveyWarning` (the CLI logs them)."""
+    import warnings
+
+    for note in notes:
+        warnings.warn(note, SurveyWarning, stacklevel=3)

@@ -1,0 +1,53 @@
+"""Format detection from extension, headers and cells; overridable by QuestionnaireFile.format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from readers_builders import wjx_code_rows, wjx_text_rows, write_csv, write_xlsx
+
+from survey.codebook import Codebook
+from survey.readers import read_path
+from survey.readers.detect import detect_format
+
+
+def test_detects_each_fixture(
+    wjx_text_xlsx: Path,
+    wjx_code_csv_gbk: Path,
+    wjx_code_csv_bom: Path,
+    wjx_text_xls: Path,
+    generic_xlsx: Path,
+    sav_file: Path,
+    codebook: Codebook,
+) -> None:
+    assert detect_format(wjx_text_xlsx) == "wjx_text"
+    assert detect_format(wjx_code_csv_gbk) == "wjx_code"
+    assert detect_format(wjx_code_csv_bom, codebook) == "wjx_code"
+    assert detect_format(wjx_text_xls) == "wjx_text"
+    assert detect_format(generic_xlsx) == "generic"
+    assert detect_format(sav_file) == "spss"
+
+
+def test_labels_in_matrix_mean_text_even_without_joins(tmp_path: Path) -> None:
+    header, rows = wjx_text_rows()
+    keep = [j for j, h in enumerate(header) if not h.startswith(("4、", "5、"))]
+    p = write_xlsx(
+        tmp_path / "export.xlsx", [header[j] for j in keep], [[r[j] for j in keep] for r in rows]
+    )
+    assert detect_format(p) == "wjx_text"
+
+
+def test_file_name_breaks_ties_when_no_answers(tmp_path: Path) -> None:
+    header, _ = wjx_code_rows()
+    p = write_csv(tmp_path / "386540716_按序号_调查_0_0.csv", header, [], "utf-8-sig")
+    assert detect_format(p) == "wjx_code"
+    q = write_csv(tmp_path / "386540716_按文本_调查_0_0.csv", header, [], "utf-8-sig")
+    assert detect_format(q) == "wjx_text"
+
+
+def test_override_format(wjx_code_csv_bom: Path, codebook: Codebook) -> None:
+    auto = read_path(wjx_code_csv_bom, codebook)
+    forced = read_path(wjx_code_csv_bom, codebook, format="wjx_code")
+    assert auto.format == forced.format == "wjx_code"
+    assert any("自动识别为 wjx_code" in n for n in auto.notes)
+    assert not any("自动识别" in n for n in forced.notes)
