@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from survey.errors import SurveyError
+from survey.errors import SurveyError, SurveyWarning
 
 EXIT_OK = 0
 EXIT_INPUT = 2
@@ -26,9 +27,10 @@ def _say(msg: str) -> None:
 
 def _cmd_clean(args: argparse.Namespace) -> int:
     from survey.config import load_study
-    from survey.pipeline import run_clean
 
     study = load_study(args.study)
+    from survey.pipeline import run_clean
+
     result = run_clean(study, progress=None if args.quiet else _say)
     if not args.quiet:
         print(result.summary_zh())
@@ -69,9 +71,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     from survey.config import load_study
-    from survey.pipeline import verify
 
     study = load_study(args.study)
+    from survey.pipeline import verify
+
     problems = verify(study, progress=None if args.quiet else _say)
     if problems:
         _say(f"核验未通过：{len(problems)} 处不一致")
@@ -80,6 +83,18 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         return 1
     print("核验通过：原始文件与处理结果的哈希值均与清单一致，重新清洗得到逐字节相同的文件。")
     return EXIT_OK
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Show a :class:`SurveyWarning` as a plain Chinese note (once); hide library noise."""
+    if issubclass(category, SurveyWarning):
+        text = str(message).removeprefix("错误：")
+        if text not in _SHOWN:
+            _SHOWN.add(text)
+            _say(f"注意：{text}")
+
+
+_SHOWN: set[str] = set()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     started = time.perf_counter()
+    if not args.debug:
+        warnings.showwarning = _show_warning
     try:
         code = func(args)
     except SurveyError as exc:

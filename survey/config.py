@@ -125,7 +125,14 @@ class Indicators(_Strict):
 
 
 class Roster(_Strict):
+    """Membership roster summary (counts) and, optionally, a list of member names.
+
+    The names file is read only to scrub those names from free text and symposium statements;
+    it is never copied to the processed outputs.
+    """
+
     path: Path
+    names: Path | None = None
 
 
 class Study(_Strict):

@@ -1209,6 +1209,7 @@ EXPLAIN = {
     "sessions": "每行一场座谈会。座谈对象：二级学院系部党支部书记、组织员、校企合作企业、用人企业、学生党员。",
     "statements": "每行一条发言，由会议纪要整理。编码员A、编码员B 独立编码，多个编码用分号（; 或 ；）分隔。发言人为化名。",
     "themes": "主题编码表：编码、名称、对应的问题领域（P1–P5，可多个）、对应的八项工程、编码员可能写的同义词（；分隔）。",
+    "member_names": "党员名单（合成）：只用于在自由文本和座谈发言中隐去这些姓名，不会写入处理结果。",
     "indicators": "长表：每行一个院校 × 指标。方向：越高越好 / 越低越好。是否类指标：1=是，0=否。",
     "roster": "党员名册汇总：党支部为空的行是该院校该类党员的合计；本院另列各党支部明细，合计等于明细之和。",
     "summary": "丁市工程技师学院未提供原始答卷，只提供各维度、各题的样本量、均值、标准差。量表得分为该维度各题（反向题先按 6−x 转换）的平均分；党员类型为空表示全体。",
@@ -1295,6 +1296,7 @@ OTHER_FILES = {
     "themes": f"{PREFIX}座谈会_主题编码.xlsx",
     "indicators": f"{PREFIX}对标指标.xlsx",
     "roster": f"{PREFIX}党员名册汇总.xlsx",
+    "member_names": f"{PREFIX}党员名单.xlsx",
     "truth": "truth.json",
     "readme": "README.md",
 }
@@ -1539,6 +1541,12 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     _write_xlsx(out_dir / OTHER_FILES["indicators"], ind_sheets, title=f"{PREFIX}对标指标")
     roster_sheets, roster_truth = _roster()
     _write_xlsx(out_dir / OTHER_FILES["roster"], roster_sheets, title=f"{PREFIX}党员名册汇总")
+    # The member list (names only) lets the pipeline scrub names of people who are mentioned in
+    # free text or symposium statements but never answered the questionnaire themselves.
+    member_names = [[n] for n in sorted(fakes.used["names"])]
+    _write_xlsx(out_dir / OTHER_FILES["member_names"],
+                [("党员名单", ["姓名"], member_names), _explain_sheet("member_names")],
+                title=f"{PREFIX}党员名单")
 
     planted = _row_truth(by_college, names) | _cell_truth(cell_recs, names, headers)
     files = {}
@@ -1590,7 +1598,8 @@ def _describe(fname: str, files: dict[str, dict]) -> str:
     return {"codebook.yaml": "问卷编码手册", "truth.json": "埋入参数与问题清单（供测试）", "README.md": "本说明",
             OTHER_FILES["sessions"]: "座谈会场次", OTHER_FILES["statements"]: "座谈会发言记录（双人编码）",
             OTHER_FILES["themes"]: "座谈会主题编码表", OTHER_FILES["indicators"]: "对标指标（长表）",
-            OTHER_FILES["roster"]: "党员名册汇总"}[fname]
+            OTHER_FILES["roster"]: "党员名册汇总",
+            OTHER_FILES["member_names"]: "党员名单（仅用于脱敏）"}[fname]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -214,3 +214,39 @@ def load_roster(study: Any) -> pd.DataFrame:
     if study.roster is None:
         raise SurveyError("study.yaml 中没有 roster（党员名册汇总）配置", file=getattr(study, "source", None), key="roster")
     return read_roster(study.resolve(study.roster.path), display=study.display(study.roster.path))
+
+
+def read_member_names(path: str | Path, *, display: str | None = None) -> list[str]:
+    """Read a list of member names (column 姓名 / name), used only to scrub free text.
+
+    Returns
+    -------
+    list of str
+        Distinct non-empty names of two or more characters, sorted.
+
+    Raises
+    ------
+    SurveyError
+        When the file has no 姓名 column.
+    """
+    from survey.normalise import normalise_text
+    from survey.readers.tabular import read_table as read_strings
+
+    table = read_strings(path, display=display)
+    wanted = [h for h in table.header if normalise_text(h).lower() in ("姓名", "name", "名字", "党员姓名")]
+    if not wanted:
+        raise SurveyError(
+            "党员名单中没有“姓名”列",
+            file=display or path,
+            row=table.header_row,
+            expected="一列表头为“姓名”的名单（每行一人）",
+        )
+    names = {normalise_text(v) for v in table.data[wanted[0]].tolist()}
+    return sorted(n for n in names if len(n) >= 2)
+
+
+def load_member_names(study: Any) -> list[str]:
+    """Read ``study.roster.names`` (empty list when the study has none)."""
+    if study.roster is None or study.roster.names is None:
+        return []
+    return read_member_names(study.resolve(study.roster.names), display=study.display(study.roster.names))

@@ -1,0 +1,276 @@
+"""The single driver behind ``survey clean`` and ``survey verify``.
+
+``run_clean`` reads every raw file named in ``study.yaml``, cleans, pseudonymises and scrubs the
+data, and writes the processed outputs and ``manifest.json`` atomically. Orchestration and
+bookkeeping live here; every step is a function of its own module.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import tempfile
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from survey import processed
+from survey.cleaning import CleanResult, clean
+from survey.codebook import Codebook, load_codebook
+from survey.config import Study
+from survey.errors import SurveyWarning
+from survey.export import (
+    AtomicOutput,
+    sav_labels_from_codebook,
+    write_csv,
+    write_parquet,
+    write_sav,
+)
+from survey.indicators import load_indicators
+from survey.manifest import build_manifest, verify_manifest, write_manifest
+from survey.privacy import (
+    SCRUB_KIND_LABELS_ZH,
+    apply_identifier_policy,
+    load_key,
+    names_from_identifiers,
+    respondent_key_from,
+    scrub_free_text,
+)
+from survey.readers import Responses, read_responses
+from survey.roster import load_member_names, load_roster
+from survey.symposium import load_symposium
+
+Progress = Callable[[str], None] | None
+
+#: Columns of the tidy responses table that are not items or attributes, in order.
+META_COLUMNS = ["response_id", "source_file", "source_row", "respondent_key", "submitted_at", "duration_s"]
+
+
+@dataclass
+class CleanRun:
+    """Everything ``survey clean`` produced, for the CLI, notebooks and tests."""
+
+    study: Study
+    codebook: Codebook
+    responses: Responses
+    result: CleanResult
+    tidy: pd.DataFrame
+    scrub_counts: dict[str, int]
+    instruments: dict[str, pd.DataFrame] = field(default_factory=dict)
+    outputs: dict[str, Path] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
+    #: Warnings about legal but odd input (Chinese), also recorded in the manifest.
+    notes: list[str] = field(default_factory=list)
+
+    def summary_zh(self) -> str:
+        """A short Chinese account of the run."""
+        lines = [f"研究：{self.study.title}"]
+        for r in self.responses.results:
+            lines.append(f"  读取 {r.file}：{r.n_rows} 行（格式 {r.format}，问卷指纹 {r.fingerprint}）")
+        for name in self.responses.fingerprint_mismatches:
+            lines.append(f"  注意：{name} 的问卷指纹与其他同类文件不同，可能来自另一版问卷，请核对题目")
+        lines.append(self.result.summary_zh())
+        scrubbed = sum(self.scrub_counts.values())
+        if scrubbed:
+            detail = "，".join(
+                f"{SCRUB_KIND_LABELS_ZH.get(k, k)} {v} 处" for k, v in self.scrub_counts.items() if v
+            )
+            lines.append(f"  自由文本中隐去个人信息 {scrubbed} 处（{detail}）")
+        out = self.study.display(self.study.output_path)
+        lines.append(f"  输出：{out}/（{len(self.outputs)} 个文件，清单见 manifest.json）")
+        return "\n".join(lines)
+
+
+def _tidy(kept: pd.DataFrame, codebook: Codebook, study: Study) -> pd.DataFrame:
+    """Order and name the columns of the kept responses for the processed outputs."""
+    df = processed.to_storable(processed.RESPONSES, kept)
+    df.insert(0, "response_id", [f"R{i + 1:05d}" for i in range(len(df))])
+    attributes: list[str] = []
+    for f in study.questionnaire.files:
+        attributes.extend(a for a in f.attributes if a not in attributes)
+    items = [c for c in codebook.item_columns() if c in df.columns]
+    pseudo = [c for c in df.columns if c.endswith("_pseudo") or c.endswith("_province")]
+    front = [c for c in META_COLUMNS if c in df.columns]
+    ordered = front + attributes + pseudo + items
+    return df[ordered]
+
+
+def _write_table(name: str, df: pd.DataFrame, dest: Path) -> dict[str, Path]:
+    """Write one table as Parquet (for notebooks) and CSV (for Excel); return name → path."""
+    table = processed.to_storable(name, df)
+    files = {f"{name}.parquet": dest / f"{name}.parquet", f"{name}.csv": dest / f"{name}.csv"}
+    write_parquet(table, files[f"{name}.parquet"])
+    write_csv(table, files[f"{name}.csv"])
+    return files
+
+
+def _write_outputs(run: CleanRun, dest: Path) -> dict[str, Path]:
+    """Write every processed file into ``dest`` (a staging folder); return name → path."""
+    res = run.result
+    files = _write_table(processed.RESPONSES, run.tidy, dest)
+    sav = dest / f"{processed.RESPONSES}.sav"
+    var_labels, val_labels, measure = sav_labels_from_codebook(run.codebook)
+    cols = set(run.tidy.columns)
+    write_sav(
+        run.tidy,
+        sav,
+        {k: v for k, v in var_labels.items() if k in cols},
+        {k: v for k, v in val_labels.items() if k in cols},
+        file_label=run.study.title[:64],
+        variable_measure={k: v for k, v in measure.items() if k in cols},
+    )
+    files[sav.name] = sav
+    files |= _write_table(processed.EXCLUSIONS, res.exclusions, dest)
+    files |= _write_table(processed.CELL_CHANGES, res.cell_changes, dest)
+    files |= _write_table(processed.CLEANING_LOG, res.log, dest)
+    for name, table in run.instruments.items():
+        files |= _write_table(name, table, dest)
+    return files
+
+
+def _clean_instruments(study: Study, names: list[str], say: Callable[[str], None]) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path]]]:
+    """Read and clean the symposium, indicator and roster files the study names."""
+    tables: dict[str, pd.DataFrame] = {}
+    raw: list[tuple[str, Path]] = []
+    if study.symposium is not None:
+        cfg = study.symposium
+        say("读取座谈会记录……")
+        sym = load_symposium(study, names=names)
+        tables[processed.SESSIONS] = sym.sessions
+        tables[processed.STATEMENTS] = sym.statements.drop(columns=["text_scrubbed"])
+        tables[processed.THEMES] = sym.themes.table
+        raw += [(study.display(p), study.resolve(p)) for p in (cfg.sessions, cfg.statements, cfg.themes)]
+    if study.indicators is not None:
+        say("读取对标指标……")
+        ind, summ = load_indicators(study)
+        tables[processed.INDICATORS] = ind
+        raw.append((study.display(study.indicators.path), study.resolve(study.indicators.path)))
+        if summ is not None and study.indicators.summaries is not None:
+            tables[processed.SUMMARIES] = summ
+            raw.append((study.display(study.indicators.summaries), study.resolve(study.indicators.summaries)))
+    if study.roster is not None:
+        say("读取党员名册汇总……")
+        tables[processed.ROSTER] = load_roster(study)
+        raw.append((study.display(study.roster.path), study.resolve(study.roster.path)))
+        if study.roster.names is not None:  # read for scrubbing only, never written out
+            raw.append((study.display(study.roster.names), study.resolve(study.roster.names)))
+    return tables, raw
+
+
+def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progress = None) -> CleanRun:
+    """Read, clean, pseudonymise and write a study's questionnaire data.
+
+    Parameters
+    ----------
+    study
+        The study (:func:`survey.load_study`).
+    output_dir
+        Where to write; default the study's ``output_dir``.
+    progress
+        Called with a short Chinese message at each step (``None`` for silence).
+
+    Returns
+    -------
+    CleanRun
+        The data and the paths written. Nothing is written if any step fails.
+    """
+    say = progress or (lambda _msg: None)
+    codebook = load_codebook(study.resolve(study.questionnaire.codebook))
+    key = load_key(study)
+    # Warnings about legal but odd input are collected so that they reach the manifest (for the
+    # audit) and are shown once each, after the run.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SurveyWarning)
+        responses = read_responses(study, codebook, progress=progress)
+        frame = responses.frame.copy()
+        frame["respondent_key"] = respondent_key_from(frame, codebook, key)
+        say(f"清洗：{len(frame)} 行原始答卷")
+        result = clean(frame, codebook, study)
+        names = sorted(set(names_from_identifiers(frame, codebook)) | set(load_member_names(study)))
+        kept, scrub_counts = scrub_free_text(result.kept, codebook, names)
+        kept, _policy = apply_identifier_policy(kept, codebook, key)
+        tidy = _tidy(kept, codebook, study)
+        instruments, instrument_files = _clean_instruments(study, names, say)
+    notes = list(dict.fromkeys(_note_text(w.message) for w in caught if issubclass(w.category, SurveyWarning)))
+    run = CleanRun(study, codebook, responses, result, tidy, scrub_counts, instruments, notes=notes)
+
+    dest = Path(output_dir) if output_dir is not None else study.output_path
+    say(f"写入：{dest}")
+    with AtomicOutput(dest) as staging:
+        files = _write_outputs(run, staging)
+        raw = [(r.file, study.resolve(Path(r.file))) for r in responses.results]
+        raw += [
+            (study.display(f.crosscheck), study.resolve(f.crosscheck))
+            for f in study.questionnaire.files
+            if f.crosscheck is not None
+        ]
+        raw += instrument_files
+        raw.append((study.display(study.questionnaire.codebook), study.resolve(study.questionnaire.codebook)))
+        raw.append((study.display(study.source), study.source))
+        manifest = build_manifest(
+            raw_files=raw,
+            outputs={name: p for name, p in files.items()},
+            row_counts={
+                "raw": int(len(frame)),
+                "excluded": int(len(result.exclusions)),
+                "kept": int(len(tidy)),
+                "cells_set_missing": int(len(result.cell_changes)),
+                **{f"raw:{r.file}": int(r.n_rows) for r in responses.results},
+                **{f"table:{name}": int(len(t)) for name, t in instruments.items()},
+            },
+            fingerprints={
+                "codebook": codebook.fingerprint(),
+                **{f"file:{r.file}": r.fingerprint for r in responses.results},
+            },
+            config_hash=study.config_hash(),
+            extra={
+                "title": study.title,
+                "synthetic": study.synthetic,
+                "fingerprint_mismatches": list(responses.fingerprint_mismatches),
+                "scrubbed": scrub_counts,
+                "notes": notes,
+            },
+        )
+        write_manifest(manifest, staging / "manifest.json")
+    run.outputs = {name: dest / name for name in [*files, "manifest.json"]}
+    run.manifest = manifest
+    for note in notes:
+        warnings.warn(note, SurveyWarning, stacklevel=2)
+    return run
+
+
+def _note_text(message: Warning | str) -> str:
+    """The text of a warning, without the "错误：" prefix an error message would carry."""
+    text = str(message)
+    return text.removeprefix("错误：")
+
+
+def verify(study: Study, *, progress: Progress = None) -> list[str]:
+    """Check a study's processed outputs against its manifest and a fresh re-run.
+
+    Returns
+    -------
+    list of str
+        One Chinese line per problem; empty when raw inputs and outputs match the manifest and a
+        re-run of the cleaning reproduces every processed file byte for byte.
+    """
+    say = progress or (lambda _msg: None)
+    out_dir = study.output_path
+    manifest_path = out_dir / "manifest.json"
+    if not manifest_path.exists():
+        return [f"找不到清单文件 {study.display(manifest_path)}：请先运行 survey clean"]
+    say("核对清单中的哈希值……")
+    problems = [str(p) for p in verify_manifest(manifest_path, study.root)]
+    say("在临时文件夹中重新清洗并逐字节比较……")
+    with tempfile.TemporaryDirectory(prefix="survey-verify-") as tmp:
+        rerun = run_clean(study, output_dir=Path(tmp) / "processed")
+        for name, fresh in rerun.outputs.items():
+            old = out_dir / name
+            if not old.exists():
+                problems.append(f"{study.display(old)}：处理结果缺失，重新清洗会生成该文件")
+            elif not filecmp.cmp(old, fresh, shallow=False):
+                problems.append(f"{study.display(old)}：与重新清洗的结果不一致")
+    return problems

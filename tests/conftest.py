@@ -1,0 +1,61 @@
+"""Shared fixtures: the repository, a private copy of the demo study, one cleaned demo run.
+
+Area-specific fixtures live in ``tests/<area>/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Tests never depend on a developer's own key: the demo study carries its published demo key.
+os.environ.pop("SURVEY_PSEUDONYM_KEY", None)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+def copy_demo_study(dest: Path) -> Path:
+    """Copy ``study.yaml`` and ``data/raw/demo`` into ``dest``; return the copied study file."""
+    shutil.copy2(ROOT / "study.yaml", dest / "study.yaml")
+    shutil.copytree(ROOT / "data" / "raw" / "demo", dest / "data" / "raw" / "demo")
+    return dest / "study.yaml"
+
+
+@pytest.fixture
+def demo_study(tmp_path: Path) -> Path:
+    """A private, writable copy of the demo study (its outputs go under ``tmp_path``)."""
+    return copy_demo_study(tmp_path)
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m survey ARGS`` as a user would; return the completed process."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("SURVEY_PSEUDONYM_KEY", None) if env is None or "SURVEY_PSEUDONYM_KEY" not in env else None
+    return subprocess.run(
+        [sys.executable, "-m", "survey", *args],
+        cwd=cwd or ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="session")
+def cleaned_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo study cleaned once by the CLI; returns the copied study file."""
+    root = tmp_path_factory.mktemp("demo_clean")
+    study = copy_demo_study(root)
+    proc = run_cli("clean", "--study", str(study))
+    assert proc.returncode == 0, proc.stderr
+    return study
