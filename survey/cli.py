@@ -116,7 +116,6 @@ def build_parser() -> argparse.ArgumentParser:
         description="技师学院党建工作调研数据工具：清洗、核查、对标分析与报告导出。",
         parents=[common],
     )
-    parser.set_defaults(study=None, debug=False, quiet=False)
     sub = parser.add_subparsers(dest="command", metavar="命令")
     sub.required = True
     _add = sub.add_parser
@@ -157,6 +156,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Defaults are filled in here, not with parser.set_defaults(): that would also change the
+    # default of the option actions shared (via `parents`) with the sub-parsers, which then
+    # overwrite the value given before the sub-command (`survey --study X clean`).
+    for name, default in (("study", None), ("debug", False), ("quiet", False)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
     func: Callable[[argparse.Namespace], int] = args.func
     started = time.perf_counter()
     if not args.debug:

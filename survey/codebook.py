@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from survey.yamlio import read_yaml, validate
+from survey.yamlio import located_errors, read_yaml, validate
 
 ItemType = Literal["likert", "single", "multiple", "ranking", "numeric", "text"]
 IdentifierKind = Literal[
@@ -25,6 +25,8 @@ IdentifierKind = Literal[
 IdentifierAction = Literal["drop", "pseudonymise", "coarsen"]
 
 _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,59}$")
+#: Columns of the canonical response frame that are not items (see docs/architecture.md).
+RESERVED_COLUMNS = frozenset({"submitted_at", "duration_s", "respondent_key"})
 
 
 class _Strict(BaseModel):
@@ -146,38 +148,82 @@ class Codebook(_Strict):
 
     @model_validator(mode="after")
     def _cross_check(self) -> Codebook:
-        ids = [i.id for i in self.items]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            raise ValueError(f"题目编号重复：{', '.join(dup)}")
-        by_id = {i.id: i for i in self.items}
-        for item in self.items:
+        # Every problem is collected with its own key path and reported at once.
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        seen: set[str] = set()
+        for n, item in enumerate(self.items):
+            if item.id in seen:
+                problems.append((("items", n, "id"), f"题目编号重复：{item.id}"))
+            seen.add(item.id)
+            if item.id in RESERVED_COLUMNS:
+                problems.append((("items", n, "id"), f"题目编号 {item.id} 是系统保留的列名"))
             if isinstance(item.options, str) and item.options not in self.option_sets:
-                raise ValueError(f"题目 {item.id} 引用了不存在的选项集 {item.options!r}")
-            opts = self._options(item)
-            if item.other_option is not None and item.other_option not in opts:
-                raise ValueError(f"题目 {item.id}：other_option {item.other_option} 不在选项中")
-        for scale in self.scales:
-            for it in scale.items:
+                problems.append(
+                    (("items", n, "options"), f"题目 {item.id} 引用了不存在的选项集 {item.options!r}")
+                )
+            elif item.other_option is not None and item.other_option not in self._options(item):
+                problems.append(
+                    (("items", n, "other_option"),
+                     f"题目 {item.id}：other_option {item.other_option} 不在选项中")
+                )
+        if problems:  # the checks below need valid option sets
+            raise located_errors("Codebook", problems)
+        by_id = {i.id: i for i in self.items}
+        scale_ids: set[str] = set()
+        for s, scale in enumerate(self.scales):
+            if scale.id in scale_ids:
+                problems.append((("scales", s, "id"), f"量表编号重复：{scale.id}"))
+            scale_ids.add(scale.id)
+            codes: dict[str, list[int]] = {}
+            for k, it in enumerate(scale.items):
                 if it not in by_id:
-                    raise ValueError(f"量表 {scale.id} 列出的题目 {it} 不在 items 中")
-                if by_id[it].type != "likert":
-                    raise ValueError(f"量表 {scale.id} 的题目 {it} 不是 likert 类型")
-            for it in scale.reverse:
+                    problems.append(
+                        (("scales", s, "items", k), f"量表 {scale.id} 列出的题目 {it} 不在 items 中")
+                    )
+                elif by_id[it].type != "likert":
+                    problems.append(
+                        (("scales", s, "items", k), f"量表 {scale.id} 的题目 {it} 不是 likert 类型")
+                    )
+                else:
+                    codes[it] = sorted(self._options(by_id[it]))
+            first = next(iter(codes), None)
+            odd = [it for it, c in codes.items() if c != codes[first]]
+            if scale.range is None and odd:
+                problems.append(
+                    (("scales", s, "items"),
+                     f"量表 {scale.id} 的题目 {', '.join(odd)} 与 {first} 的选项编码不同，"
+                     "反向计分只能用同一取值范围；请统一选项或给出 range")
+                )
+            for k, it in enumerate(scale.reverse):
                 if it not in scale.items:
-                    raise ValueError(f"量表 {scale.id} 的反向题 {it} 不在该量表的 items 中")
-        for chk in self.attention_checks:
+                    problems.append(
+                        (("scales", s, "reverse", k),
+                         f"量表 {scale.id} 的反向题 {it} 不在该量表的 items 中")
+                    )
+        for c, chk in enumerate(self.attention_checks):
             if chk.item not in by_id:
-                raise ValueError(f"注意力检测题 {chk.item} 不在 items 中")
-            if chk.correct not in self._options(by_id[chk.item]):
-                raise ValueError(f"注意力检测题 {chk.item} 的正确答案 {chk.correct} 不在选项中")
-        cols: list[str] = []
-        for item in self.items:
-            cols.extend(self._columns(item))
-        cols.extend(i.id for i in self.identifiers)
-        dup = sorted({c for c in cols if cols.count(c) > 1})
-        if dup:
-            raise ValueError(f"输出列名冲突：{', '.join(dup)}（请改用不同的题目编号）")
+                problems.append(
+                    (("attention_checks", c, "item"), f"注意力检测题 {chk.item} 不在 items 中")
+                )
+            elif chk.correct not in self._options(by_id[chk.item]):
+                problems.append(
+                    (("attention_checks", c, "correct"),
+                     f"注意力检测题 {chk.item} 的正确答案 {chk.correct} 不在选项中")
+                )
+        owners: dict[str, tuple[str, str]] = {}
+        entries = [("items", n, e.id, self._columns(e, self._options(e)))
+                   for n, e in enumerate(self.items)]
+        entries += [("identifiers", n, e.id, [e.id]) for n, e in enumerate(self.identifiers)]
+        for section, n, entry_id, cols in entries:
+            for col in cols:
+                owner = owners.setdefault(col, (section, entry_id))
+                if owner != (section, entry_id):  # a repeated item id is reported above
+                    problems.append(
+                        ((section, n, "id"),
+                         f"输出列名冲突：{col}（{owner[1]} 已有同名输出列，请改用不同的编号）")
+                    )
+        if problems:
+            raise located_errors("Codebook", problems)
         return self
 
     # -- lookups ---------------------------------------------------------------------------

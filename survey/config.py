@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from survey.errors import SurveyError
-from survey.yamlio import read_yaml, validate
+from survey.yamlio import located_errors, read_yaml, validate
 
 FileFormat = Literal["auto", "wjx_text", "wjx_code", "generic", "spss"]
 
@@ -59,7 +59,7 @@ class Fieldwork(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Fieldwork:
         if self.end is not None and self.end < self.start:
-            raise ValueError("调查结束日期早于开始日期")
+            raise located_errors("Fieldwork", [(("end",), "调查结束日期早于开始日期")])
         return self
 
 
@@ -160,6 +160,17 @@ class Study(_Strict):
         if not v.strip():
             raise ValueError("标题不能为空")
         return v
+
+    @model_validator(mode="after")
+    def _demo_key_only_when_synthetic(self) -> Study:
+        if self.privacy.demo_key is not None and not self.synthetic:
+            raise located_errors(
+                "Study",
+                [(("privacy", "demo_key"),
+                  "demo_key（公开的演示密钥）只能用于合成研究（synthetic: true）；"
+                  "真实研究的密钥请放在环境变量或 git 之外的密钥文件中")],
+            )
+        return self
 
     def resolve(self, p: Path) -> Path:
         """Resolve a path from the study file against the study's folder."""

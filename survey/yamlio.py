@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from survey.errors import SurveyError
 
@@ -39,10 +41,17 @@ _PYDANTIC_ZH = {
 }
 
 
+#: Parts pydantic adds to a location for union members and mapping keys (``str``,
+#: ``dict[int,str]``, ``function-after[...]``, ``[key]``): meaningless to users.
+_UNION_TAG = re.compile(r"^(str|int|float|bool|none|\[key\]|(dict|list|tuple|function-\w+)\[.*\])$")
+
+
 def key_path(loc: tuple[Any, ...]) -> str:
     """Format a pydantic location tuple as ``a.b[2].c``."""
     out = ""
     for part in loc:
+        if isinstance(part, str) and _UNION_TAG.match(part):
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:
@@ -54,6 +63,8 @@ def read_yaml(path: Path, *, what: str) -> Any:
     """Read a YAML file, raising :class:`SurveyError` for missing or malformed files."""
     if not path.exists():
         raise SurveyError(f"找不到{what}文件", file=path, hint="请检查路径是否正确")
+    if not path.is_file():
+        raise SurveyError(f"{what}路径不是文件（可能是文件夹）", file=path, expected="一个 YAML 文件")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -89,7 +100,8 @@ def validate(model: type[M], data: Any, *, path: Path, what: str) -> M:
             if err["type"] == "literal_error":
                 reason += f"：{err.get('ctx', {}).get('expected', '')}"
             value = err.get("input")
-            shown = "" if err["type"] in ("missing",) or isinstance(value, dict) else f"（现为 {value!r}）"
+            hidden = err["type"] in ("missing", "survey_check") or isinstance(value, dict)
+            shown = "" if hidden else f"（现为 {value!r}）"
             lines.append(f"{key_path(err['loc'])}：{reason}{shown}")
         first = exc.errors()[0]
         raise SurveyError(
@@ -97,3 +109,18 @@ def validate(model: type[M], data: Any, *, path: Path, what: str) -> M:
             file=path,
             key=key_path(first["loc"]),
         ) from exc
+
+
+def located_errors(title: str, problems: list[tuple[tuple[str | int, ...], str]]) -> ValidationError:
+    """Build a pydantic ``ValidationError`` whose errors carry their own key paths.
+
+    Raised inside a model validator, the locations are kept (and prefixed by the enclosing
+    model's location), so cross-field checks name ``scales[0].items[4]`` instead of the top level.
+    """
+    return ValidationError.from_exception_data(
+        title,
+        [
+            InitErrorDetails(type=PydanticCustomError("survey_check", msg), loc=loc, input=None)
+            for loc, msg in problems
+        ],
+    )

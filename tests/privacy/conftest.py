@@ -107,8 +107,13 @@ def make_study(tmp_path: Path) -> Callable[..., Study]:
             "fieldwork": {"start": "2026-09-01"},
             "privacy": privacy,
         }
+        # The config rejects a demo_key in a real study; build it as synthetic and flip the
+        # flag afterwards so that load_key's own refusal (defence in depth) can be tested.
+        data["synthetic"] = True
         study = Study.model_validate(data)
-        return study.model_copy(update={"root": root or tmp_path, "source": Path("study.yaml")})
+        return study.model_copy(
+            update={"root": root or tmp_path, "source": Path("study.yaml"), "synthetic": synthetic}
+        )
 
     return _make
 
