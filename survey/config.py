@@ -179,9 +179,9 @@ class Study(_Strict):
 
     def display(self, p: Path) -> str:
         """Return a path as the user would name it: relative to the study folder if possible."""
-        p = self.resolve(p)
+        p = self.resolve(p).resolve()
         try:
-            return p.resolve().relative_to(self.root.resolve()).as_posix()
+            return p.relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(p)
 

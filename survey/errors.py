@@ -43,6 +43,9 @@ class SurveyError(Exception):
         What the user can do about it, in Simplified Chinese.
     key
         For configuration files: the key path, e.g. ``questionnaire.files[2].path``.
+    row_note
+        How the row is counted, shown after the number; "" for text files such as YAML, where
+        the row is simply the line number.
     """
 
     problem: str
@@ -52,6 +55,7 @@ class SurveyError(Exception):
     expected: str | None = None
     hint: str | None = None
     key: str | None = None
+    row_note: str = "（Excel 中显示的行号）"
 
     def __post_init__(self) -> None:
         super().__init__(self.message_zh())
@@ -64,7 +68,7 @@ class SurveyError(Exception):
         if self.key is not None:
             parts.append(f"  配置项：{self.key}")
         if self.row is not None:
-            parts.append(f"  行：第 {self.row} 行（Excel 中显示的行号）")
+            parts.append(f"  行：第 {self.row} 行{self.row_note}")
         if self.column is not None:
             parts.append(f"  列：{self.column}")
         if self.expected is not None:

@@ -8,7 +8,9 @@ bookkeeping live here; every step is a function of its own module.
 from __future__ import annotations
 
 import filecmp
+import json
 import tempfile
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from survey import processed
 from survey.cleaning import CleanResult, clean
 from survey.codebook import Codebook, load_codebook
 from survey.config import Study
-from survey.errors import SurveyWarning
+from survey.errors import SurveyError, SurveyWarning
 from survey.export import (
     AtomicOutput,
     sav_labels_from_codebook,
@@ -40,6 +42,7 @@ from survey.privacy import (
     scrub_free_text,
 )
 from survey.readers import Responses, read_responses
+from survey.report import code_digest
 from survey.roster import load_member_names, load_roster
 from survey.symposium import load_symposium
 
@@ -232,6 +235,7 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
                 "fingerprint_mismatches": list(responses.fingerprint_mismatches),
                 "scrubbed": scrub_counts,
                 "notes": notes,
+                "code_digest": code_digest(),
             },
         )
         write_manifest(manifest, staging / "manifest.json")
@@ -246,6 +250,83 @@ def _note_text(message: Warning | str) -> str:
     """The text of a warning, without the "错误：" prefix an error message would carry."""
     text = str(message)
     return text.removeprefix("错误：")
+
+
+def clean_is_current(study: Study) -> tuple[bool, str]:
+    """Tell whether the processed outputs still match the raw inputs, config and code.
+
+    Returns
+    -------
+    (bool, str)
+        ``True`` when ``manifest.json`` exists, every raw input and output it lists has the
+        recorded SHA-256, and the configuration and the ``survey`` code are unchanged; the
+        string says why not (Chinese).
+    """
+    manifest_path = study.output_path / "manifest.json"
+    if not manifest_path.exists():
+        return False, "尚无处理结果"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        problems = verify_manifest(manifest_path, study.root)
+    except (ValueError, SurveyError):
+        return False, "清单文件无法读取"
+    if manifest.get("config_hash") != study.config_hash():
+        return False, "研究配置已改变"
+    if manifest.get("extra", {}).get("code_digest") != code_digest():
+        return False, "程序代码已改变"
+    if problems:
+        return False, f"{len(problems)} 个文件与清单不一致（{problems[0]}）"
+    return True, "原始数据、配置和代码均未改变"
+
+
+def run_all(
+    study_path: str | Path | None = None,
+    *,
+    force: bool = False,
+    jobs: int | None = None,
+    progress: Progress = None,
+) -> Any:
+    """``survey report``: clean when inputs changed, then run the notebooks and export HTML.
+
+    Parameters
+    ----------
+    study_path
+        The study file (default ``study.yaml``).
+    force
+        Re-clean and re-execute every notebook even when nothing changed.
+    jobs
+        Notebooks executed in parallel (default: the number of CPU cores).
+    progress
+        Called with a short Chinese message at each step.
+
+    Returns
+    -------
+    survey.report.ReportResult
+    """
+    from survey.config import load_study
+    from survey.paths import FIGURES_DIR, NOTEBOOKS_DIR, REPORTS_DIR
+    from survey.report import run_report
+
+    say = progress or (lambda _msg: None)
+    study = load_study(study_path)
+    current, why = clean_is_current(study)
+    if force or not current:
+        say(f"清洗数据（{'--force' if force else why}）……")
+        started = time.perf_counter()
+        run = run_clean(study, progress=progress)
+        say(run.summary_zh())
+        say(f"清洗完成，用时 {time.perf_counter() - started:.1f} 秒")
+    else:
+        say(f"跳过清洗：{why}")
+    return run_report(
+        study.source,
+        notebooks_dir=NOTEBOOKS_DIR,
+        reports_dir=REPORTS_DIR,
+        figures_dir=FIGURES_DIR,
+        force=force,
+        jobs=jobs,
+        progress=say,
+    )
 
 
 def verify(study: Study, *, progress: Progress = None) -> list[str]:

@@ -59,6 +59,26 @@ def key_path(loc: tuple[Any, ...]) -> str:
     return out or "（顶层）"
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key given twice in one mapping (YAML would keep the last)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: dict[Any, int] = {}
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"键 {key!r} 出现了两次（第 {seen[key]} 行和第 {key_node.start_mark.line + 1} 行）",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
 def read_yaml(path: Path, *, what: str) -> Any:
     """Read a YAML file, raising :class:`SurveyError` for missing or malformed files."""
     if not path.exists():
@@ -72,7 +92,7 @@ def read_yaml(path: Path, *, what: str) -> Any:
             f"{what}文件不是 UTF-8 编码", file=path, expected="UTF-8 编码的 YAML 文本"
         ) from exc
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
@@ -80,6 +100,7 @@ def read_yaml(path: Path, *, what: str) -> Any:
             f"{what}文件的 YAML 格式有误：{getattr(exc, 'problem', exc)}",
             file=path,
             row=row,
+            row_note="",
             expected="合法的 YAML（注意缩进与冒号后的空格）",
         ) from exc
     if data is None:

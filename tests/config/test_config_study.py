@@ -366,3 +366,15 @@ def test_repository_default_study_loads_if_present() -> None:
 
     cb = load_codebook(study.resolve(study.questionnaire.codebook))
     assert len(cb.scales) >= 5 and cb.item_columns()
+
+
+def test_duplicate_yaml_key_is_refused(tmp_path) -> None:
+    from survey.config import load_study
+    from survey.errors import SurveyError
+
+    path = tmp_path / "study.yaml"
+    path.write_text("title: 甲\ntitle: 乙\n", encoding="utf-8")
+    with pytest.raises(SurveyError) as info:
+        load_study(path)
+    msg = info.value.message_zh()
+    assert "出现了两次" in msg and "第 2 行" in msg and "Excel" not in msg
