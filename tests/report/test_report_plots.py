@@ -1,0 +1,156 @@
+"""Plot helpers: what is drawn (bar extents, reference lines, labels) and reproducible files."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from survey.errors import SurveyError
+from survey.plots import diverging_likert, forest_plot, heatmap, ipa_quadrant, save_figure
+
+LIKERT_LABELS = ["非常不同意", "不同意", "一般", "同意", "非常同意"]
+
+
+@pytest.fixture
+def likert_counts() -> pd.DataFrame:
+    # Item P1a: 本院 chose 1,2,4,5 (nobody chose 3); 对标院校 only 4 and 5.
+    return pd.DataFrame(
+        {
+            "item": ["P1a"] * 6,
+            "college": ["本院"] * 4 + ["对标院校"] * 2,
+            "category": [1, 2, 4, 5, 4, 5],
+            "n": [10, 10, 20, 0, 30, 10],
+        }
+    )
+
+
+def _bars(fig: Figure) -> list[Rectangle]:
+    ax = fig.axes[0]
+    return [p for p in ax.patches if isinstance(p, Rectangle)]
+
+
+def test_forest_plot_rows_and_reference_line() -> None:
+    table = pd.DataFrame(
+        {
+            "dimension": ["学习型党组织建设", "过硬党支部建设", "服务型党组织建设"],
+            "effect": [-0.45, -0.1, 0.2],
+            "effect_ci_low": [-0.7, -0.3, np.nan],
+            "effect_ci_high": [-0.2, 0.1, np.nan],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = forest_plot(table, label="dimension", est="effect", lo="effect_ci_low",
+                          hi="effect_ci_high", ref=0)
+        fig.canvas.draw()  # renders the Chinese labels: no missing glyph
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(table["dimension"])
+    # first row at the top
+    assert ax.get_ylim()[0] > ax.get_ylim()[1]
+    points = ax.containers[0].lines[0]  # the errorbar's data line
+    assert list(np.round(points.get_xdata(), 2)) == [-0.45, -0.1, 0.2]
+    assert list(points.get_ydata()) == [0, 1, 2]
+    vlines = [line for line in ax.lines if list(line.get_xdata()) == [0, 0]]
+    assert len(vlines) == 1
+
+
+def test_forest_plot_groups_and_missing_column() -> None:
+    table = pd.DataFrame(
+        {"d": ["P1", "P1", "P2", "P2"], "g": ["未调整", "调整后"] * 2,
+         "e": [-0.5, -0.3, 0.1, 0.0], "lo": [-0.8, -0.6, -0.1, -0.2], "hi": [-0.2, 0.0, 0.3, 0.2]}
+    )
+    fig = forest_plot(table, label="d", est="e", lo="lo", hi="hi", group="g")
+    legend = fig.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["未调整", "调整后"]
+    with pytest.raises(SurveyError, match="effect"):
+        forest_plot(table, label="d", est="effect", lo="lo", hi="hi")
+
+
+def test_diverging_likert_empty_category_and_empty_group(likert_counts: pd.DataFrame) -> None:
+    fig = diverging_likert(
+        likert_counts, item="item", group="college", categories=[1, 2, 3, 4, 5],
+        labels=LIKERT_LABELS, groups=["本院", "对标院校", "先进院校"],
+    )
+    ax = fig.axes[0]
+    bars = _bars(fig)
+    assert len(bars) == 5 * 3  # every category for every row, even when empty
+    rows = {}
+    for b in bars:
+        rows.setdefault(round(b.get_y() + b.get_height() / 2), []).append(b)
+    widths = {y: sum(b.get_width() for b in bs) for y, bs in rows.items()}
+    assert widths[0] == pytest.approx(100)  # 本院: 40 answers
+    assert widths[1] == pytest.approx(100)  # 对标院校
+    assert widths[2] == pytest.approx(0)  # 先进院校: no rows at all
+    # 本院: 10 + 10 of 40 disagree -> bar starts at -50; neutral empty
+    assert min(b.get_x() for b in rows[0]) == pytest.approx(-50)
+    # 对标院校: nobody disagrees -> starts at 0 and 75 % 同意
+    assert min(b.get_x() for b in rows[1]) == pytest.approx(0)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["n=40", "n=40", "无数据"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == LIKERT_LABELS
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "P1a · 本院", "P1a · 对标院校", "P1a · 先进院校"]
+
+
+def test_diverging_likert_six_points_and_bad_input(likert_counts: pd.DataFrame) -> None:
+    six = pd.DataFrame({"item": "Q", "college": "本院", "category": [1, 6], "n": [1, 3]})
+    fig = diverging_likert(six, item="item", group="college", categories=range(1, 7),
+                           labels={i: f"{i}分" for i in range(1, 7)})
+    bars = _bars(fig)
+    assert min(b.get_x() for b in bars) == pytest.approx(-25)  # no neutral: 1 of 4 left
+    with pytest.raises(SurveyError, match="不在 categories"):
+        diverging_likert(likert_counts, item="item", group="college", categories=[1, 2, 3, 4],
+                         labels=["a", "b", "c", "d"])
+    with pytest.raises(SurveyError, match="标签的个数"):
+        diverging_likert(likert_counts, item="item", group="college", categories=[1, 2, 3, 4, 5],
+                         labels=["a"])
+
+
+def test_ipa_quadrant_reference_lines() -> None:
+    table = pd.DataFrame({"project": ["政治领航", "铁军淬炼", "固本强基", "示范引领"],
+                          "perf": [3.0, 4.0, 3.5, 4.5], "imp": [4.5, 4.0, 3.0, 3.5]})
+    fig = ipa_quadrant(table, x="perf", y="imp", label="project", x_ref="mean", y_ref=3.5)
+    ax = fig.axes[0]
+    vline = [ln for ln in ax.lines if ln.get_xdata()[0] == ln.get_xdata()[1]][0]
+    hline = [ln for ln in ax.lines if ln.get_ydata()[0] == ln.get_ydata()[1]][0]
+    assert vline.get_xdata()[0] == pytest.approx(3.75)
+    assert hline.get_ydata()[0] == pytest.approx(3.5)
+    texts = {t.get_text() for t in ax.texts}
+    assert {"政治领航", "示范引领"} <= texts
+    assert "重点改进区（重要但表现弱）" in texts
+    with pytest.raises(SurveyError):
+        ipa_quadrant(table, x="perf", y="imp", label="project", x_ref="mode", y_ref=3)
+
+
+def test_heatmap_values_and_empty() -> None:
+    table = pd.DataFrame([[3, 0], [1, 5]], index=pd.Index(["学习", "服务"], name="主题"),
+                         columns=pd.Index(["支部书记", "企业"], name="群体"))
+    fig = heatmap(table)
+    ax = fig.axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == ["0", "1", "3", "5"]
+    assert ax.get_xlabel() == "群体" and ax.get_ylabel() == "主题"
+    empty = heatmap(pd.DataFrame(index=["a"], columns=["b"], dtype=float))
+    assert [t.get_text() for t in empty.axes[0].texts] == ["无数据"]
+
+
+def test_save_figure_names_by_content_and_is_deterministic(tmp_path, likert_counts) -> None:
+    def make() -> Figure:
+        return diverging_likert(likert_counts, item="item", group="college",
+                                categories=[1, 2, 3, 4, 5], labels=LIKERT_LABELS)
+
+    first = save_figure(make(), "likert_by_college", tmp_path / "a")
+    second = save_figure(make(), "likert_by_college", tmp_path / "b")
+    assert sorted(p.name for p in first.values()) == ["likert_by_college.png",
+                                                      "likert_by_college.svg"]
+    for fmt in ("png", "svg"):
+        assert first[fmt].read_bytes() == second[fmt].read_bytes()
+    assert first["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list((tmp_path / "a").glob(".*tmp"))  # no temporary files left
+    for bad in ("fig1", "Figure 2", "图1", "3"):
+        with pytest.raises(SurveyError, match="文件名"):
+            save_figure(make(), bad, tmp_path)
