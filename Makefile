@@ -21,11 +21,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 venv: $(STAMP) ## Create or update the virtual environment in .venv
 
-report: $(STAMP) ## Set up and run the main job on the study (default: the synthetic demo)
-	$(BIN)/survey --study $(STUDY) clean
+report: $(STAMP) ## Set up and run the main job: clean (if inputs changed), run notebooks, export HTML
+	$(BIN)/survey report --study $(STUDY)
 
-clean-data: $(STAMP) ## Clean the questionnaire data only
-	$(BIN)/survey --study $(STUDY) clean
+verify: $(STAMP) ## Auditors: re-hash inputs/outputs and re-run cleaning to confirm identical bytes
+	$(BIN)/survey verify --study $(STUDY)
+
+clean-data: $(STAMP) ## Clean the data only (writes data/processed)
+	$(BIN)/survey clean --study $(STUDY)
 
 demo: $(STAMP) ## Regenerate the synthetic demo study in data/raw/demo
 	$(BIN)/survey demo
@@ -36,10 +39,10 @@ test: $(STAMP) ## Set up and run the test suite
 lint: $(STAMP) ## Lint with ruff
 	$(BIN)/ruff check survey tests benchmarks
 
-lab: $(STAMP) ## Open JupyterLab on the project's own kernel
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP) ## Open JupyterLab on the notebooks, running on the project's own .venv kernel
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --notebook-dir=notebooks
 
 bench: $(STAMP) ## Run the benchmarks (on demand; not part of the tests)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
-.PHONY: help venv report clean-data demo test lint lab bench
+.PHONY: help venv report verify clean-data demo test lint lab bench
