@@ -242,7 +242,7 @@ def gap_within_strata(
     :func:`survey.compare.hedges_g`, computed separately per member type (R:
     ``by(d, d$member_type, function(s) t.test(y ~ college, s))``). Strata with fewer than 2
     answers on either side give a row with missing statistics and a note; report tables
-    should in any case suppress cells under 5 (:func:`survey.stats_common.suppress_small`).
+    should in any case suppress cells under 5 (:func:`survey.suppress.suppress_small`).
     """
     require_columns(data, [*columns, by, strata], what="分层比较数据")
     groups = data[by].astype("string")

@@ -363,35 +363,6 @@ def require_columns(data: pd.DataFrame, columns: Iterable[str], *, what: str) ->
         )
 
 
-def suppress_small(
-    table: pd.DataFrame,
-    *,
-    n_cols: Sequence[str] = ("n",),
-    min_n: int = MIN_CELL,
-    mark: str = "<5",
-) -> pd.DataFrame:
-    """Return a copy for reports where rows with any ``n_cols`` below ``min_n`` are masked.
-
-    Every numeric column of such a row except the counts becomes ``mark`` (the counts become
-    ``mark`` too), so that no statistic of fewer than ``min_n`` respondents is shown.
-    The input is not modified; the result has ``object`` columns where masking happened.
-    """
-    out = table.copy()
-    present = [c for c in n_cols if c in out.columns]
-    if not present:
-        return out
-    small = np.zeros(len(out), dtype=bool)
-    for c in present:
-        small |= pd.to_numeric(out[c], errors="coerce").fillna(0).to_numpy() < min_n
-    if not small.any():
-        return out
-    numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c])]
-    for c in numeric:
-        out[c] = out[c].astype(object)
-        out.loc[small, c] = mark
-    return out
-
-
 def shares(values: Mapping[str, float] | pd.Series) -> pd.Series:
     """Normalise non-negative weights or counts to shares that sum to 1."""
     s = pd.Series(values, dtype=float)
