@@ -166,7 +166,8 @@ def load(
     processed_dir
         The processed folder; ``None``: the study's ``output_dir``.
     figures_dir
-        Where figures go; ``None``: the repository's ``figures/``.
+        Where figures go; ``None``: the study's ``figures_dir`` (default ``figures/`` beside
+        ``study.yaml``).
     strata
         The member-type item used for composition adjustment (skipped when absent).
 
@@ -174,13 +175,13 @@ def load(
     -------
     Context
     """
-    from survey import paths
     from survey.config import load_study
     from survey.processed import load_processed
 
     study = load_study(study_path)
     data = load_processed(study, Path(processed_dir) if processed_dir else None)
-    return context_from(data, figures_dir=figures_dir or paths.FIGURES_DIR, strata=strata)
+    figures = Path(figures_dir) if figures_dir else study.resolve(study.figures_dir)
+    return context_from(data, figures_dir=figures, strata=strata)
 
 
 def _as_labels(series: pd.Series, codebook: Codebook, item_id: str) -> pd.Series:

@@ -145,6 +145,9 @@ class Study(_Strict):
     cleaning: Cleaning = Cleaning()
     privacy: Privacy = Privacy()
     output_dir: Path = Path("data/processed")
+    #: Where ``survey report`` writes the HTML reports and the figures (relative to the study).
+    reports_dir: Path = Path("reports")
+    figures_dir: Path = Path("figures")
     symposium: Symposium | None = None
     indicators: Indicators | None = None
     roster: Roster | None = None

@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from survey.errors import SurveyError
+from survey.errors import SurveyError, SurveyWarning
 
 if TYPE_CHECKING:
     from survey.codebook import Codebook
@@ -167,6 +168,9 @@ def write_parquet(df: pd.DataFrame, path: str | Path) -> None:
 _SPSS_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
 #: Byte limits of ReadStat's SAV writer; it cuts longer labels mid-character, so we cut first.
 SPSS_NAME_BYTES = 64
+#: Longest string value SPSS Statistics accepts (bytes); a string variable is as wide as its
+#: longest value in every case, so one pasted document would otherwise inflate the file.
+SPSS_STRING_BYTES = 32767
 SPSS_VARIABLE_LABEL_BYTES = 256
 SPSS_VALUE_LABEL_BYTES = 120
 SPSS_FILE_LABEL_BYTES = 64
@@ -236,12 +240,18 @@ def _sav_frame(df: pd.DataFrame) -> pd.DataFrame:
         else:
             # Text, categories and mixed objects: strings, missing as "" (SPSS has no missing
             # string; ReadStat writes blanks either way).
-            out[col] = pd.Series(
-                ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
-                 for v in s.tolist()],
-                index=s.index,
-                dtype=object,
-            )  # fmt: skip
+            values = ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+                      for v in s.tolist()]  # fmt: skip
+            cut = [_truncate_utf8(v, SPSS_STRING_BYTES) for v in values]
+            n_cut = sum(a != b for a, b in zip(values, cut, strict=True))
+            if n_cut:
+                warnings.warn(
+                    f"responses.sav：SPSS 的文本值最长 {SPSS_STRING_BYTES} 字节，列 {col} 中有 "
+                    f"{n_cut} 个值超长，在 .sav 中被截断（.csv 和 .parquet 中保留全文）。",
+                    SurveyWarning,
+                    stacklevel=2,
+                )
+            out[col] = pd.Series(cut, index=s.index, dtype=object)
     return pd.DataFrame(out, index=df.index)
 
 

@@ -31,7 +31,6 @@ from survey.export import (
     write_parquet,
     write_sav,
 )
-from survey.indicators import load_indicators
 from survey.manifest import build_manifest, verify_manifest, write_manifest
 from survey.privacy import (
     SCRUB_KIND_LABELS_ZH,
@@ -43,8 +42,6 @@ from survey.privacy import (
 )
 from survey.readers import Responses, read_responses
 from survey.report import code_digest
-from survey.roster import load_member_names, load_roster
-from survey.symposium import load_symposium
 
 Progress = Callable[[str], None] | None
 
@@ -136,6 +133,11 @@ def _write_outputs(run: CleanRun, dest: Path) -> dict[str, Path]:
 
 def _clean_instruments(study: Study, names: list[str], say: Callable[[str], None]) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path]]]:
     """Read and clean the symposium, indicator and roster files the study names."""
+    # Imported here: they pull in scipy.stats, which a study without them need not pay for.
+    from survey.indicators import load_indicators
+    from survey.roster import load_roster
+    from survey.symposium import load_symposium
+
     tables: dict[str, pd.DataFrame] = {}
     raw: list[tuple[str, Path]] = []
     if study.symposium is not None:
@@ -181,6 +183,7 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
         The data and the paths written. Nothing is written if any step fails.
     """
     say = progress or (lambda _msg: None)
+    _check_inputs_readable(study)
     codebook = load_codebook(study.resolve(study.questionnaire.codebook))
     key = load_key(study)
     # Warnings about legal but odd input are collected so that they reach the manifest (for the
@@ -192,6 +195,10 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
         frame["respondent_key"] = respondent_key_from(frame, codebook, key)
         say(f"清洗：{len(frame)} 行原始答卷")
         result = clean(frame, codebook, study)
+        if len(result.kept) == 0:
+            raise _nothing_kept(study, result)
+        from survey.roster import load_member_names
+
         names = sorted(set(names_from_identifiers(frame, codebook)) | set(load_member_names(study)))
         kept, scrub_counts = scrub_free_text(result.kept, codebook, names)
         kept, _policy = apply_identifier_policy(kept, codebook, key)
@@ -201,6 +208,14 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
     run = CleanRun(study, codebook, responses, result, tidy, scrub_counts, instruments, notes=notes)
 
     dest = Path(output_dir) if output_dir is not None else study.output_path
+    if dest.exists() and not dest.is_dir():
+        raise SurveyError(
+            "输出位置已有一个同名文件，不是文件夹，无法写入处理结果；本次未写入",
+            file=study.source,
+            key="output_dir",
+            expected=f"一个文件夹（或尚不存在的路径）：{dest}",
+            hint="在 study.yaml 中把 output_dir 改为一个文件夹，或移走该文件",
+        )
     say(f"写入：{dest}")
     with AtomicOutput(dest) as staging:
         files = _write_outputs(run, staging)
@@ -244,6 +259,62 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
     for note in notes:
         warnings.warn(note, SurveyWarning, stacklevel=2)
     return run
+
+
+def _study_inputs(study: Study) -> list[tuple[str, Path]]:
+    """Every input path the study names, with its key path in ``study.yaml``."""
+    paths: list[tuple[str, Path]] = [("questionnaire.codebook", study.questionnaire.codebook)]
+    for i, f in enumerate(study.questionnaire.files):
+        paths.append((f"questionnaire.files[{i}].path", f.path))
+        if f.crosscheck is not None:
+            paths.append((f"questionnaire.files[{i}].crosscheck", f.crosscheck))
+    for section in ("symposium", "indicators", "roster"):
+        obj = getattr(study, section)
+        for name, value in (obj or ()):
+            if isinstance(value, Path):
+                paths.append((f"{section}.{name}", value))
+    return paths
+
+
+def _check_inputs_readable(study: Study) -> None:
+    """Refuse a folder, or a file the user may not read, where study.yaml names an input.
+
+    ``load_study`` already checked that each path exists; without this check a folder or an
+    unreadable file would surface as an OSError (an "internal error") deep inside a reader.
+    """
+    for key, p in _study_inputs(study):
+        full = study.resolve(p)
+        if full.exists() and not full.is_file():
+            raise SurveyError(
+                "study.yaml 中列出的输入不是文件（是文件夹或其他特殊文件）",
+                file=study.source,
+                key=key,
+                expected=f"一个文件：{study.display(p)}",
+                hint="检查路径是否少写了文件名",
+            )
+        try:
+            with full.open("rb") as fh:
+                fh.read(1)
+        except OSError as exc:
+            raise SurveyError(
+                "输入文件无法读取（没有读取权限，或被其他程序锁定）",
+                file=study.display(p),
+                key=key,
+                expected="当前用户可以读取的文件",
+                hint="检查文件权限（例如 chmod u+r），或关闭正在占用它的程序后重试",
+            ) from exc
+
+
+def _nothing_kept(study: Study, result: CleanResult) -> SurveyError:
+    """The error for a study whose cleaning rules exclude every response."""
+    detail = result.summary_zh().replace("\n", " ")
+    return SurveyError(
+        "清洗后没有保留任何答卷：全部原始记录都被清洗规则排除，无法分析；本次未写入结果",
+        file=study.source,
+        key="cleaning",
+        expected="至少保留 1 条答卷",
+        hint=f"{detail} 请检查 fieldwork 的开始/结束日期与清洗规则的设置是否正确",
+    )
 
 
 def _note_text(message: Warning | str) -> str:
@@ -304,7 +375,7 @@ def run_all(
     survey.report.ReportResult
     """
     from survey.config import load_study
-    from survey.paths import FIGURES_DIR, NOTEBOOKS_DIR, REPORTS_DIR
+    from survey.paths import NOTEBOOKS_DIR
     from survey.report import run_report
 
     say = progress or (lambda _msg: None)
@@ -321,8 +392,8 @@ def run_all(
     return run_report(
         study.source,
         notebooks_dir=NOTEBOOKS_DIR,
-        reports_dir=REPORTS_DIR,
-        figures_dir=FIGURES_DIR,
+        reports_dir=study.resolve(study.reports_dir),
+        figures_dir=study.resolve(study.figures_dir),
         force=force,
         jobs=jobs,
         progress=say,

@@ -458,7 +458,12 @@ def apply_identifier_policy(
             row["note"] = "已删除"
         elif ident.action == "pseudonymise" and ident.respondent_key:
             new_name = RESPONDENT_KEY
-            new_values = _respondent_key_values(raw, ident, key)
+            # The warning about values in scientific notation was given (for every raw row)
+            # by respondent_key_from before cleaning; a second one counting only the kept
+            # rows would contradict it. ``row["note"]`` still records the count.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SurveyWarning)
+                new_values = _respondent_key_values(raw, ident, key)
             row["note"] = "已替换为受访者代码（HMAC-SHA256 假名）"
             if row["n_mangled"]:
                 row["note"] += f"；{row['n_mangled']} 个值为科学计数法，代码设为缺失"

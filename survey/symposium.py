@@ -210,7 +210,11 @@ def split_codes(cell: Any) -> list[str]:
     return [t.strip() for t in CODE_SEPARATORS.split(norm_text(cell)) if t.strip()]
 
 
-def raise_issues(issues: pd.DataFrame, *, what: str, on_issue: str = "error") -> None:
+_THEME_HINT = "改正原始记录后重新运行；如确属新主题，请先在主题编码表中增加该编码"
+
+
+def raise_issues(issues: pd.DataFrame, *, what: str, on_issue: str = "error",
+                 hint: str = "改正原始记录中列出的单元格后重新运行") -> None:
     """Raise one :class:`SurveyError` for a non-empty issues table, or warn.
 
     The error names the first problem (file, row, column, expected) and lists up to 20 more.
@@ -235,7 +239,7 @@ def raise_issues(issues: pd.DataFrame, *, what: str, on_issue: str = "error") ->
         row=int(first["row"]),
         column=str(first["column"]),
         expected=str(first["expected"]),
-        hint="改正原始记录后重新运行；如确属新主题，请先在主题编码表中增加该编码",
+        hint=hint,
     )
 
 
@@ -398,12 +402,18 @@ def read_themes(path: str | Path, *, display: str | None = None) -> ThemeCodeboo
     df, shown = pick_columns(raw, THEME_COLUMNS, what="主题编码表")
     issues = []
     seen: dict[str, str] = {}
+    first_row: dict[str, int] = {}
     codes = df["code"].map(norm_key)
     for i in range(len(df)):
         code = codes.iat[i]
         if not code:
             issues.append(_issue(df, i, shown["code"], "", "主题编码为空", "非空编码，如 T01"))
             continue
+        if code in first_row:
+            issues.append(_issue(df, i, shown["code"], code,
+                                 f"主题编码重复（第 {first_row[code]} 行已有该编码）", "每个主题编码只出现一次"))
+            continue
+        first_row[code] = int(df["_row"].iat[i])
         if "area" in df:
             for a in split_codes(df["area"].iat[i]):
                 if norm_key(a) not in AREAS:
@@ -515,7 +525,8 @@ def clean_statements(
         group_of = dict(zip(sessions["session"], sessions["group"], strict=True))
         for i, s in enumerate(df["session"]):
             if s not in group_of:
-                issues.append(_issue(df, i, shown.get("session", "场次编号"), s, "场次编号不在场次表中", f"场次表中的编号之一：{'、'.join(group_of)}"))
+                problem = "场次编号为空" if not s else "场次编号不在场次表中"
+                issues.append(_issue(df, i, shown.get("session", "场次编号"), s, problem, f"场次表中的编号之一：{'、'.join(group_of)}"))
         df["group"] = df["session"].map(group_of).astype(object)
     elif "group" not in df:
         df["group"] = pd.Series([None] * len(df), dtype=object)
@@ -523,7 +534,7 @@ def clean_statements(
     for i in np.flatnonzero(empty_text.to_numpy()):
         issues.append(_issue(df, int(i), shown.get("text", "发言内容"), "", "发言内容为空", "非空的发言文本"))
     issue_table = pd.DataFrame(issues, columns=ISSUE_COLUMNS).sort_values(["row", "column"], kind="stable")
-    raise_issues(issue_table, what="座谈发言记录表", on_issue=on_issue)
+    raise_issues(issue_table, what="座谈发言记录表", on_issue=on_issue, hint=_THEME_HINT)
     if on_issue == "warn" and sessions is not None:
         df = df.loc[df["group"].notna()].reset_index(drop=True)
     fn = _default_scrubber() if scrubber == "auto" else scrubber

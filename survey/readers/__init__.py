@@ -117,7 +117,32 @@ def read_path(
         )
     if reason is not None:
         result.notes.insert(0, f"{display}：自动识别为 {format}（{reason}）。")
+    result.notes.extend(_odd_content_notes(result, codebook, display))
     return result
+
+
+def _odd_content_notes(result: ReadResult, codebook: Codebook, display: str) -> list[str]:
+    """Warnings about legal but odd content: no answers, a repeated 序号, an empty Likert item."""
+    frame = result.frame
+    if len(frame) == 0:
+        return [f"{display}：文件中只有表头，没有任何答卷（0 行）。请确认下载的是完整的答卷数据。"]
+    notes = []
+    seq = frame.get("_seq")
+    if seq is not None and seq.notna().any():
+        dup = frame.loc[seq.duplicated(keep=False) & seq.notna()]
+        if len(dup):
+            rows = "、".join(str(int(r)) for r in dup["_row"].head(6))
+            notes.append(
+                f"{display}：序号有重复（{dup['_seq'].nunique()} 个序号出现不止一次，第 {rows} 行）；"
+                "问卷平台导出的序号本应唯一，请确认文件没有被拼接或手工改动。"
+            )
+    for item in codebook.items:
+        if item.type == "likert" and item.id in frame and frame[item.id].isna().all():
+            notes.append(
+                f"{display}：题目 {item.id}（{item.text}）在全部 {len(frame)} 行中都缺失；"
+                "请确认该列没有被误删或整列跳过。"
+            )
+    return notes
 
 
 def read_file(study: Study, file_cfg: QuestionnaireFile, codebook: Codebook) -> ReadResult:
@@ -260,9 +285,14 @@ def read_responses(
             )
         frame[var] = apply_aliases(frame[var], table)
     notes = [n for r in results for n in r.notes]
+    mismatches = _mismatches(results)
+    notes += [
+        f"{name} 的问卷指纹与其他同类文件不同，可能来自另一版问卷（题目或选项有增减），请核对题目"
+        for name in mismatches
+    ]
     for note in notes:
         warnings.warn(note, SurveyWarning, stacklevel=2)
-    return Responses(frame, results, _mismatches(results), crosschecks, notes)
+    return Responses(frame, results, mismatches, crosschecks, notes)
 
 
 def _order(frame: pd.DataFrame, codebook: Codebook, attrs: list[str]) -> pd.DataFrame:

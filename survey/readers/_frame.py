@@ -20,7 +20,12 @@ import pandas as pd
 
 from survey.codebook import Codebook, Item
 from survey.errors import SurveyError, SurveyWarning
-from survey.normalise import is_missing_token, normalise_text, parse_duration, parse_number
+from survey.normalise import (
+    is_missing_token,
+    normalise_text,
+    parse_duration,
+    parse_number,
+)
 from survey.readers._mapping import ColumnSpec, LabelMap, expected_headers
 
 __all__ = ["FRAME_PREFIX", "ReadResult", "build_frame", "fingerprint", "header_map", "split_other"]
@@ -183,6 +188,53 @@ _UNIT_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{1,3}$")
 
 
 # -- whole frame ----------------------------------------------------------------------------
+def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, uniques)`` of a string column (object or categorical), codes in row order.
+
+    Exports repeat a few labels many times: everything below decodes each distinct value once
+    and expands the result with a NumPy ``take`` instead of mapping cell by cell. Every unique
+    value occurs at least once (unused categories are dropped).
+    """
+    if isinstance(col.dtype, pd.CategoricalDtype) and not col.hasnans:
+        codes = col.cat.codes.to_numpy()
+        cats = np.asarray(col.cat.categories, dtype=object)
+        used = np.bincount(codes, minlength=len(cats)) > 0
+        if used.all():
+            return codes, cats
+        remap = np.cumsum(used) - 1
+        return remap[codes], cats[used]
+    codes, uniques = pd.factorize(col, use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
+
+
+def _expand(values: list[Any], codes: np.ndarray, dtype: Any = object) -> pd.Series:
+    """The per-row series of per-distinct-value ``values`` (``values[codes]``)."""
+    arr = _object_array(values) if dtype is object else np.asarray(values, dtype=dtype)
+    return pd.Series(arr.take(codes), dtype=dtype, copy=False)
+
+
+def _object_array(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):  # element-wise: tuples and dicts must stay whole
+        out[i] = v
+    return out
+
+
+_PLAIN_NUMBER = r"-?[0-9]{1,15}(?:\.[0-9]+)?"
+
+
+def _numbers(values: np.ndarray) -> np.ndarray:
+    """:func:`parse_number` of each value; plain ASCII numbers (most 序号) converted at once."""
+    s = pd.Series(values, dtype=object)
+    plain = np.array([isinstance(v, str) for v in values], dtype=bool)
+    plain[plain] = s[plain].astype(str).str.fullmatch(_PLAIN_NUMBER).to_numpy(dtype=bool)
+    out = np.full(len(values), np.nan)
+    out[plain] = pd.to_numeric(s[plain].astype(str)).to_numpy(dtype=float)
+    for k in np.flatnonzero(~plain):
+        out[k] = parse_number(values[k])
+    return out
+
+
 def _decode_unique(
     col: pd.Series,
     fn: Callable[[str], Any],
@@ -190,14 +242,21 @@ def _decode_unique(
     rows: list[int],
     display: str,
     column: str,
-) -> dict[str, Any]:
-    """Apply ``fn`` to every distinct cell; a CellError becomes a SurveyError at its first row."""
-    out: dict[str, Any] = {}
-    for value in pd.unique(col):
+) -> tuple[np.ndarray, list[Any]]:
+    """Apply ``fn`` to every distinct cell; a CellError becomes a SurveyError at its first row.
+
+    Returns
+    -------
+    (codes, decoded)
+        ``decoded[codes[i]]`` is the value of row ``i``.
+    """
+    codes, uniques = _codes(col)
+    out: list[Any] = []
+    for k, value in enumerate(uniques):
         try:
-            out[value] = fn(value)
+            out.append(fn(value))
         except CellError as exc:
-            first = int(np.flatnonzero((col == value).to_numpy())[0])
+            first = int(np.flatnonzero(codes == k)[0])
             raise SurveyError(
                 exc.problem,
                 file=display,
@@ -206,45 +265,66 @@ def _decode_unique(
                 expected=exc.expected,
                 hint=exc.hint,
             ) from None
-    return out
+    return codes, out
+
+
+_DATETIME_FORMATS = (
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d",
+    "%Y-%m-%d",
+)
+
+
+def _parse_formats(texts: pd.Series, todo: np.ndarray, parsed: np.ndarray) -> None:
+    """Try each export time format, in order, on the ``todo`` values at once (in place)."""
+    for fmt in _DATETIME_FORMATS:
+        if not todo.any():
+            return
+        idx = np.flatnonzero(todo)
+        got = pd.to_datetime(texts.iloc[idx], format=fmt, errors="coerce")
+        hit = got.notna().to_numpy()
+        parsed[idx[hit]] = got[hit].to_numpy(dtype="datetime64[ns]")
+        todo[idx[hit]] = False
 
 
 def _parse_datetimes(
     col: pd.Series, rows: list[int], display: str, where: str, notes: list[str]
 ) -> pd.Series:
-    values: dict[str, Any] = {}
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes, uniques = _codes(col)
+    else:  # mostly distinct (one time per answer sheet): parsing beats hashing
+        codes, uniques = np.arange(len(col)), col.to_numpy(dtype=object)
+    parsed = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    is_str = np.array([isinstance(v, str) for v in uniques], dtype=bool)
+    # Most exports write clean times: parse the distinct raw texts first, vectorised; only what
+    # fails is normalised (full-width digits, stray spaces) and tried again, then read as an
+    # Excel serial date.
+    todo = is_str.copy()
+    _parse_formats(pd.Series(uniques, dtype=object), todo, parsed)
+    rest = np.flatnonzero(todo | ~is_str)
+    rcodes, rvals = pd.factorize(pd.Series(uniques[rest], dtype=object), use_na_sentinel=False)
+    texts = pd.Series([normalise_text(v) for v in rvals], dtype=object)
+    todo2 = ~np.array([is_missing_token(t) for t in texts], dtype=bool)
+    sub = np.full(len(rvals), np.datetime64("NaT"), dtype="datetime64[ns]")
+    _parse_formats(texts, todo2, sub)
     bad: list[int] = []
-    for v in pd.unique(col):
-        if is_missing_token(v):
-            values[v] = pd.NaT
-            continue
-        t = normalise_text(v)
-        ts = pd.NaT
-        for fmt in (
-            "%Y/%m/%d %H:%M:%S",
-            "%Y-%m-%d %H:%M:%S",
-            "%Y/%m/%d %H:%M",
-            "%Y-%m-%d %H:%M",
-            "%Y/%m/%d",
-            "%Y-%m-%d",
-        ):
-            ts = pd.to_datetime(t, format=fmt, errors="coerce")
-            if not pd.isna(ts):
-                break
-        if pd.isna(ts):
-            num = parse_number(t)
-            if 20000 <= num <= 80000:  # an Excel serial date (days since 1899-12-30)
-                ts = pd.Timestamp("1899-12-30") + pd.to_timedelta(num, unit="D")
-                ts = ts.round("s")
-        if pd.isna(ts):
-            bad.append(int(np.flatnonzero((col == v).to_numpy())[0]))
-        values[v] = ts
+    for j in np.flatnonzero(todo2):
+        num = parse_number(texts.iloc[j])
+        if 20000 <= num <= 80000:  # an Excel serial date (days since 1899-12-30)
+            ts = pd.Timestamp("1899-12-30") + pd.to_timedelta(num, unit="D")
+            sub[j] = ts.round("s").to_datetime64()
+        else:
+            u = rest[np.flatnonzero(rcodes == j)[0]]
+            bad.append(int(np.flatnonzero(codes == u)[0]))
+    parsed[rest] = sub.take(rcodes)
     if bad:
         notes.append(
             f"{display}：{where} 有 {len(bad)} 种无法识别的时间，已设为缺失（首次出现于第 {rows[min(bad)]} 行）。"
         )
-    out = pd.to_datetime(col.map(values), errors="coerce")
-    return out.astype("datetime64[ns]")
+    return pd.Series(parsed.take(codes), dtype="datetime64[ns]", copy=False)
 
 
 def build_frame(
@@ -292,22 +372,28 @@ def build_frame(
     }
     by_item: dict[str, list[tuple[ColumnSpec, pd.Series]]] = {}
     for spec, name in zip(specs, data.columns, strict=True):
-        col = data[name].reset_index(drop=True).astype(object)
+        col = data[name].reset_index(drop=True)
+        if not isinstance(col.dtype, pd.CategoricalDtype):
+            col = col.astype(object)
         if spec.kind == "meta" and spec.target == "_seq":
-            out["_seq"] = pd.Series([parse_number(v) for v in col], dtype="float64")
+            codes, uniques = _codes(col)
+            out["_seq"] = _expand(_numbers(uniques), codes, "float64")
         elif spec.kind == "meta" and spec.target == "submitted_at":
             out["submitted_at"] = _parse_datetimes(col, rows, display, spec.described, notes)
         elif spec.kind == "meta" and spec.target == "duration_s":
-            durations = {v: parse_duration(v) for v in pd.unique(col)}
-            bad = [v for v, d in durations.items() if math.isnan(d) and not is_missing_token(v)]
+            codes, uniques = _codes(col)
+            durations = [parse_duration(v) for v in uniques]
+            bad = [v for v, d in zip(uniques, durations, strict=True)
+                   if math.isnan(d) and not is_missing_token(v)]
             if bad:
                 notes.append(
                     f"{display}：{spec.described} 有无法识别的用时（如“{bad[0]}”），已设为缺失。"
                 )
-            out["duration_s"] = col.map(durations).astype("float64")
+            out["duration_s"] = _expand(durations, codes, "float64")
         elif spec.kind == "identifier":
-            out[spec.target] = col.map(
-                lambda v: np.nan if is_missing_token(v) else normalise_text(v)
+            codes, uniques = _codes(col)
+            out[spec.target] = _expand(
+                [np.nan if is_missing_token(v) else normalise_text(v) for v in uniques], codes
             )
         elif spec.kind == "item":
             by_item.setdefault(spec.target, []).append((spec, col))
@@ -339,7 +425,7 @@ def build_frame(
         for c in cols:
             out[c] = decoded[c]
     order = [*FRAME_PREFIX, *(i.id for i in codebook.identifiers), *codebook.item_columns()]
-    frame = pd.DataFrame({c: out[c] for c in order})
+    frame = pd.DataFrame({c: out[c] for c in order}, copy=False)
     return frame, notes
 
 
@@ -358,7 +444,9 @@ def _decode_item(
     missing = set(codebook.missing_codes_for(item.id))
     cols = codebook.columns(item.id)
     result: dict[str, pd.Series] = {}
-    other = pd.Series([np.nan] * n, dtype=object)
+    # "Other" texts (〖…〗 or an other-column); None while there is none, so that the common
+    # item without any costs nothing.
+    other: pd.Series | None = None
     values = [(s, c) for s, c in parts if s.role == "value"]
     option_cols = [(s, c) for s, c in parts if s.role == "option"]
     other_cols = [(s, c) for s, c in parts if s.role == "other"]
@@ -370,19 +458,23 @@ def _decode_item(
             hint="把其中一种列加入编码手册的 ignore_columns",
         )
 
-    def dec(spec: ColumnSpec, col: pd.Series, fn: Callable[[str], Any]) -> pd.Series:
-        table = _decode_unique(col, fn, rows=rows, display=display, column=spec.described)
-        return col.map(table)
+    def dec(spec: ColumnSpec, col: pd.Series, fn: Callable[[str], Any]) -> tuple[np.ndarray, list[Any]]:
+        return _decode_unique(col, fn, rows=rows, display=display, column=spec.described)
+
+    def others(codes: np.ndarray, pairs: list[tuple[Any, str | None]]) -> pd.Series | None:
+        if all(p[1] is None for p in pairs):
+            return None
+        return _expand([np.nan if p[1] is None else p[1] for p in pairs], codes)
 
     if item.type in ("likert", "single"):
         spec, col = values[0]
-        pairs = dec(
+        codes, pairs = dec(
             spec,
             col,
             lambda v: (math.nan, None) if is_missing_token(v) else _choice(v, mode, lm, missing),
         )
-        result[item.id] = pairs.map(lambda p: p[0]).astype("float64")
-        other = pairs.map(lambda p: p[1] if p[1] is not None else np.nan).astype(object)
+        result[item.id] = _expand([p[0] for p in pairs], codes, "float64")
+        other = others(codes, pairs)
     elif item.type == "numeric":
         spec, col = values[0]
         odd: list[str] = []
@@ -398,7 +490,8 @@ def _decode_item(
                 odd.append(normalise_text(v))
             return math.nan if x in missing else x
 
-        result[item.id] = dec(spec, col, num).astype("float64")
+        codes, nums = dec(spec, col, num)
+        result[item.id] = _expand(nums, codes, "float64")
         if odd:
             notes.append(
                 f"{display}：{spec.described} 有 {len(odd)} 种非纯数字的填写（如“{odd[0]}”）："
@@ -414,7 +507,8 @@ def _decode_item(
                 return np.nan
             return v.strip()
 
-        result[item.id] = dec(spec, col, txt).astype(object)
+        codes, texts = dec(spec, col, txt)
+        result[item.id] = _expand(texts, codes)
     else:  # multiple / ranking
         frame = pd.DataFrame(
             np.nan, index=range(n), columns=[f"{item.id}_{c}" for c in sorted(options)]
@@ -428,13 +522,15 @@ def _decode_item(
                     return None, None
                 return _joined(v, item, mode, lm, missing, sep)
 
-            pairs = dec(spec, col, joined)
+            codes, pairs = dec(spec, col, joined)
             for code in sorted(options):
                 fill = 0.0 if item.type == "multiple" else np.nan
-                frame[f"{item.id}_{code}"] = pairs.map(
-                    lambda p, c=code, f=fill: np.nan if p[0] is None else p[0].get(c, f)
-                ).astype("float64")
-            other = pairs.map(lambda p: p[1] if p[1] is not None else np.nan).astype(object)
+                frame[f"{item.id}_{code}"] = _expand(
+                    [np.nan if p[0] is None else p[0].get(code, fill) for p in pairs],
+                    codes,
+                    "float64",
+                )
+            other = others(codes, pairs)
         else:
             seen_codes = set()
             for spec, col in option_cols:
@@ -447,10 +543,9 @@ def _decode_item(
                         return math.nan, None
                     return _option_cell(v, lab, missing, oth)
 
-                pairs = dec(spec, col, opt)
-                frame[f"{item.id}_{spec.code}"] = pairs.map(lambda p: p[0]).astype("float64")
-                got = pairs.map(lambda p: p[1] if p[1] is not None else np.nan)
-                other = other.where(other.notna(), got)
+                codes, pairs = dec(spec, col, opt)
+                frame[f"{item.id}_{spec.code}"] = _expand([p[0] for p in pairs], codes, "float64")
+                other = _first_of(other, others(codes, pairs))
             absent = sorted(set(options) - seen_codes)
             if absent:
                 notes.append(
@@ -459,17 +554,27 @@ def _decode_item(
         for c in frame.columns:
             result[c] = frame[c]
     for _spec, col in other_cols:
-        got = col.map(lambda v: np.nan if is_missing_token(v) else v.strip())
-        other = got.where(got.notna(), other)
+        codes, uniques = _codes(col)
+        got = _expand([np.nan if is_missing_token(v) else v.strip() for v in uniques], codes)
+        other = _first_of(got, other)
     if f"{item.id}_other" in cols:
-        result[f"{item.id}_other"] = other.astype(object)
-    elif other.notna().any():
+        result[f"{item.id}_other"] = (
+            other.astype(object) if other is not None else pd.Series([np.nan] * n, dtype=object)
+        )
+    elif other is not None and other.notna().any():
         first = int(np.flatnonzero(other.notna().to_numpy())[0])
         notes.append(
             f"{display}：题目 {item.id} 有“其他”填写内容（如第 {rows[first]} 行），"
             "但编码手册没有 other_option，填写内容未保留。"
         )
     return result
+
+
+def _first_of(a: pd.Series | None, b: pd.Series | None) -> pd.Series | None:
+    """``a`` where it has a value, else ``b`` (either may be None: nothing)."""
+    if a is None or b is None:
+        return b if a is None else a
+    return a.where(a.notna(), b)
 
 
 def fingerprint(specs: list[ColumnSpec], codebook: Codebook) -> str:

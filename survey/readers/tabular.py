@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from survey.errors import SurveyError, excel_column_letter
@@ -124,7 +125,12 @@ def sniff_kind(data: bytes) -> str:
 
 
 # -- text decoding --------------------------------------------------------------------------
-def _position(data: bytes, pos: int) -> str:
+def _position(data: bytes, pos: int, encoding: str = "") -> str:
+    # The utf-8-sig decoder reports offsets after the BOM it removed.
+    if encoding.replace("_", "-").lower() in ("utf-8-sig", "utf8-sig") and data.startswith(
+        codecs.BOM_UTF8
+    ):
+        pos += len(codecs.BOM_UTF8)
     line = data.count(b"\n", 0, pos) + 1
     return f"第 {line} 行附近（第 {pos + 1} 个字节，字节值 0x{data[pos]:02X}）"
 
@@ -164,7 +170,7 @@ def decode_bytes(data: bytes, display: str, encoding: str = "auto") -> tuple[str
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
             raise SurveyError(
-                f"文件无法按指定的编码 {encoding} 解码：{_position(data, exc.start)}",
+                f"文件无法按指定的编码 {encoding} 解码：{_position(data, exc.start, encoding)}",
                 file=display,
                 expected=f"{encoding} 编码的文本",
                 hint="把 study.yaml 中该文件的 encoding 改为 auto，或改为正确的编码",
@@ -191,7 +197,7 @@ def decode_bytes(data: bytes, display: str, encoding: str = "auto") -> tuple[str
     if best is not None and best.encoding in ("big5", "utf_16"):
         return str(best), best.encoding
     raise SurveyError(
-        f"无法识别文件的文本编码：{_position(data, utf8_error.start)}不是合法的 UTF-8 或 GBK 字符",
+        f"无法识别文件的文本编码：{_position(data, utf8_error.start, 'utf-8-sig')}不是合法的 UTF-8 或 GBK 字符",
         file=display,
         expected="UTF-8（可带 BOM）或 GBK/GB18030 编码的 CSV 文本",
         hint="用 Excel 或记事本打开后另存为“CSV UTF-8（逗号分隔）”，"
@@ -199,7 +205,8 @@ def decode_bytes(data: bytes, display: str, encoding: str = "auto") -> tuple[str
     )
 
 
-def _csv_rows(text: str, display: str) -> list[list[str]]:
+def _csv_delimiter(text: str, display: str) -> str:
+    """Refuse binary and HTML files; return the delimiter (from the header line)."""
     if "\x00" in text:
         raise SurveyError(
             "文件含有二进制内容，不是文本格式的 CSV",
@@ -218,10 +225,192 @@ def _csv_rows(text: str, display: str) -> list[list[str]]:
     delim = max([",", "\t", ";"], key=lambda d: first.count(d))
     if first.count(delim) == 0:
         delim = ","
+    return delim
+
+
+def _csv_rows(text: str, display: str) -> list[list[str]]:
+    delim = _csv_delimiter(text, display)
+    # A free-text answer may be longer than the csv module's default 128 KiB field limit
+    # (a pasted document); no field can be longer than the whole text.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
     except csv.Error as exc:
         raise SurveyError(f"CSV 格式有误：{exc}", file=display) from exc
+
+
+_Shaped = tuple[list[str], pd.DataFrame, list[int], int, list[str]]
+_UTF8_NAMES = ("utf-8", "utf8", "utf-8-sig", "utf8-sig")
+# Python's str.strip() whitespace, for RE2: \t-\r, \x1c-\x1f, \x85 and the Z categories.
+_EDGE_SPACE = r"^[\t-\r\x{1c}-\x{1f}\x{85}\p{Z}]|[\t-\r\x{1c}-\x{1f}\x{85}\p{Z}]$"
+
+
+def _csv_fast_utf8(data: bytes, display: str, encoding: str) -> tuple[_Shaped, str] | None:
+    """The fast path straight from the bytes of a UTF-8 file (no decoding to one big ``str``).
+
+    Returns ``(shaped, encoding used)``, or ``None`` when the file is not (or not surely)
+    UTF-8, or irregular: the caller then decodes it and takes the careful path.
+    """
+    enc = encoding.replace("_", "-").lower()
+    if enc not in ("auto", *_UTF8_NAMES) or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    bom = data.startswith(codecs.BOM_UTF8)
+    if (bom and enc in ("utf-8", "utf8")) or b"\x00" in data:
+        return None  # the BOM would be part of the first header; NUL: refused by the slow path
+    start = len(codecs.BOM_UTF8) if bom else 0
+    chunk = data[start : start + (1 << 16)]
+    head = chunk.decode("utf-8", errors="ignore")
+    delim = _csv_delimiter(head, display)
+    reader = csv.reader(io.StringIO(head, newline=""), delimiter=delim)
+    try:
+        header = [c.strip() for c in next(reader)]
+        if len(chunk) < len(data) - start:
+            next(reader)  # a second record in the chunk: the header record is complete
+    except (StopIteration, csv.Error):
+        return None
+    # Where the body starts (the header is one line when its quotes pair up on that line): no
+    # quote in the body means no value can hold a line break.
+    nl = data.find(b"\n", start)
+    one_line = nl >= 0 and data.count(b'"', start, nl) % 2 == 0
+    quoted = data.find(b'"', nl + 1 if one_line else start) >= 0
+    shaped = _csv_fast(data, start, header, delim, quoted, display)
+    if shaped is None:
+        return None
+    return shaped, (encoding if enc != "auto" else ("utf-8-sig" if bom else "utf-8"))
+
+
+def _csv_fast_text(text: str, display: str) -> _Shaped | None:
+    """The fast path for decoded text (GBK files and the like): re-encoded as UTF-8."""
+    delim = _csv_delimiter(text, display)
+    try:
+        header = [c.strip() for c in next(csv.reader(io.StringIO(text, newline=""), delimiter=delim))]
+    except (StopIteration, csv.Error):
+        return None
+    return _csv_fast(text.encode("utf-8"), 0, header, delim, '"' in text, display)
+
+
+def _csv_fast(
+    raw: bytes, start: int, header: list[str], delim: str, quoted: bool, display: str
+) -> _Shaped | None:
+    """Parse a regular UTF-8 CSV with pyarrow's multi-threaded reader; ``None`` when the file
+    needs the careful path (:func:`_csv_rows` + :func:`_shape`).
+
+    Regular means: the first record is the header, every header is non-empty, and every record
+    has as many fields as the header (pyarrow refuses ragged rows). Blank lines come back as
+    all-empty records and are dropped below like in :func:`_shape`, so Excel row numbers agree.
+    Cells are stripped once per distinct value and returned as pandas ``Categorical`` columns of
+    strings (object columns when most values are distinct, e.g. submission times): a
+    million-row export then holds each label once. Written by hand because the Python ``csv``
+    module takes seconds per million rows and holds one object per cell.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    if not header or not all(header):
+        return None
+    # The header checks of _shape (no data-looking header, no duplicates) on the header alone.
+    _shape([header], display)
+    names = [f"f{i}" for i in range(len(header))]
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(raw).slice(start)),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim,
+                # Without any quote no value can hold a line break, and the reader can split
+                # the file into blocks and parse them in parallel.
+                newlines_in_values=quoted,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.dictionary(pa.int32(), pa.string()) for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # ragged rows, invalid UTF-8 …
+    n = table.num_rows - 1  # the first record is the header
+    table = table.unify_dictionaries()
+    columns: dict[str, Any] = {}
+    nonempty = np.zeros(n, dtype=bool)
+    for name, chunked in zip(header, table.columns, strict=True):
+        dictionary = chunked.chunk(0).dictionary if chunked.num_chunks else pa.array([], pa.string())
+        codes = np.concatenate(
+            [c.indices.to_numpy(zero_copy_only=False) for c in chunked.chunks]
+            or [np.zeros(0, dtype=np.int32)]
+        )[1:].astype(np.intp, copy=False)
+        cats = dictionary.to_numpy(zero_copy_only=False).astype(object)
+        edges = np.flatnonzero(
+            pc.match_substring_regex(dictionary, _EDGE_SPACE).to_numpy(zero_copy_only=False)
+        )
+        if len(edges):  # " 同意" and "同意" become one category
+            cats[edges] = [cats[k].strip() for k in edges]
+            remap, uniq = pd.factorize(cats)
+            codes, cats = remap[codes], np.asarray(uniq, dtype=object)
+        empty = np.flatnonzero(cats == "")
+        nonempty |= codes != (empty[0] if len(empty) else -1)
+        if len(cats) > 1000 and len(cats) > n // 2:
+            columns[name] = cats.take(codes)
+        else:
+            columns[name] = pd.Categorical.from_codes(
+                codes, dtype=pd.CategoricalDtype(cats), validate=False
+            )
+    keep = np.flatnonzero(nonempty)
+    if len(keep) < n:
+        columns = {k: v[keep] for k, v in columns.items()}
+    frame = pd.DataFrame(columns)
+    excel_rows = (keep + 2).tolist()
+    return header, frame, excel_rows, 1, [excel_column_letter(j) for j in range(len(header))]
+
+
+def _workbook_fast(raw: list[list[Any]], display: str) -> _Shaped | None:
+    """Shape a rectangular sheet whose first row is a complete header, column by column:
+    each distinct cell value is turned into text once (:func:`cell_text`) and the columns come
+    back as ``Categorical`` strings. ``None`` for anything else (the careful :func:`_shape`).
+
+    Written by hand because converting and checking every cell in Python costs several times
+    calamine's own read on a 100,000-row export.
+    """
+    if not raw:
+        return None
+    width = len(raw[0])
+    if width == 0 or any(len(r) != width for r in raw):
+        return None
+    header = [cell_text(v) for v in raw[0]]
+    if not all(header):
+        return None
+    _shape([header], display)
+    n = len(raw) - 1
+    columns: dict[str, Any] = {}
+    nonempty = np.zeros(n, dtype=bool)
+    body = np.empty((n, width), dtype=object)
+    if n:
+        body[:] = raw[1:]
+    for j, name in enumerate(header):
+        # NaN and None (empty cells) get code -1, moved to an extra "" at the end.
+        codes, uniq = pd.factorize(body[:, j])
+        # True == 1 == 1.0 for hashing: a column with booleans goes the careful way.
+        if any(type(v) is bool for v in uniq):
+            return None
+        codes[codes < 0] = len(uniq)
+        remap, cats = pd.factorize(np.array([*(cell_text(v) for v in uniq), ""], dtype=object))
+        codes = remap[codes]
+        cats = np.asarray(cats, dtype=object)
+        empty = np.flatnonzero(cats == "")
+        nonempty |= codes != (empty[0] if len(empty) else -1)
+        if len(cats) > 1000 and len(cats) > n // 2:
+            columns[name] = cats.take(codes)
+        else:
+            columns[name] = pd.Categorical.from_codes(
+                codes, dtype=pd.CategoricalDtype(cats), validate=False
+            )
+    keep = np.flatnonzero(nonempty)
+    if len(keep) < n:
+        columns = {k: v[keep] for k, v in columns.items()}
+    frame = pd.DataFrame(columns)
+    return header, frame, (keep + 2).tolist(), 1, [excel_column_letter(j) for j in range(width)]
 
 
 # -- workbooks ------------------------------------------------------------------------------
@@ -356,6 +545,20 @@ def _shape(
                 column=f"{excel_column_letter(j)} 列（第 {header_row + 1 + first} 行起有数据）",
                 expected="每一列都有列标题",
             )
+    keys = [normalise_text(name) for name in header if name]
+    repeated = {k for k in keys if keys.count(k) > 1}
+    if len(repeated) >= 3:
+        # Headers never repeat three different texts; an answer row ("同意", "同意", "一般",
+        # "一般", "(空)", "(空)" ...) does: the header row is missing (a respondent's row of a
+        # 按文本 export is mostly labels, so the data-looking check above misses it).
+        raise SurveyError(
+            "缺少表头行：第一行看起来是答卷数据而不是列标题（多个不同的值重复出现："
+            + "、".join(sorted(repeated)[:3]) + "……）",
+            file=display,
+            row=header_row,
+            expected="第一行为列标题（如“序号”“提交答卷时间”“1、您的性别”或题目编号）",
+            hint="从问卷平台重新下载（包含表头），或在第一行补上列标题",
+        )
     seen: dict[str, int] = {}
     for j, name in enumerate(header):
         if not name:
@@ -445,6 +648,10 @@ def read_table(
     if kind in ("xlsx", "xls") and ext != kind and not (kind == "xlsx" and ext == "xlsm"):
         notes.append(f"{display}：扩展名为 .{ext}，但内容是 .{kind} 工作簿，已按 .{kind} 读取。")
     if kind == "text":
+        fast_utf8 = None if ext in ("xlsx", "xlsm", "xls") else _csv_fast_utf8(data, display, encoding)
+        if fast_utf8 is not None:
+            (header, frame, excel_rows, header_row, letters), used = fast_utf8
+            return Table(display, header, frame, excel_rows, "csv", used, header_row, letters, notes)
         try:
             text, used = decode_bytes(data, display, encoding)
         except SurveyError:
@@ -458,11 +665,19 @@ def read_table(
             raise
         if ext in ("xlsx", "xlsm", "xls"):
             notes.append(f"{display}：扩展名为 .{ext}，但内容是文本（CSV），已按 CSV 读取。")
-        raw_rows = _csv_rows(text, display)
-        rows = [[c.strip() for c in r] for r in raw_rows]
-        header, frame, excel_rows, header_row, letters = _shape(rows, display)
+        fast = _csv_fast_text(text, display)
+        if fast is not None:
+            header, frame, excel_rows, header_row, letters = fast
+        else:
+            raw_rows = _csv_rows(text, display)
+            rows = [[c.strip() for c in r] for r in raw_rows]
+            header, frame, excel_rows, header_row, letters = _shape(rows, display)
         return Table(display, header, frame, excel_rows, "csv", used, header_row, letters, notes)
     raw = _workbook_rows(data, kind, display, sheet)
-    rows = [[cell_text(v) for v in r] for r in raw]
-    header, frame, excel_rows, header_row, letters = _shape(rows, display)
+    fast = _workbook_fast(raw, display)
+    if fast is not None:
+        header, frame, excel_rows, header_row, letters = fast
+    else:
+        rows = [[cell_text(v) for v in r] for r in raw]
+        header, frame, excel_rows, header_row, letters = _shape(rows, display)
     return Table(display, header, frame, excel_rows, kind, None, header_row, letters, notes)

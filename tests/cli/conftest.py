@@ -1,0 +1,38 @@
+"""Fixtures for the command-line tests: one cleaned copy of the demo study per session and a
+private copy of it per test (helpers in ``cli_helpers.py``)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from cli_helpers import StudyCopy, copy_demo, survey_cmd, tree_hashes
+
+
+@pytest.fixture(scope="session")
+def first_clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The demo study cleaned once through the CLI (``PYTHONHASHSEED=1``, run from its folder,
+    relative ``--study``); returns the study file and the finished process."""
+    root = tmp_path_factory.mktemp("cli_clean_a")
+    study = copy_demo(root)
+    proc = survey_cmd("clean", "--study", "study.yaml", cwd=root, hashseed="1")
+    assert proc.returncode == 0, proc.stderr
+    return study, proc
+
+
+@pytest.fixture(scope="session")
+def cleaned_study(first_clean: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
+    """The study file of :func:`first_clean` (do not change its folder: copy it)."""
+    return first_clean[0]
+
+
+@pytest.fixture
+def study_copy(cleaned_study: Path, tmp_path: Path) -> StudyCopy:
+    """A private copy of the cleaned study folder (raw inputs and ``data/processed``)."""
+    root = tmp_path / "study"
+    shutil.copytree(cleaned_study.parent, root)
+    before = tree_hashes(root / "data" / "processed")
+    assert "manifest.json" in before and "responses.parquet" in before
+    return StudyCopy(root, before)
