@@ -32,8 +32,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     from survey.pipeline import run_clean
 
     result = run_clean(study, progress=None if args.quiet else _say)
-    if not args.quiet:
-        print(result.summary_zh())
+    print(result.summary_zh())
     return EXIT_OK
 
 
