@@ -1,0 +1,28 @@
+"""The real demo committee report, opened offline in headless Chromium (issue 4 §4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import pytest
+from browser_probe import ARTIFACTS, CHROMIUM, probe_page
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium 未安装（.ci/run 会安装）")
+
+
+def test_demo_committee_report_renders_offline(two_runs, need_report, tmp_path: Path) -> None:
+    run = two_runs[0]
+    committee = run.reports / "committee.html"
+    shot = ARTIFACTS / "demo_committee_screenshot.png"
+    probe, dom = probe_page(committee, tmp_path, shot, height=2400)
+    figures = {p.name for p in run.figures.glob("*.png")}
+    assert probe["images"] >= len(figures) >= 8  # every figure is in the report
+    assert probe["broken"] == []
+    assert probe["resources"] == []  # no request to any host, nothing failed
+    assert any(f.startswith("SurveyCJK:loaded") for f in probe["fonts"]), probe["fonts"]
+    for text in ("合成数据", "本院", "过硬党支部建设", "六个问题"):
+        assert text in dom, text
+    pixels = mpimg.imread(shot)[..., :3]
+    assert pixels.shape[:2] == (2400, 1280)
+    assert 0.005 < (pixels.mean(axis=2) < 0.6).mean() < 0.6  # text, not a blank page
