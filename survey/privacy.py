@@ -61,6 +61,7 @@ SCRUB_KIND_LABELS_ZH = {
     "phone": "手机号",
     "landline": "固定电话",
     "student_staff_no": "学号/工号",
+    "ip": "IP 地址",
     "name": "姓名/昵称",
     "name_context": "疑似姓名（按称谓推断）",
 }
@@ -522,6 +523,11 @@ _SCRUB_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("landline", re.compile(
         rf"(?<![0-9A-Za-z])(?:\(0{_D}{{2,3}}\) ?|0{_D}{{2,3}}[ \-]?)[1-9]{_D}{{6,7}}(?:-{_D}{{1,5}})?(?![0-9A-Za-z])"
     )),
+    # IPv4 address: four numbers 0-255 joined by dots, not part of a longer dotted number.
+    ("ip", re.compile(
+        r"(?<![0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}"
+        r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?![0-9]|\.[0-9])"
+    )),
     # Student / staff numbers have no fixed form: only a number right after the word is taken
     # (学号2099123456, 工号：GH991234); only the group "v" is replaced, the word stays.
     ("student_staff_no", re.compile(
@@ -615,7 +621,7 @@ def scrub_text(series: pd.Series, names: Iterable[str] = ()) -> tuple[pd.Series,
         15-digit), ``phone`` (mainland mobiles ``1[3-9]`` + 9 digits, with spaces/dashes as
         3-4-4 and optional ``+86``), ``landline`` (``0531-88888888``, ``(010)12345678``) and
         ``student_staff_no`` (a number right after 学号/工号/职工号/教工号/学籍号/员工号; the
-        word itself is kept), ``name`` (the given names) and ``name_context`` (a guessed name
+        word itself is kept), ``ip`` (IPv4 addresses), ``name`` (the given names) and ``name_context`` (a guessed name
         of someone not listed: a common surname plus one or two characters right after a role
         word such as 组织员/书记/我是 and before punctuation, or right before 老师/同学/书记/主任).
         Chinese labels are in :data:`SCRUB_KIND_LABELS_ZH`.

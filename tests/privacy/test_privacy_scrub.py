@@ -135,7 +135,7 @@ def test_mixed_text_counts_every_kind():
     out, counts = _one(text, ["张三"])
     assert out == f"{P}({P}, {P})身份证{P}，座机{P}"
     assert counts == {
-        "email": 1, "id_card": 1, "phone": 1, "landline": 1, "student_staff_no": 0, "name": 1, "name_context": 0,
+        "email": 1, "id_card": 1, "phone": 1, "landline": 1, "student_staff_no": 0, "ip": 0, "name": 1, "name_context": 0,
     }  # fmt: skip
     assert set(counts) == set(SCRUB_KIND_LABELS_ZH)
 
@@ -178,5 +178,16 @@ def test_scrub_free_text_touches_only_text_and_other(raw_frame, codebook):
     pd.testing.assert_frame_equal(out.drop(columns=["carrier_other", "suggest"]),
                                   raw_frame.drop(columns=["carrier_other", "suggest"]))  # fmt: skip
     assert counts == {
-        "email": 1, "id_card": 0, "phone": 1, "landline": 1, "student_staff_no": 0, "name": 4, "name_context": 0,
+        "email": 1, "id_card": 0, "phone": 1, "landline": 1, "student_staff_no": 0, "ip": 0, "name": 4, "name_context": 0,
     }  # fmt: skip
+
+
+def test_ipv4_addresses_in_free_text_are_scrubbed_but_versions_and_dates_survive() -> None:
+    import pandas as pd
+
+    from survey.privacy import scrub_text
+
+    text = pd.Series(["我的IP是192.0.2.15，版本 3.1.2 和 2026.09.03 保留", "代理 203.0.113.250:8080"])
+    out, counts = scrub_text(text)
+    assert out.tolist() == ["我的IP是[已隐去]，版本 3.1.2 和 2026.09.03 保留", "代理 [已隐去]:8080"]
+    assert counts["ip"] == 2
