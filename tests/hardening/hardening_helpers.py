@@ -63,6 +63,7 @@ PLANTED = {
     "student_no": ["XS20269931", "XS20269932"],
     "wechat": ["星河漫步_7731", "MoonWalker_8812"],
     "ip": ["198.51.100.77", "198.51.100.78"],
+    "text_ip": ["203.0.113.199"],
     "email": ["ouyang.jc@example.edu.cn", "zhuge.yf@example.org"],
     "id_card": ["370102199003071234", "11010519851212002X"],
     "member_name": ["诸葛云帆"],
@@ -114,6 +115,7 @@ def plant_identifiers(root: Path) -> list[str]:
     )
     ws.cell(row=65, column=c_text).value = (
         f"{P['name'][2]}同志的证件号{P['id_card'][1]}登记错了，请联系{P['email'][1]}。"
+        f"学习平台在内网 {P['text_ip'][0]} 上，外网打不开。"
     )
     wb.save(p)
 
