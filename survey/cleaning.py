@@ -22,6 +22,7 @@ from survey.rules import (
     ROW_RULES,
     RuleContext,
     out_of_range,
+    shared_codes,
 )
 
 EXCLUSION_COLUMNS = ["file", "row", "rules", "rule_ids", "detail"]
@@ -125,8 +126,10 @@ def _log_row(
 
 def _join_columns(parts: list[np.ndarray], sep: str) -> np.ndarray:
     """Join per-row strings column-wise, skipping empty ones (numpy object arithmetic)."""
-    acc = np.full(len(parts[0]) if parts else 0, "", dtype=object)
-    for p in parts:
+    if not parts:
+        return np.zeros(0, dtype=object)
+    acc = parts[0]
+    for p in parts[1:]:
         glue = np.where((acc != "") & (p != ""), sep, "").astype(object)
         acc = acc + glue + p
     return acc
@@ -146,9 +149,11 @@ def _exclusions(
         on = [r for k, r in enumerate(ROW_RULES) if pat & (1 << k)]
         labels[pat] = SEP.join(r.label for r in on)
         ids[pat] = ";".join(r.id for r in on)
+    # Only the rules that flagged some excluded row contribute text (the rest are all "").
     parts = [
         np.where(sub[:, k], (r.label + "：") + details[k][idx], "").astype(object)
         for k, r in enumerate(ROW_RULES)
+        if sub[:, k].any()
     ]
     out = pd.DataFrame(
         {
@@ -221,18 +226,18 @@ def clean(responses: pd.DataFrame, codebook: Codebook, study: Study) -> CleanRes
     details: list[np.ndarray] = []
     excluded = np.zeros(n, dtype=bool)
     prior: dict[str, pd.Series] = {}
-    for k, spec in enumerate(ROW_RULES):
-        res = spec.func(df, replace(ctx, prior_flags=dict(prior)))
-        flag = res.flag.to_numpy(dtype=bool)
-        flags[:, k] = flag
-        details.append(res.detail.to_numpy(dtype=object))
-        new = flag & ~excluded
-        excluded |= flag
-        prior[spec.id] = res.flag
-        enabled = bool(getattr(study.cleaning, spec.id).enabled)
-        log.append(
-            _log_row(k + 2, spec.id, spec.label, enabled, flag.sum(), new.sum(), n - excluded.sum())
-        )
+    with shared_codes(df):  # the rules read the answer columns as one-byte codes, made once
+        for k, spec in enumerate(ROW_RULES):
+            res = spec.func(df, replace(ctx, prior_flags=dict(prior)))
+            flag = res.flag.to_numpy(dtype=bool)
+            flags[:, k] = flag
+            details.append(res.detail.to_numpy(dtype=object))
+            new = flag & ~excluded
+            excluded |= flag
+            prior[spec.id] = res.flag
+            enabled = bool(getattr(study.cleaning, spec.id).enabled)
+            n_left = n - excluded.sum()
+            log.append(_log_row(k + 2, spec.id, spec.label, enabled, flag.sum(), new.sum(), n_left))
 
     kept = df.loc[~excluded].reset_index(drop=True)
     log.append(_log_row(len(ROW_RULES) + 2, "kept", "最终保留", True, 0, 0, len(kept)))

@@ -35,7 +35,9 @@ id                            label               flags a row when
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -193,7 +195,9 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _floats(s: pd.Series) -> np.ndarray:
-    """A column as float64 (non-numeric text becomes NaN)."""
+    """A column as float64 (non-numeric text becomes NaN). Read-only: may be the frame's data."""
+    if s.dtype == np.float64:
+        return s.to_numpy()  # NaN already marks missing: no copy, no isna pass
     if pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_integer_dtype(s.dtype):
         return s.to_numpy(dtype=float, na_value=np.nan)
     return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -246,6 +250,13 @@ def _n_asked(answered: np.ndarray, files: np.ndarray) -> np.ndarray:
     if len(files) == 0:
         return np.zeros(0, dtype=np.int64)
     n_files = int(files.max()) + 1
+    if n_files == 1:
+        return np.full(len(files), int(answered.any(axis=0).sum()), dtype=np.int64)
+    if n_files <= 64:  # few files (the usual case): one pass per file, all questions at once
+        per_file = np.array(
+            [int(answered[files == f].any(axis=0).sum()) for f in range(n_files)], dtype=np.int64
+        )
+        return per_file[files]
     per_file = np.zeros(n_files, dtype=np.int64)
     for j in range(answered.shape[1]):
         per_file += np.bincount(files[answered[:, j]], minlength=n_files) > 0
@@ -320,22 +331,94 @@ test_submissions.__test__ = False  # type: ignore[attr-defined]
 
 
 def _row_hash(df: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
-    """Per row, a 64-bit hash over ``cols`` (NaN equals NaN), computed column by column."""
+    """Per row, a 64-bit hash over ``cols`` (NaN equals NaN), computed column by column.
+
+    Numeric columns holding only small integers and NaN (answer codes) are packed eight to a
+    64-bit word first (one byte each, NaN = -128), so the mixing runs once per eight columns.
+    """
     n = len(df)
     h = np.full(n, 0x9E3779B97F4A7C15, dtype=np.uint64)
     nan_bits = np.uint64(0x7FF8DEADBEEF0001)
+    packed: list[np.ndarray] = []
+
+    def mix(v: np.ndarray) -> None:
+        nonlocal h
+        # Multiply-xor mixing (uint64 arithmetic wraps by design), then a final avalanche.
+        h = (h ^ v) * np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(29)
+
     for c in cols:
         s = df[c]
         if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-            x = s.to_numpy(dtype=float, na_value=np.nan) + 0.0  # -0.0 -> 0.0
+            x = _floats(s) if s.dtype == np.float64 else s.to_numpy(dtype=float, na_value=np.nan)
+            small = _compact(df, c) if s.dtype == np.float64 else _small_codes(x)
+            if small is not None:
+                packed.append(small)
+                continue
+            x = x + 0.0  # -0.0 -> 0.0
             v = np.where(np.isnan(x), nan_bits, x.view(np.uint64))
         else:
             codes, _ = pd.factorize(s, use_na_sentinel=True)
             v = codes.astype(np.int64).view(np.uint64)
-        # Multiply-xor mixing (uint64 arithmetic wraps by design), then a final avalanche.
-        h = (h ^ v) * np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(29)
+        mix(v)
+    for start in range(0, len(packed), 8):
+        group = packed[start : start + 8]
+        word = np.zeros((n, 8), dtype=np.int8)
+        for j, small in enumerate(group):
+            word[:, j] = small
+        mix(word.view(np.uint64).reshape(n))
     return h
+
+
+def _small_codes(x: np.ndarray) -> np.ndarray | None:
+    """``x`` as int8 (NaN → -128) when every value is an integer in -127…127, else ``None``."""
+    with np.errstate(invalid="ignore"):
+        small = x.astype(np.int8)
+    nan = np.isnan(x)
+    if not ((small == x) | nan).all() or (x == -128).any():  # -128 is kept for NaN
+        return None
+    small[nan] = -128
+    return small
+
+
+class _CompactCodes:
+    """Per column of one frame, the int8 codes of :func:`_small_codes`, computed once."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+        self.codes: dict[str, np.ndarray | None] = {}
+
+
+_COMPACT: ContextVar[_CompactCodes | None] = ContextVar("survey_rules_compact", default=None)
+
+
+@contextmanager
+def shared_codes(df: pd.DataFrame) -> Iterator[None]:
+    """Within the block, rules working on ``df`` compute each column's int8 codes once.
+
+    :func:`survey.cleaning.clean` runs its rules inside it: the duplicate hash and the
+    straight-lining check both read the answer columns as one-byte codes, and a million rows
+    of forty float columns are a third of a gigabyte to read each time.
+    """
+    token = _COMPACT.set(_CompactCodes(df))
+    try:
+        yield
+    finally:
+        _COMPACT.reset(token)
+
+
+def _compact(df: pd.DataFrame, col: str) -> np.ndarray | None:
+    """A float64 column as int8 codes (NaN → -128), or ``None`` (other dtype, other values)."""
+    s = df[col]
+    if s.dtype != np.float64:
+        return None
+    cache = _COMPACT.get()
+    if cache is not None and cache.df is df and col in cache.codes:
+        return cache.codes[col]
+    small = _small_codes(s.to_numpy())
+    if cache is not None and cache.df is df:
+        cache.codes[col] = small
+    return small
 
 
 def _same_rows(df: pd.DataFrame, cols: Sequence[str], a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -374,7 +457,8 @@ def exact_duplicates(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
         cols.append(RESPONDENT_KEY)
     any_answer = np.zeros(len(df), dtype=bool)
     for c in items:
-        any_answer |= df[c].notna().to_numpy()
+        small = _compact(df, c)
+        any_answer |= (small != -128) if small is not None else df[c].notna().to_numpy()
     group, _ = pd.factorize(_row_hash(df, cols))
     group = np.where(any_answer, group, -1).astype(np.int64)
     keep = _survivors(group, [ctx.excluded_before(len(df)).astype(np.int8)])
@@ -530,39 +614,70 @@ def straight_lining(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
         items = [i for i in scale.items if i in df.columns]
         if len(items) < cfg.min_items:
             continue
-        # Column by column (items are few, rows many): count, max and min of the answers.
-        n_ans = np.zeros(n, dtype=np.int64)
-        hi = np.full(n, np.nan)
-        lo = np.full(n, np.nan)
-        any_rev = np.zeros(n, dtype=bool)
-        any_fwd = np.zeros(n, dtype=bool)
-        for i in items:
-            x = _floats(df[i])
-            ans = ~np.isnan(x)
-            n_ans += ans
-            hi = np.fmax(hi, x)  # fmax/fmin skip NaN
-            lo = np.fmin(lo, x)
-            if i in scale.reverse:
-                any_rev |= ans
-            else:
-                any_fwd |= ans
-        hit = (n_ans >= cfg.min_items) & (hi == lo)
+        n_ans, hi, same, any_rev, any_fwd = _battery_stats(df, items, set(scale.reverse))
+        hit = (n_ans >= cfg.min_items) & same
         if scale.reverse:
             hit &= any_rev & any_fwd
         if not hit.any():
             continue
         suffix = "（含反向题）" if scale.reverse else ""
-        txt = (
+        # The text depends only on (number answered, answer): built once per pair.
+        pos = np.flatnonzero(hit)
+        which, pairs = pd.factorize(hi[pos] + 1j * n_ans[pos])
+        texts = (
             f"量表「{scale.label}」（{sid}）"
-            + pd.Series(n_ans[hit]).astype(str).to_numpy(dtype=object)
+            + pd.Series(pairs.imag.astype(np.int64)).astype(str).to_numpy(dtype=object)
             + " 题均答 "
-            + fmt_num(hi[hit])
+            + fmt_num(pairs.real)
             + suffix
         )
-        sep = np.where(detail[hit] == "", "", "，").astype(object)
-        detail[hit] = detail[hit] + sep + txt
+        txt = texts.take(which)
+        if flag.any():
+            sep = np.where(detail[pos] == "", "", "，").astype(object)
+            detail[pos] = detail[pos] + sep + txt
+        else:
+            detail[pos] = txt
         flag |= hit
     return _result(df, flag, detail[flag])
+
+
+def _battery_stats(
+    df: pd.DataFrame, items: list[str], reverse: set[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per row over ``items``: number answered, highest answer (NaN if none), whether the
+    lowest answer equals the highest, and whether any reverse / normally keyed item is answered.
+
+    Column by column (items are few, rows many). On one-byte codes when every item has them
+    (the usual answer columns), else on floats; both give the same result.
+    """
+    n = len(df)
+    any_rev = np.zeros(n, dtype=bool)
+    any_fwd = np.zeros(n, dtype=bool)
+    n_ans = np.zeros(n, dtype=np.int32)
+    smalls = [_compact(df, i) for i in items]
+    if all(c is not None for c in smalls):
+        hi8 = np.full(n, -128, dtype=np.int8)  # -128 = missing, below every code
+        lo8 = np.full(n, 255, dtype=np.uint8)  # code + 127 (wrapping): missing → 255, on top
+        for i, c in zip(items, smalls, strict=True):
+            assert c is not None
+            ans = c != -128
+            n_ans += ans
+            np.maximum(hi8, c, out=hi8)
+            np.minimum(lo8, c.view(np.uint8) + np.uint8(127), out=lo8)
+            (any_rev if i in reverse else any_fwd)[:] |= ans
+        same = hi8.astype(np.int16) == lo8.astype(np.int16) - 127
+        hi = np.where(n_ans > 0, hi8, np.nan)
+        return n_ans, hi, same & (n_ans > 0), any_rev, any_fwd
+    hi = np.full(n, np.nan)
+    lo = np.full(n, np.nan)
+    for i in items:
+        x = _floats(df[i])
+        ans = ~np.isnan(x)
+        n_ans += ans
+        hi = np.fmax(hi, x)  # fmax/fmin skip NaN
+        lo = np.fmin(lo, x)
+        (any_rev if i in reverse else any_fwd)[:] |= ans
+    return n_ans, hi, hi == lo, any_rev, any_fwd
 
 
 def attention_check(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
@@ -710,7 +825,7 @@ def out_of_range(df: pd.DataFrame, ctx: RuleContext) -> CellResult:
                 continue
             raw = df[col]
             x = _floats(raw)
-            present = raw.notna().to_numpy()
+            present = ~np.isnan(x) if raw.dtype == np.float64 else raw.notna().to_numpy()
             check = _valid_mask(item, col, x, ctx.codebook)
             if check is None:
                 continue

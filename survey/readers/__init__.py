@@ -260,7 +260,9 @@ def read_responses(
             results.append(res)
             if f.crosscheck is not None:
                 crosschecks[res.file] = _crosscheck_file(study, i, f, codebook, res)
-            frame = res.frame.copy()
+            # Under copy-on-write (pandas 3, or the option on in 2.x) a shallow copy is enough:
+            # the attribute columns below are new columns, and any later write copies first.
+            frame = res.frame.copy(deep=not _copy_on_write())
             for k in attr_names:
                 frame[k] = f.attributes.get(k, pd.NA)
             frames.append(frame)
@@ -293,6 +295,13 @@ def read_responses(
     for note in notes:
         warnings.warn(note, SurveyWarning, stacklevel=2)
     return Responses(frame, results, mismatches, crosschecks, notes)
+
+
+def _copy_on_write() -> bool:
+    """Whether pandas defers copies (always in pandas 3; an option in pandas 2.x)."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.get_option("mode.copy_on_write") is True  # "warn" is not on
 
 
 def _order(frame: pd.DataFrame, codebook: Codebook, attrs: list[str]) -> pd.DataFrame:

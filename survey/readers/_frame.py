@@ -290,9 +290,99 @@ def _parse_formats(texts: pd.Series, todo: np.ndarray, parsed: np.ndarray) -> No
         todo[idx[hit]] = False
 
 
+def _canonical_times(text: np.ndarray, sep: int) -> tuple[np.ndarray, np.ndarray]:
+    """Times written ``YYYY?MM?DD hh:mm:ss`` (``?`` = ``sep``), from a ``(rows, 19)`` byte matrix.
+
+    Returns ``(ok, parsed)`` per row: whether the text has two-digit fields in range, a year
+    1900-2099 (so that nanoseconds hold it) and a real day (not 02-30), and its time as
+    ``datetime64[ns]`` (NaT where not ok). For exactly these texts ``pandas.to_datetime`` with
+    the matching full-second format of :data:`_DATETIME_FORMATS` gives the same time.
+    """
+    by_pos = np.ascontiguousarray(text.T)  # one row per character position: fast passes
+    ok = np.ones(len(text), dtype=bool)
+    for k, c in ((4, sep), (7, sep), (10, ord(" ")), (13, ord(":")), (16, ord(":"))):
+        ok &= by_pos[k] == c
+
+    def field(*cols: int) -> np.ndarray:
+        value = np.zeros(len(text), dtype=np.int32)
+        for k in cols:  # a byte minus "0" wraps above 9 unless it is a digit
+            d = by_pos[k] - np.uint8(48)
+            ok[:] &= d <= 9
+            value = value * 10 + d
+        return value
+
+    year, month, day = field(0, 1, 2, 3), field(5, 6), field(8, 9)
+    hour, minute, second = field(11, 12), field(14, 15), field(17, 18)
+    ok &= (year >= 1900) & (year <= 2099) & (month >= 1) & (month <= 12) & (day >= 1)
+    ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
+    # First day and length of every month 1900-01 … 2099-12, looked up (numpy's month → day
+    # conversion per element is slower); a day beyond the month's length (02-30) is refused.
+    first = np.arange("1900-01", "2100-01", dtype="datetime64[M]")
+    month_start = first.astype("datetime64[D]").astype(np.int64)
+    month_days = np.diff(np.append(month_start, month_start[-1] + 31))
+    index = np.where(ok, (year - 1900) * 12 + month - 1, 0)
+    ok &= day <= month_days.take(index)
+    seconds = month_start.take(index) + (day - 1)
+    seconds = seconds * 86400 + (hour * 3600 + minute * 60 + second)
+    parsed = (seconds * 1_000_000_000).view("datetime64[ns]")
+    parsed[~ok] = np.datetime64("NaT")
+    return ok, parsed
+
+
+def _arrow_datetimes(col: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Parse the canonically written times of a pyarrow-backed string column at once.
+
+    Returns ``(parsed, ok)``: ``datetime64[ns]`` per row and which rows were parsed; ``None``
+    for other columns. Rows are parsed by :func:`_canonical_times` straight from the UTF-8
+    bytes of the column; the rest is left to the general path. Hand-written because a million
+    times as Python strings cost about a second before any parsing starts, and pyarrow's own
+    ``strptime`` accepts impossible days (2026/02/30 → March 2) that pandas refuses.
+    """
+    import pyarrow as pa
+
+    if not (isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow"):
+        return None
+    arr = pa.array(col.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    n = len(arr)
+    _, offsets_buf, data_buf = arr.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, dtype=offset_type)[arr.offset : arr.offset + n + 1]
+    data = np.zeros(0, np.uint8) if data_buf is None else np.frombuffer(data_buf, dtype=np.uint8)
+    starts = offsets[:-1].astype(np.int64)
+    rows = np.flatnonzero(np.diff(offsets) == 19)
+    if len(rows) == n and n and offsets[-1] - offsets[0] == 19 * n:
+        text = data[offsets[0] : offsets[-1]].reshape(n, 19)  # all 19 bytes long: a view
+    else:
+        text = data[starts[rows][:, None] + np.arange(19)]
+    parsed = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = np.zeros(n, dtype=bool)
+    for sep in (ord("/"), ord("-")):  # in the order of _DATETIME_FORMATS
+        todo = ~ok[rows]
+        if not todo.any():
+            break
+        hit, times = _canonical_times(text if todo.all() else text[todo], sep)
+        where = rows[todo][hit] if not todo.all() else rows[hit]
+        parsed[where] = times[hit]
+        ok[where] = True
+    return parsed, ok
+
+
 def _parse_datetimes(
     col: pd.Series, rows: list[int], display: str, where: str, notes: list[str]
 ) -> pd.Series:
+    fast = _arrow_datetimes(col)
+    if fast is not None:
+        parsed_rows, ok = fast
+        if not ok.all():  # the rest, as object strings, the general way (same note, rows)
+            rest = np.flatnonzero(~ok)
+            sub = pd.Series(col.iloc[rest].to_numpy(dtype=object), dtype=object)
+            got = _parse_datetimes(sub, [rows[i] for i in rest], display, where, notes)
+            parsed_rows[rest] = got.to_numpy(dtype="datetime64[ns]")
+        return pd.Series(parsed_rows, dtype="datetime64[ns]", copy=False)
     if isinstance(col.dtype, pd.CategoricalDtype):
         codes, uniques = _codes(col)
     else:  # mostly distinct (one time per answer sheet): parsing beats hashing
@@ -363,9 +453,9 @@ def build_frame(
     n = len(data)
     notes: list[str] = []
     out: dict[str, Any] = {
-        "_file": pd.Series([display] * n, dtype=object),
-        "_row": pd.Series(rows, dtype="int64"),
-        "_format": pd.Series([fmt] * n, dtype=object),
+        "_file": pd.Series(np.full(n, display, dtype=object), dtype=object, copy=False),
+        "_row": pd.Series(np.asarray(rows, dtype=np.int64), dtype="int64", copy=False),
+        "_format": pd.Series(np.full(n, fmt, dtype=object), dtype=object, copy=False),
         "_seq": pd.Series(np.full(n, np.nan)),
         "submitted_at": pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
         "duration_s": pd.Series(np.full(n, np.nan)),
@@ -373,13 +463,14 @@ def build_frame(
     by_item: dict[str, list[tuple[ColumnSpec, pd.Series]]] = {}
     for spec, name in zip(specs, data.columns, strict=True):
         col = data[name].reset_index(drop=True)
+        if spec.kind == "meta" and spec.target == "submitted_at":
+            out["submitted_at"] = _parse_datetimes(col, rows, display, spec.described, notes)
+            continue
         if not isinstance(col.dtype, pd.CategoricalDtype):
             col = col.astype(object)
         if spec.kind == "meta" and spec.target == "_seq":
             codes, uniques = _codes(col)
             out["_seq"] = _expand(_numbers(uniques), codes, "float64")
-        elif spec.kind == "meta" and spec.target == "submitted_at":
-            out["submitted_at"] = _parse_datetimes(col, rows, display, spec.described, notes)
         elif spec.kind == "meta" and spec.target == "duration_s":
             codes, uniques = _codes(col)
             durations = [parse_duration(v) for v in uniques]

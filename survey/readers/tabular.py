@@ -14,7 +14,9 @@ import csv
 import datetime as dt
 import io
 import math
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -302,15 +304,21 @@ def _csv_fast(
     strings (object columns when most values are distinct, e.g. submission times): a
     million-row export then holds each label once. Written by hand because the Python ``csv``
     module takes seconds per million rows and holds one object per cell.
+
+    A file without quotes whose columns hold plain integers (a generic export of codes) first
+    tries :func:`_csv_typed`, which reads those columns as integers instead of strings.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     if not header or not all(header):
         return None
     # The header checks of _shape (no data-looking header, no duplicates) on the header alone.
     _shape([header], display)
+    if not quoted:
+        typed = _csv_typed(raw, start, header, delim)
+        if typed is not None:
+            return typed
     names = [f"f{i}" for i in range(len(header))]
     try:
         table = pacsv.read_csv(
@@ -336,33 +344,248 @@ def _csv_fast(
     columns: dict[str, Any] = {}
     nonempty = np.zeros(n, dtype=bool)
     for name, chunked in zip(header, table.columns, strict=True):
-        dictionary = chunked.chunk(0).dictionary if chunked.num_chunks else pa.array([], pa.string())
-        codes = np.concatenate(
-            [c.indices.to_numpy(zero_copy_only=False) for c in chunked.chunks]
-            or [np.zeros(0, dtype=np.int32)]
-        )[1:].astype(np.intp, copy=False)
-        cats = dictionary.to_numpy(zero_copy_only=False).astype(object)
-        edges = np.flatnonzero(
-            pc.match_substring_regex(dictionary, _EDGE_SPACE).to_numpy(zero_copy_only=False)
-        )
-        if len(edges):  # " 同意" and "同意" become one category
-            cats[edges] = [cats[k].strip() for k in edges]
-            remap, uniq = pd.factorize(cats)
-            codes, cats = remap[codes], np.asarray(uniq, dtype=object)
-        empty = np.flatnonzero(cats == "")
-        nonempty |= codes != (empty[0] if len(empty) else -1)
-        if len(cats) > 1000 and len(cats) > n // 2:
-            columns[name] = cats.take(codes)
-        else:
-            columns[name] = pd.Categorical.from_codes(
-                codes, dtype=pd.CategoricalDtype(cats), validate=False
-            )
+        columns[name], filled, _ = _dictionary_column(chunked, n, skip=1)
+        nonempty |= filled
     keep = np.flatnonzero(nonempty)
     if len(keep) < n:
         columns = {k: v[keep] for k, v in columns.items()}
     frame = pd.DataFrame(columns)
     excel_rows = (keep + 2).tolist()
     return header, frame, excel_rows, 1, [excel_column_letter(j) for j in range(len(header))]
+
+
+def _dictionary_column(chunked: Any, n: int, skip: int = 0) -> tuple[Any, np.ndarray, int]:
+    """A dictionary-encoded pyarrow column (dictionaries unified) as stripped strings.
+
+    Returns ``(column, nonempty, nbytes)``: a ``Categorical`` (an object array when most values
+    are distinct), which rows hold a non-empty value, and the UTF-8 length of all the cells as
+    read (before stripping). ``skip`` leading records (the header) are left out.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dictionary = chunked.chunk(0).dictionary if chunked.num_chunks else pa.array([], pa.string())
+    codes = np.concatenate(
+        [c.indices.to_numpy(zero_copy_only=False) for c in chunked.chunks]
+        or [np.zeros(0, dtype=np.int32)]
+    )[skip:].astype(np.intp, copy=False)
+    lengths = pc.binary_length(dictionary).to_numpy(zero_copy_only=False)
+    nbytes = int(np.bincount(codes, minlength=len(dictionary)) @ lengths) if len(codes) else 0
+    cats = dictionary.to_numpy(zero_copy_only=False).astype(object)
+    edges = np.flatnonzero(
+        pc.match_substring_regex(dictionary, _EDGE_SPACE).to_numpy(zero_copy_only=False)
+    )
+    if len(edges):  # " 同意" and "同意" become one category
+        cats[edges] = [cats[k].strip() for k in edges]
+        remap, uniq = pd.factorize(cats)
+        codes, cats = remap[codes], np.asarray(uniq, dtype=object)
+    empty = np.flatnonzero(cats == "")
+    nonempty = codes != (empty[0] if len(empty) else -1)
+    if len(cats) > 1000 and len(cats) > n // 2:
+        return cats.take(codes), nonempty, nbytes
+    column = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats), validate=False)
+    return column, nonempty, nbytes
+
+
+def _sample_kinds(raw: bytes, body: int, names: list[str], delim: str) -> list[str] | None:
+    """What each column looks like in the first records (about 256 KiB), by pyarrow's type
+    inference: ``"int16"`` / ``"int64"`` (plain integers), ``"text"`` (strings, nearly all
+    distinct) or ``"dict"`` (anything else). ``None`` when the sample does not parse."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    end = raw.rfind(b"\n", body, body + (1 << 18))
+    end = len(raw) if end < 0 or len(raw) - body <= (1 << 18) else end + 1
+    try:
+        sample = pacsv.read_csv(
+            pa.py_buffer(raw[body:end]),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim[0], newlines_in_values=False, ignore_empty_lines=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                null_values=[""], strings_can_be_null=False, quoted_strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    kinds = []
+    for col in sample.columns:
+        if pa.types.is_integer(col.type):
+            lo_hi = pc.min_max(col).as_py()
+            small = lo_hi["min"] is not None and lo_hi["min"] >= -1000 and lo_hi["max"] <= 1000
+            kinds.append("int16" if small else "int64")
+        elif (
+            pa.types.is_string(col.type)
+            and sample.num_rows >= 200
+            and pc.count_distinct(col).as_py() > 0.9 * sample.num_rows
+        ):
+            kinds.append("text")
+        else:
+            kinds.append("dict")
+    return kinds
+
+
+def _csv_typed(raw: bytes, start: int, header: list[str], delim: str) -> _Shaped | None:
+    """The fast path for a CSV without quotes whose columns hold plain integers.
+
+    pyarrow parses columns that look like integers (from :func:`_sample_kinds`) straight to
+    integers (no string per cell, no dictionary hashing), mostly distinct text columns (e.g.
+    submission times) as plain strings and the rest dictionary-encoded. The integer columns
+    come back as ``Categorical`` columns of the integers' text, which equals the cells' text
+    only when every cell is written canonically (``7``, not ``07``, ``+7``, `` 7`` or ``0x7``,
+    all of which pyarrow also reads as 7). That is checked without a string per cell:
+    the file's length must equal the canonical length of every cell plus delimiters and line
+    ends, and any non-canonical spelling is longer than its canonical text. Returns ``None``
+    (the caller then reads every column as strings) when the check fails, when any record is
+    empty (blank lines would upset the count), or when a later cell is not an integer.
+    Hand-written because reading every column as dictionary-encoded strings costs about three
+    times pyarrow's integer parsing on a generic file of codes.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    nl = raw.find(b"\n", start)
+    if nl < 0 or len(delim) != 1 or raw.find(b"\r", start, nl) not in (-1, nl - 1):
+        return None  # the header must be the first line (a lone CR also ends a record)
+    body = nl + 1
+    names = [f"f{i}" for i in range(len(header))]
+    kinds = _sample_kinds(raw, body, names, delim)
+    if kinds is None or not any(k.startswith("int") for k in kinds):
+        return None
+
+    def read(widen: bool) -> Any:
+        types = {
+            "int16": pa.int64() if widen else pa.int16(),
+            "int64": pa.int64(),
+            "text": pa.string(),
+            "dict": pa.dictionary(pa.int32(), pa.string()),
+        }
+        return pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(raw).slice(body)),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim, newlines_in_values=False, ignore_empty_lines=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={nm: types[k] for nm, k in zip(names, kinds, strict=True)},
+                null_values=[""],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    try:
+        try:
+            table = read(widen=False)
+        except pa.ArrowInvalid:
+            if "int16" not in kinds:
+                raise
+            table = read(widen=True)  # a later code outside the sample's range
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # ragged rows, invalid UTF-8, a text cell in an integer column …
+    n = table.num_rows
+    if n == 0:
+        return None
+    table = table.unify_dictionaries()
+
+    def convert(kind: str, chunked: Any) -> tuple[Any, np.ndarray, int] | None:
+        if kind == "dict":
+            return _dictionary_column(chunked, n)
+        if kind == "text":
+            return _text_column(chunked)
+        return _integer_column(chunked, n)
+
+    # Column by column in threads: numpy and pyarrow release the GIL for whole-column work.
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        converted = list(pool.map(convert, kinds, table.columns))
+    columns: dict[str, Any] = {}
+    nonempty = np.zeros(n, dtype=bool)
+    nbytes = 0
+    for name, got in zip(header, converted, strict=True):
+        if got is None:
+            return None
+        columns[name], filled, size = got
+        nonempty |= filled
+        nbytes += size
+    if raw.find(b"\r", body) < 0:
+        # No CR: every record but perhaps the last ends with one LF (no blank lines, below).
+        terminators = n - 1 + raw.endswith(b"\n")
+    else:
+        terminators = raw.count(b"\n", body) + raw.count(b"\r", body)
+    if not nonempty.all() or nbytes + n * (len(header) - 1) + terminators != len(raw) - body:
+        return None
+    frame = pd.DataFrame(columns)
+    excel_rows = list(range(2, n + 2))
+    return header, frame, excel_rows, 1, [excel_column_letter(j) for j in range(len(header))]
+
+
+def _text_column(chunked: Any) -> tuple[Any, np.ndarray, int] | None:
+    """A plain pyarrow string column as a pandas string column; ``None`` when a value has
+    spaces at an edge (the dictionary path strips those)."""
+    import pyarrow.compute as pc
+
+    if pc.any(pc.match_substring_regex(chunked, _EDGE_SPACE)).as_py():
+        return None
+    nbytes = int(pc.sum(pc.binary_length(chunked)).as_py() or 0)
+    filled = pc.not_equal(pc.binary_length(chunked), 0).to_numpy()
+    return chunked.to_pandas(), filled, nbytes
+
+
+def _integer_column(chunked: Any, n: int) -> tuple[Any, np.ndarray, int] | None:
+    """An integer pyarrow column (nulls = empty cells) as the text of its values.
+
+    Returns ``(column, nonempty, nbytes)`` like :func:`_dictionary_column`, ``nbytes`` being
+    the length of the values written canonically. Categories come in order of first
+    appearance, as the dictionary path has them.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lo_hi = pc.min_max(chunked).as_py()
+    if lo_hi["min"] is None:  # every cell empty
+        column = pd.Categorical.from_codes(
+            np.zeros(n, dtype=np.int8), dtype=pd.CategoricalDtype([""]), validate=False
+        )
+        return column, np.zeros(n, dtype=bool), 0
+    lo, hi = int(lo_hi["min"]), int(lo_hi["max"])
+    width = hi - lo + 1
+    if width <= 4096:
+        # Values as offsets 0..width-1 (width = empty) counted with bincount; the categories'
+        # first appearances are found in a prefix of the column, which usually holds them all.
+        filled = chunked
+        if chunked.null_count:
+            filled = pc.fill_null(pc.cast(chunked, pa.int32()), hi + 1)
+        offset = np.subtract(filled.to_numpy(), lo, dtype=np.int32)
+        null = offset == width
+        counts = np.bincount(offset, minlength=width + 1)
+        n_used = int(np.count_nonzero(counts))
+        k = 1024
+        while True:
+            order = pd.unique(offset[:k])
+            if len(order) == n_used or k >= n:
+                break
+            k *= 16
+        texts = [str(lo + int(v)) if v < width else "" for v in order]
+        remap = np.zeros(width + 1, dtype=np.int16 if len(order) > 127 else np.int8)
+        remap[order] = np.arange(len(order))
+        codes = remap.take(offset)
+        nbytes = sum(int(counts[v]) * len(t) for v, t in zip(order, texts, strict=True))
+    else:
+        if lo <= -(2**62):
+            return None  # no room for the empty-cell key below
+        key = pc.fill_null(pc.cast(chunked, pa.int64()), lo - 1).to_numpy()
+        null = key == lo - 1
+        codes, uniq = pd.factorize(key)
+        texts = ["" if u == lo - 1 else str(int(u)) for u in uniq]
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+        nbytes = int(np.bincount(codes, minlength=len(texts)) @ lengths)
+    cats = np.asarray(texts, dtype=object)
+    if len(cats) > 1000 and len(cats) > n // 2:
+        return cats.take(codes), ~null, nbytes
+    column = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats), validate=False)
+    return column, ~null, nbytes
 
 
 def _workbook_fast(raw: list[list[Any]], display: str) -> _Shaped | None:
@@ -634,7 +857,7 @@ def read_table(
     if not path.exists():
         raise SurveyError("找不到文件", file=display, hint="检查文件名（包括扩展名）和路径")
     data = path.read_bytes()
-    if not data.strip():
+    if data.isspace() or not data:  # (isspace: the whitespace bytes.strip removes, no copy)
         raise SurveyError("文件是空的（0 字节或只有空白）", file=display, hint="重新下载该文件")
     ext = path.suffix.lower().lstrip(".")
     kind = sniff_kind(data)
