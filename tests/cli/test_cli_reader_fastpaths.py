@@ -61,6 +61,12 @@ CASES = {
     "empty_header_column": "序号,Q1,\n1,同意,\n2,同意,\n",
     # tab-separated, BOM
     "tabs_bom": "\ufeff序号\tQ1\n1\t同意\n",
+    # integer columns take the typed pyarrow path; other spellings of a number must stay text
+    "integers": "序号,P1_1,P1_2\n1,4,5\n2,3,2\n3,5,1\n",
+    "integer_spellings": "序号,P1_1,P1_2\n1,07,5\n2,+7,2\n3, 7,1\n4,0x7,3\n",
+    "integers_then_text": "序号,P1_1\n" + "".join(f"{i},{i % 5 + 1}\n" for i in range(1, 400)) + "400,不清楚\n",
+    "integers_na_and_blank": "序号,P1_1,P1_2\n1,NA,5\n2,,2\n3,3,\n",
+    "cr_only_no_final_newline": "序号,P1_1\r1,4\r2,5",
 }
 
 
