@@ -20,8 +20,21 @@ from survey.readers.tabular import Table, read_table
 __all__ = ["read_generic", "read_generic_table"]
 
 
-def read_generic_table(table: Table, codebook: Codebook) -> ReadResult:
-    """Decode an already read table whose headers are item ids or ``Source.column``/``header``."""
+def decode_table(table: Table, codebook: Codebook, *, fmt: str, mode: str) -> ReadResult:
+    """Map an already read table's headers to the codebook and decode every cell.
+
+    Parameters
+    ----------
+    table
+        From :func:`~survey.readers.tabular.read_table`.
+    codebook
+        The codebook (maps headers to items and identifiers).
+    fmt
+        The format recorded in ``_format`` (``generic``, ``wjx_text``, ``wjx_code``).
+    mode
+        How choice cells are read: ``"label"`` (option text), ``"code"`` (option numbers) or
+        ``"auto"`` (either, per cell).
+    """
     specs = map_columns(
         table.header,
         [f"{letter} 列" for letter in table.letters],
@@ -36,20 +49,25 @@ def read_generic_table(table: Table, codebook: Codebook) -> ReadResult:
         codebook,
         rows=table.excel_rows,
         display=table.display,
-        fmt="generic",
-        modes={i.id: "auto" for i in codebook.items},
+        fmt=fmt,
+        modes={i.id: mode for i in codebook.items},
         header_row=table.header_row,
     )
     return ReadResult(
         frame=frame,
         fingerprint=fingerprint(specs, codebook),
-        format="generic",
+        format=fmt,
         encoding=table.encoding,
         n_rows=len(frame),
         header_map=header_map(specs),
         notes=[*table.notes, *notes],
         file=table.display,
     )
+
+
+def read_generic_table(table: Table, codebook: Codebook) -> ReadResult:
+    """Decode an already read table whose headers are item ids or ``Source.column``/``header``."""
+    return decode_table(table, codebook, fmt="generic", mode="auto")
 
 
 def read_generic(

@@ -19,8 +19,8 @@ import pandas as pd
 
 from survey.codebook import Codebook
 from survey.errors import SurveyError
-from survey.readers._frame import ReadResult, build_frame, fingerprint, header_map
-from survey.readers._mapping import map_columns
+from survey.readers._frame import ReadResult
+from survey.readers.generic import decode_table
 from survey.readers.tabular import Table, read_table
 
 __all__ = ["crosscheck", "read_wjx", "read_wjx_table"]
@@ -44,36 +44,8 @@ def read_wjx_table(table: Table, codebook: Codebook, *, variant: str) -> ReadRes
     """
     if variant not in ("text", "code"):
         raise ValueError("variant must be 'text' or 'code'")
-    fmt = f"wjx_{variant}"
-    specs = map_columns(
-        table.header,
-        [f"{letter} 列" for letter in table.letters],
-        codebook,
-        display=table.display,
-        header_row=table.header_row,
-        wjx_patterns=True,
-    )
     mode = "label" if variant == "text" else "code"
-    frame, notes = build_frame(
-        table.data,
-        specs,
-        codebook,
-        rows=table.excel_rows,
-        display=table.display,
-        fmt=fmt,
-        modes={i.id: mode for i in codebook.items},
-        header_row=table.header_row,
-    )
-    return ReadResult(
-        frame=frame,
-        fingerprint=fingerprint(specs, codebook),
-        format=fmt,
-        encoding=table.encoding,
-        n_rows=len(frame),
-        header_map=header_map(specs),
-        notes=[*table.notes, *notes],
-        file=table.display,
-    )
+    return decode_table(table, codebook, fmt=f"wjx_{variant}", mode=mode)
 
 
 def read_wjx(
