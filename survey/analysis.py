@@ -769,10 +769,6 @@ def _likert_figures(ctx: Context) -> dict[str, Any]:
     return figs
 
 
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
-
-
 def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -1139,7 +1135,6 @@ def symposium(ctx: Context, *, quotes: bool = True, n_boot: int = 1000) -> Secti
             .pivot_table(index="label", columns="group", values="pct", sort=False)
             .reindex(index=[labels[c] for c in themes.codes], columns=groups))
     # plots.heatmap keeps x labels horizontal: wrap long group names so they do not overlap
-    heat.columns = [_wrap(str(g), 5) for g in heat.columns]
     heat.index.name, heat.columns.name = "主题", "座谈对象"
     sec.figures["symposium_heatmap"] = heatmap(
         heat, fmt=".0f", cmap="Blues", cbar_label="占该群体发言的百分比（%）",

@@ -459,8 +459,16 @@ def heatmap(
                     cbar_kws={"label": cbar_label} if cbar_label else None)
         ax.set_xlabel(xlabel if xlabel is not None else (table.columns.name or ""))
         ax.set_ylabel(ylabel if ylabel is not None else (table.index.name or ""))
-        ax.tick_params(axis="x", labelrotation=0)
         ax.tick_params(axis="y", labelrotation=0)
+        # Long Chinese column names (stakeholder groups) would overlap side by side: slant them.
+        longest = max((len(str(c)) for c in values.columns), default=0)
+        if longest > 4:
+            for label in ax.get_xticklabels():
+                label.set_rotation(35)
+                label.set_horizontalalignment("right")
+                label.set_rotation_mode("anchor")
+        else:
+            ax.tick_params(axis="x", labelrotation=0)
     if title:
         ax.set_title(title)
     return fig
