@@ -307,8 +307,10 @@ def diverging_likert(
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
-    ax.legend(ncols=min(k, 6), loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.5 / max(rows, 1)),
-              frameon=False, fontsize=8)
+    handles, labels_ = ax.get_legend_handles_labels()
+    # Below the axes, outside them: constrained layout makes room, whatever the number of rows.
+    fig.legend(handles, labels_, ncols=min(k, 6), loc="outside lower center", frameon=False,
+               fontsize=8)
     return fig
 
 
@@ -495,7 +497,8 @@ def figure_bytes(fig: Figure, fmt: str, *, dpi: int = 150) -> bytes:
     if metadata is None:
         raise SurveyError(f"不支持的图片格式：{fmt}", expected="png 或 svg")
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=dpi, metadata=dict(metadata), facecolor="white")
+    fig.savefig(buf, format=fmt, dpi=dpi, metadata=dict(metadata), facecolor="white",
+                bbox_inches="tight", pad_inches=0.15)  # nothing cut off, no empty margins
     return buf.getvalue()
 
 

@@ -92,7 +92,7 @@ def test_diverging_likert_empty_category_and_empty_group(likert_counts: pd.DataF
     assert min(b.get_x() for b in rows[1]) == pytest.approx(0)
     texts = [t.get_text() for t in ax.texts]
     assert texts == ["n=40", "n=40", "无数据"]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == LIKERT_LABELS
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == LIKERT_LABELS
     assert [t.get_text() for t in ax.get_yticklabels()] == [
         "P1a · 本院", "P1a · 对标院校", "P1a · 先进院校"]
 
