@@ -151,7 +151,7 @@ def test_minimal_study_uses_config_grouping_and_skips(minimal_ctx, minimal_secti
     assert pooled.loc["org", "ci_low"] < 0 < pooled.loc["org", "ci_high"]
     # 6-point items: the Likert chart has six categories
     fig = minimal_sections["gaps"].figures["likert_svc"]
-    legend = fig.axes[0].get_legend()
+    legend = fig.legends[0]  # the legend sits below the axes, on the figure
     assert len(legend.get_texts()) == 6
 
 
