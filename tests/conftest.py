@@ -6,7 +6,6 @@ Area-specific fixtures live in ``tests/<area>/conftest.py``.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,9 +25,9 @@ def repo_root() -> Path:
 
 def copy_demo_study(dest: Path) -> Path:
     """Copy ``study.yaml`` and ``data/raw/demo`` into ``dest``; return the copied study file."""
-    shutil.copy2(ROOT / "study.yaml", dest / "study.yaml")
-    shutil.copytree(ROOT / "data" / "raw" / "demo", dest / "data" / "raw" / "demo")
-    return dest / "study.yaml"
+    from demo_copy import copy_demo
+
+    return copy_demo(dest)
 
 
 @pytest.fixture

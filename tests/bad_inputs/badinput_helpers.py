@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 import warnings
@@ -23,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from demo_copy import copy_demo, edit_yaml, tree_hashes  # noqa: F401 - re-exported
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,25 +39,6 @@ INDICATORS = DEMO + "合成演示_对标指标.xlsx"
 SUMMARIES = DEMO + "合成演示_对标院校汇总统计.xlsx"
 ROSTER = DEMO + "合成演示_党员名册汇总.xlsx"
 NAMES = DEMO + "合成演示_党员名单.xlsx"
-
-
-def copy_demo(dest: Path) -> Path:
-    """Copy ``study.yaml`` and ``data/raw/demo`` into ``dest``; return the copied study file."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "study.yaml", dest / "study.yaml")
-    shutil.copytree(ROOT / "data" / "raw" / "demo", dest / "data" / "raw" / "demo")
-    return dest / "study.yaml"
-
-
-def tree_hashes(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``folder`` (relative posix path → hex digest)."""
-    if not folder.is_dir():
-        return {}
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @dataclass
@@ -80,11 +60,8 @@ class StudyDir:
 
     # -- editors ------------------------------------------------------------------------
     def edit_yaml(self, rel: str, edit: Callable[[dict], None]) -> None:
-        """Load a YAML file, let ``edit`` change the dict in place, write it back."""
-        p = self.path(rel)
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-        edit(data)
-        p.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        """Load a YAML file of the copy, let ``edit`` change the dict, write it back."""
+        edit_yaml(self.path(rel), edit)
 
     def study_files(self) -> list[dict]:
         """Not an editor: the ``questionnaire.files`` entries of the current study file."""

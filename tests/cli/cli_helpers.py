@@ -8,17 +8,15 @@ previous outputs untouched.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from demo_copy import copy_demo, edit_yaml, tree_hashes  # noqa: F401 - re-exported
 
 #: Which demo file is which (paths relative to the study folder).
 DEMO = "data/raw/demo/"
@@ -30,16 +28,6 @@ CODEBOOK = DEMO + "codebook.yaml"
 
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def copy_demo(dest: Path) -> Path:
-    """Copy ``study.yaml`` and ``data/raw/demo`` into ``dest``; return the copied study file.
-
-    (The same as ``copy_demo_study`` in ``tests/conftest.py``, which test code cannot import.)
-    """
-    shutil.copy2(ROOT / "study.yaml", dest / "study.yaml")
-    shutil.copytree(ROOT / "data" / "raw" / "demo", dest / "data" / "raw" / "demo")
-    return dest / "study.yaml"
 
 
 def survey_cmd(
@@ -64,15 +52,6 @@ def survey_cmd(
     )
 
 
-def tree_hashes(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``folder`` (relative posix path → hex digest)."""
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
 @dataclass
 class StudyCopy:
     """A private copy of the cleaned demo study, with helpers to break its inputs."""
@@ -93,10 +72,7 @@ class StudyCopy:
 
     def edit_yaml(self, rel: str, edit: Callable[[dict], None]) -> None:
         """Load a YAML file of the copy, let ``edit`` change the dict, write it back."""
-        p = self.path(rel)
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-        edit(data)
-        p.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        edit_yaml(self.path(rel), edit)
 
     def edit_csv(self, rel: str, encoding: str, edit: Callable[[list[list[str]]], None]) -> None:
         """Parse a CSV of the copy, let ``edit`` change the rows (row 0 = header), write it back

@@ -9,14 +9,14 @@ text chunks and raw bytes, HTML, notebooks, logs).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from demo_copy import copy_demo, edit_yaml, tree_hashes  # noqa: F401 - re-exported
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).resolve().with_name("survey_cli_redirected.py")
@@ -28,27 +28,9 @@ STATEMENTS = DEMO + "合成演示_座谈会_发言记录.xlsx"
 NAMES = DEMO + "合成演示_党员名单.xlsx"
 
 
-def copy_demo(dest: Path) -> Path:
-    """Copy ``study.yaml`` and ``data/raw/demo`` into ``dest``; return the copied study file."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "study.yaml", dest / "study.yaml")
-    shutil.copytree(ROOT / "data" / "raw" / "demo", dest / "data" / "raw" / "demo")
-    return dest / "study.yaml"
-
-
 def notebooks_present() -> bool:
     nb = ROOT / "notebooks"
     return any(p for p in nb.glob("*.ipynb") if not p.name.startswith((".", "_")))
-
-
-def tree_hashes(folder: Path) -> dict[str, str]:
-    if not folder.is_dir():
-        return {}
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 # --------------------------------------------------------------------------------------------

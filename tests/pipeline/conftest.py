@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from survey.config import load_study
 from survey.pipeline import CleanRun, run_clean
@@ -23,18 +22,3 @@ def demo_run(cleaned_demo: Path) -> CleanRun:
     study = load_study(cleaned_demo)
     return run_clean(study, output_dir=cleaned_demo.parent / "processed_inproc")
 
-
-def edit_study(study_path: Path, edit) -> None:
-    """Load ``study.yaml``, let ``edit(dict)`` change it, write it back."""
-    data = yaml.safe_load(study_path.read_text(encoding="utf-8"))
-    edit(data)
-    study_path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-def questionnaire_file(study_path: Path, college: str) -> Path:
-    """The raw questionnaire file of one college in a copied demo study."""
-    data = yaml.safe_load(study_path.read_text(encoding="utf-8"))
-    for f in data["questionnaire"]["files"]:
-        if f["attributes"].get("college") == college:
-            return study_path.parent / f["path"]
-    raise KeyError(college)
