@@ -8,11 +8,15 @@ enabled rule is excluded. Each excluded raw row appears once in the ledger with 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from survey._arrays import factorize_runs
 from survey.codebook import Codebook
 from survey.config import Study
 from survey.errors import SurveyError
@@ -124,47 +128,74 @@ def _log_row(
     return dict(zip(LOG_COLUMNS, values, strict=True))
 
 
-def _join_columns(parts: list[np.ndarray], sep: str) -> np.ndarray:
-    """Join per-row strings column-wise, skipping empty ones (numpy object arithmetic)."""
-    if not parts:
-        return np.zeros(0, dtype=object)
-    acc = parts[0]
-    for p in parts[1:]:
-        glue = np.where((acc != "") & (p != ""), sep, "").astype(object)
-        acc = acc + glue + p
-    return acc
-
-
 def _exclusions(
-    df: pd.DataFrame, flags: np.ndarray, details: list[np.ndarray], excluded: np.ndarray
+    df: pd.DataFrame,
+    flags: np.ndarray,
+    details: list[np.ndarray],
+    excluded: np.ndarray,
+    file_index: tuple[np.ndarray, np.ndarray],
 ) -> pd.DataFrame:
-    """The ledger: one row per excluded raw row with every rule that flagged it."""
+    """The ledger: one row per excluded raw row with every rule that flagged it.
+
+    Sorted by file name, then Excel row (stable). The text columns are put together as Arrow
+    strings: a repeated value (file, rule labels) is held once and expanded by index, which
+    saves building and converting a Python string per excluded row.
+    """
     idx = np.flatnonzero(excluded)
+    if len(idx) == 0:
+        empty = np.zeros(0, dtype=object)
+        return pd.DataFrame({c: empty for c in EXCLUSION_COLUMNS} | {"row": np.zeros(0, np.int64)})
+    codes, files = file_index
+    names = [str(f) for f in files]
+    # Files in name order (code point order, as pandas sorts strings; a missing name last),
+    # then Excel rows; lexsort is stable like the ledger's former sort_values.
+    rank = np.append(np.argsort(np.argsort(np.asarray(names, dtype=object), kind="stable")), len(names))
+    file_of = codes[idx]
+    rows = df["_row"].to_numpy()[idx]
+    order = np.lexsort([rows, rank[file_of]])
+    idx, file_of, rows = idx[order], file_of[order], rows[order]
     sub = flags[idx]
-    # Label strings depend only on which rules fired: build them once per pattern.
+    # Label strings depend only on which rules fired: built once per pattern.
     weights = 1 << np.arange(len(ROW_RULES), dtype=np.int64)
-    pattern = (sub.astype(np.int64) * weights).sum(axis=1) if len(idx) else np.zeros(0, np.int64)
-    labels, ids = {}, {}
-    for pat in np.unique(pattern):
+    pattern = (sub.astype(np.int64) * weights).sum(axis=1)
+    patterns, which = np.unique(pattern, return_inverse=True)
+    labels, ids = [], []
+    for pat in patterns:
         on = [r for k, r in enumerate(ROW_RULES) if pat & (1 << k)]
-        labels[pat] = SEP.join(r.label for r in on)
-        ids[pat] = ";".join(r.id for r in on)
-    # Only the rules that flagged some excluded row contribute text (the rest are all "").
+        labels.append(SEP.join(r.label for r in on))
+        ids.append(";".join(r.id for r in on))
+    # Only the rules that flagged some excluded row contribute text: "label：why", null
+    # elsewhere, joined with the nulls skipped (in Arrow, not per Python string).
     parts = [
-        np.where(sub[:, k], (r.label + "：") + details[k][idx], "").astype(object)
+        pc.binary_join_element_wise(
+            pa.scalar(r.label + "：", pa.large_string()),
+            pa.array(details[k][idx], type=pa.large_string(), mask=~sub[:, k]),
+            pa.scalar("", pa.large_string()),
+        )
         for k, r in enumerate(ROW_RULES)
         if sub[:, k].any()
     ]
-    out = pd.DataFrame(
+    detail = pc.binary_join_element_wise(
+        *parts, pa.scalar(SEP, pa.large_string()), null_handling="skip"
+    )
+    return pd.DataFrame(
         {
-            "file": df["_file"].iloc[idx].to_numpy(),
-            "row": df["_row"].iloc[idx].to_numpy(),
-            "rules": pd.Series(pattern, dtype=np.int64).map(labels).to_numpy(dtype=object),
-            "rule_ids": pd.Series(pattern, dtype=np.int64).map(ids).to_numpy(dtype=object),
-            "detail": _join_columns(parts, SEP),
+            "file": _arrow_strings(file_of, names),
+            "row": pd.Series(rows, dtype=np.int64),
+            "rules": _arrow_strings(which, labels),
+            "rule_ids": _arrow_strings(which, ids),
+            "detail": pd.Series(detail, dtype="str"),
         }
     )
-    return out.sort_values(["file", "row"], kind="stable").reset_index(drop=True)
+
+
+def _arrow_strings(codes: np.ndarray, values: Sequence[str] | np.ndarray) -> pd.Series:
+    """``values[codes]`` as a pandas ``str`` column, each distinct value converted once."""
+    dictionary = pa.array(list(values), type=pa.large_string())
+    codes = np.asarray(codes, dtype=np.int32)
+    indices = pa.array(codes, mask=(codes < 0) | (codes >= len(dictionary)))
+    strings = pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.large_string())
+    return pd.Series(strings, dtype="str")
 
 
 def clean(responses: pd.DataFrame, codebook: Codebook, study: Study) -> CleanResult:
@@ -208,25 +239,27 @@ def clean(responses: pd.DataFrame, codebook: Codebook, study: Study) -> CleanRes
     _check_frame(responses)
     df = responses.reset_index(drop=True)  # a new object: the caller's frame is never touched
     n = len(df)
-    ctx = replace(RuleContext.from_study(codebook, study), file_codes=pd.factorize(df["_file"])[0])
-
-    cells = out_of_range(df, ctx)
-    df = cells.frame
-    changed_rows = len(cells.changes[["file", "row"]].drop_duplicates())
-    oor_on = study.cleaning.out_of_range.enabled
-    log = [
-        _log_row(0, "raw", "原始记录", True, 0, 0, n),
-        _log_row(
-            1, OUT_OF_RANGE_ID, OUT_OF_RANGE_LABEL, oor_on, changed_rows, 0, n,
-            note=f"{len(cells.changes)} 个单元格设为缺失，不排除记录" if oor_on else "",
-        ),
-    ]  # fmt: skip
+    file_index = factorize_runs(df["_file"])
+    ctx = replace(RuleContext.from_study(codebook, study), file_codes=file_index[0])
 
     flags = np.zeros((n, len(ROW_RULES)), dtype=bool)
     details: list[np.ndarray] = []
     excluded = np.zeros(n, dtype=bool)
     prior: dict[str, pd.Series] = {}
-    with shared_codes(df):  # the rules read the answer columns as one-byte codes, made once
+    # The out-of-range check and the rules read the answer columns as one-byte codes, made
+    # once (and kept for the columns the out-of-range check leaves alone).
+    with shared_codes(df, codebook.item_columns()):
+        cells = out_of_range(df, ctx)
+        df = cells.frame
+        changed_rows = len(cells.changes[["file", "row"]].drop_duplicates())
+        oor_on = study.cleaning.out_of_range.enabled
+        log = [
+            _log_row(0, "raw", "原始记录", True, 0, 0, n),
+            _log_row(
+                1, OUT_OF_RANGE_ID, OUT_OF_RANGE_LABEL, oor_on, changed_rows, 0, n,
+                note=f"{len(cells.changes)} 个单元格设为缺失，不排除记录" if oor_on else "",
+            ),
+        ]  # fmt: skip
         for k, spec in enumerate(ROW_RULES):
             res = spec.func(df, replace(ctx, prior_flags=dict(prior)))
             flag = res.flag.to_numpy(dtype=bool)
@@ -241,12 +274,14 @@ def clean(responses: pd.DataFrame, codebook: Codebook, study: Study) -> CleanRes
 
     kept = df.loc[~excluded].reset_index(drop=True)
     log.append(_log_row(len(ROW_RULES) + 2, "kept", "最终保留", True, 0, 0, len(kept)))
-    flag_frame = pd.DataFrame(flags, columns=[r.id for r in ROW_RULES])
-    flag_frame.insert(0, "_row", df["_row"].to_numpy())
-    flag_frame.insert(0, "_file", df["_file"].to_numpy())
+    flag_frame = pd.DataFrame(
+        {"_file": df["_file"], "_row": df["_row"]}
+        | {r.id: flags[:, k] for k, r in enumerate(ROW_RULES)},
+        copy=False,
+    )
     return CleanResult(
         kept=kept,
-        exclusions=_exclusions(df, flags, details, excluded),
+        exclusions=_exclusions(df, flags, details, excluded, file_index),
         cell_changes=cells.changes,
         log=pd.DataFrame(log, columns=LOG_COLUMNS),
         flags=flag_frame,

@@ -36,6 +36,7 @@ id                            label               flags a row when
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from survey._arrays import factorize_runs, object_full
 from survey.codebook import Codebook, Item
 from survey.config import Cleaning, Fieldwork, Study
 from survey.errors import SurveyError
@@ -120,7 +122,7 @@ class RuleContext:
     fieldwork: Fieldwork | None = None
     attributes: tuple[str, ...] = ()
     prior_flags: Mapping[str, pd.Series] = field(default_factory=dict)
-    #: ``pd.factorize(df["_file"])`` codes, computed once by ``clean``; ``None`` = compute.
+    #: ``factorize_runs(df["_file"])`` codes, computed once by ``clean``; ``None`` = compute.
     file_codes: np.ndarray | None = None
 
     @classmethod
@@ -140,7 +142,7 @@ class RuleContext:
         """Integer code of each row's file (``0..F-1``)."""
         if self.file_codes is not None and len(self.file_codes) == len(df):
             return self.file_codes
-        return pd.factorize(df["_file"])[0]
+        return factorize_runs(df["_file"])[0]
 
     def excluded_before(self, n: int) -> np.ndarray:
         """Rows flagged by any earlier rule (all ``False`` when none ran)."""
@@ -164,7 +166,7 @@ def _result(
     df: pd.DataFrame, flag: np.ndarray, detail_flagged: Sequence[str] | np.ndarray
 ) -> RuleResult:
     """Wrap a boolean array and the details of the flagged rows (in row order)."""
-    detail = np.full(len(df), "", dtype=object)
+    detail = object_full(len(df), "")
     detail[flag] = np.asarray(detail_flagged, dtype=object)
     return RuleResult(
         flag=pd.Series(flag, index=df.index, dtype=bool),
@@ -236,7 +238,8 @@ def answered_matrix(df: pd.DataFrame, questions: Mapping[str, list[str]]) -> np.
     mat = np.zeros((len(questions), len(df)), dtype=bool)  # filled row-wise: contiguous
     for j, cols in enumerate(questions.values()):
         for c in cols:
-            mat[j] |= df[c].notna().to_numpy()
+            small = _compact(df, c)
+            mat[j] |= (small != -128) if small is not None else df[c].notna().to_numpy()
     return mat.T
 
 
@@ -382,26 +385,58 @@ def _small_codes(x: np.ndarray) -> np.ndarray | None:
 
 
 class _CompactCodes:
-    """Per column of one frame, the int8 codes of :func:`_small_codes`, computed once."""
+    """Per column, the int8 codes of :func:`_small_codes` of the array it was computed from.
 
-    def __init__(self, df: pd.DataFrame) -> None:
-        self.df = df
-        self.codes: dict[str, np.ndarray | None] = {}
+    Keyed by column name and the address of the column's data, so a shallow copy of the frame
+    (the cleaned frame of :func:`out_of_range` shares every column it did not change) finds
+    the codes too, and a replaced column does not.
+    """
+
+    def __init__(self) -> None:
+        # name → (data address and stride, the array itself, its codes). Holding the array
+        # keeps its memory from being reused by another array while the cache lives.
+        self.codes: dict[str, tuple[tuple[int, int], np.ndarray, np.ndarray | None]] = {}
+
+    @staticmethod
+    def key(x: np.ndarray) -> tuple[int, int]:
+        return x.__array_interface__["data"][0], x.strides[0]
+
+    def get(self, col: str, x: np.ndarray) -> tuple[bool, np.ndarray | None]:
+        got = self.codes.get(col)
+        if got is None or got[0] != self.key(x) or len(got[1]) != len(x):
+            return False, None
+        return True, got[2]
+
+    def put(self, col: str, x: np.ndarray, small: np.ndarray | None) -> None:
+        self.codes[col] = (self.key(x), x, small)
 
 
 _COMPACT: ContextVar[_CompactCodes | None] = ContextVar("survey_rules_compact", default=None)
 
 
 @contextmanager
-def shared_codes(df: pd.DataFrame) -> Iterator[None]:
-    """Within the block, rules working on ``df`` compute each column's int8 codes once.
+def shared_codes(df: pd.DataFrame | None = None, columns: Sequence[str] = ()) -> Iterator[None]:
+    """Within the block, rules compute each answer column's int8 codes once.
 
-    :func:`survey.cleaning.clean` runs its rules inside it: the duplicate hash and the
-    straight-lining check both read the answer columns as one-byte codes, and a million rows
-    of forty float columns are a third of a gigabyte to read each time.
+    :func:`survey.cleaning.clean` runs the out-of-range rule and every row rule inside it:
+    the duplicate hash, straight-lining and the answered counts all read the answer columns
+    as one-byte codes, and a million rows of forty float columns are a third of a gigabyte to
+    read each time. ``columns`` of ``df`` are converted up front, two at a time in threads
+    (NumPy releases the GIL). The frames must not be changed in place inside the block.
     """
-    token = _COMPACT.set(_CompactCodes(df))
+    cache = _CompactCodes()
+    token = _COMPACT.set(cache)
     try:
+        if df is not None and columns:
+            floats = [c for c in columns if c in df.columns and df[c].dtype == np.float64]
+            arrays = [df[c].to_numpy() for c in floats]
+            if len(df) >= 100_000 and len(floats) > 1:
+                with ThreadPoolExecutor(max_workers=2) as pool:
+                    smalls = list(pool.map(_small_codes, arrays))
+            else:
+                smalls = [_small_codes(x) for x in arrays]
+            for c, x, small in zip(floats, arrays, smalls, strict=True):
+                cache.put(c, x, small)
         yield
     finally:
         _COMPACT.reset(token)
@@ -412,13 +447,23 @@ def _compact(df: pd.DataFrame, col: str) -> np.ndarray | None:
     s = df[col]
     if s.dtype != np.float64:
         return None
+    x = s.to_numpy()
     cache = _COMPACT.get()
-    if cache is not None and cache.df is df and col in cache.codes:
-        return cache.codes[col]
-    small = _small_codes(s.to_numpy())
-    if cache is not None and cache.df is df:
-        cache.codes[col] = small
+    if cache is not None:
+        hit, small = cache.get(col, x)
+        if hit:
+            return small
+    small = _small_codes(x)
+    if cache is not None:
+        cache.put(col, x, small)
     return small
+
+
+def _remember(col: str, x: np.ndarray, small: np.ndarray | None) -> None:
+    """Record the codes of a column made inside :func:`shared_codes` (no-op outside)."""
+    cache = _COMPACT.get()
+    if cache is not None:
+        cache.put(col, x, small)
 
 
 def _same_rows(df: pd.DataFrame, cols: Sequence[str], a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -608,7 +653,7 @@ def straight_lining(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
         return _empty_result(df)
     n = len(df)
     flag = np.zeros(n, dtype=bool)
-    detail = np.full(n, "", dtype=object)
+    detail = object_full(n, "")
     for sid in batteries(ctx.codebook, ctx.cleaning):
         scale = ctx.codebook.scale(sid)
         items = [i for i in scale.items if i in df.columns]
@@ -698,7 +743,7 @@ def attention_check(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
         return _empty_result(df)
     n = len(df)
     flag = np.zeros(n, dtype=bool)
-    detail = np.full(n, "", dtype=object)
+    detail = object_full(n, "")
     codes = ctx.files(df)
     n_files = int(codes.max()) + 1
     for chk in ctx.codebook.attention_checks:
@@ -824,16 +869,31 @@ def out_of_range(df: pd.DataFrame, ctx: RuleContext) -> CellResult:
             if col == f"{item.id}_other" or col not in df.columns:
                 continue
             raw = df[col]
-            x = _floats(raw)
-            present = ~np.isnan(x) if raw.dtype == np.float64 else raw.notna().to_numpy()
-            check = _valid_mask(item, col, x, ctx.codebook)
-            if check is None:
-                continue
-            valid, allowed = check
-            bad = present & ~(valid & ~np.isnan(x))
+            small = _compact(df, col)
+            if small is not None:
+                # Small integer codes: check each possible code once, then look every cell up.
+                every = np.arange(-127, 128, dtype=float)
+                check = _valid_mask(item, col, every, ctx.codebook)
+                if check is None:
+                    continue
+                ok_code, allowed = check
+                lut = np.ones(256, dtype=bool)  # by the code's byte; -128 (missing) stays valid
+                lut[every.astype(np.int8).view(np.uint8)] = ok_code
+                bad = ~lut.take(small.view(np.uint8))
+                x = raw.to_numpy()
+            else:
+                x = _floats(raw)
+                present = ~np.isnan(x) if raw.dtype == np.float64 else raw.notna().to_numpy()
+                check = _valid_mask(item, col, x, ctx.codebook)
+                if check is None:
+                    continue
+                valid, allowed = check
+                bad = present & ~(valid & ~np.isnan(x))
             if not bad.any():
                 continue
             out[col] = np.where(bad, np.nan, x)
+            if small is not None:
+                _remember(col, out[col].to_numpy(), np.where(bad, np.int8(-128), small))
             idx = np.flatnonzero(bad)
             logs.append(
                 pd.DataFrame(

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from survey._arrays import object_full
 from survey.codebook import Codebook, Item
 from survey.errors import SurveyError, SurveyWarning
 from survey.normalise import (
@@ -453,9 +454,9 @@ def build_frame(
     n = len(data)
     notes: list[str] = []
     out: dict[str, Any] = {
-        "_file": pd.Series(np.full(n, display, dtype=object), dtype=object, copy=False),
+        "_file": pd.Series(object_full(n, display), dtype=object, copy=False),
         "_row": pd.Series(np.asarray(rows, dtype=np.int64), dtype="int64", copy=False),
-        "_format": pd.Series(np.full(n, fmt, dtype=object), dtype=object, copy=False),
+        "_format": pd.Series(object_full(n, fmt), dtype=object, copy=False),
         "_seq": pd.Series(np.full(n, np.nan)),
         "submitted_at": pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
         "duration_s": pd.Series(np.full(n, np.nan)),
