@@ -12,6 +12,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,9 @@ from survey.normalise import (
 from survey.readers._mapping import ColumnSpec, LabelMap, expected_headers
 
 __all__ = ["FRAME_PREFIX", "ReadResult", "build_frame", "fingerprint", "header_map", "split_other"]
+
+#: Files with at least this many rows have their items decoded in two threads.
+THREAD_ROWS = 50_000
 
 #: Columns every reader puts first, in this order.
 FRAME_PREFIX = ["_file", "_row", "_format", "_seq", "submitted_at", "duration_s"]
@@ -493,32 +497,71 @@ def build_frame(
         if ident.id not in out:
             out[ident.id] = pd.Series([np.nan] * n, dtype=object)
             notes.append(f"{display}：文件中没有标识列 {ident.id}（{ident.kind}），该列为空。")
-    for item in codebook.items:
-        cols = codebook.columns(item.id)
-        if item.id not in by_item:
-            if item.required:
-                raise SurveyError(
-                    f"文件中缺少编码手册要求的题目 {item.id}（{item.text}）",
-                    file=display,
-                    row=header_row,
-                    expected=f"表头中有{expected_headers(item, codebook.options(item.id))}",
-                    hint="检查是否下载了正确版本的问卷；若该题可缺，在编码手册中为它写 required: false",
-                )
-            for c in cols:
-                out[c] = pd.Series(
-                    [np.nan] * n,
-                    dtype=object if c.endswith("_other") or item.type == "text" else "float64",
-                )
-            notes.append(f"{display}：文件中没有可选题目 {item.id}，该题记为缺失。")
-            continue
-        decoded = _decode_item(
-            item, by_item[item.id], codebook, rows, display, modes.get(item.id, "auto"), notes
-        )
-        for c in cols:
-            out[c] = decoded[c]
+    # Items are decoded in threads on long files (the per-column work is NumPy, which releases
+    # the GIL); results, notes and the first error are taken in codebook order, as in a loop.
+    workers = 2 if n >= THREAD_ROWS and len(by_item) > 1 else 0
+    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        pending: dict[str, tuple[Future[dict[str, pd.Series]] | None, list[str]]] = {}
+        for item in codebook.items:
+            if item.id in by_item:
+                item_notes: list[str] = []
+                args = (item, by_item[item.id], codebook, rows, display, modes.get(item.id, "auto"))
+                if workers:
+                    pending[item.id] = (pool.submit(_decode_item, *args, item_notes), item_notes)
+                else:
+                    pending[item.id] = (None, item_notes)
+        try:
+            for item in codebook.items:
+                _place_item(item, codebook, out, pending, by_item, n, rows, display, modes, header_row, notes)
+        finally:
+            for fut, _ in pending.values():
+                if fut is not None:
+                    fut.cancel()
     order = [*FRAME_PREFIX, *(i.id for i in codebook.identifiers), *codebook.item_columns()]
     frame = pd.DataFrame({c: out[c] for c in order}, copy=False)
     return frame, notes
+
+
+def _place_item(
+    item: Item,
+    codebook: Codebook,
+    out: dict[str, Any],
+    pending: dict[str, tuple[Future[dict[str, pd.Series]] | None, list[str]]],
+    by_item: dict[str, list[tuple[ColumnSpec, pd.Series]]],
+    n: int,
+    rows: list[int],
+    display: str,
+    modes: dict[str, str],
+    header_row: int,
+    notes: list[str],
+) -> None:
+    """Put one item's decoded columns into ``out`` (decoding it here unless a thread did)."""
+    cols = codebook.columns(item.id)
+    if item.id not in pending:
+        if item.required:
+            raise SurveyError(
+                f"文件中缺少编码手册要求的题目 {item.id}（{item.text}）",
+                file=display,
+                row=header_row,
+                expected=f"表头中有{expected_headers(item, codebook.options(item.id))}",
+                hint="检查是否下载了正确版本的问卷；若该题可缺，在编码手册中为它写 required: false",
+            )
+        for c in cols:
+            out[c] = pd.Series(
+                [np.nan] * n,
+                dtype=object if c.endswith("_other") or item.type == "text" else "float64",
+            )
+        notes.append(f"{display}：文件中没有可选题目 {item.id}，该题记为缺失。")
+        return
+    fut, item_notes = pending[item.id]
+    if fut is None:
+        mode = modes.get(item.id, "auto")
+        decoded = _decode_item(item, by_item[item.id], codebook, rows, display, mode, item_notes)
+    else:
+        decoded = fut.result()  # re-raises the item's SurveyError
+    notes.extend(item_notes)
+    for c in cols:
+        out[c] = decoded[c]
 
 
 def _decode_item(

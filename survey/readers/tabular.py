@@ -521,12 +521,34 @@ def _csv_typed(raw: bytes, start: int, header: list[str], delim: str) -> _Shaped
     return header, frame, excel_rows, 1, [excel_column_letter(j) for j in range(len(header))]
 
 
+def _edges_plain(chunk: Any) -> bool:
+    """Whether every value of a pyarrow string array starts and ends with a visible ASCII
+    character (or is empty): then none has a space at an edge. Reads the first and last byte
+    of each value from the array's buffers, much cheaper than a regular expression per value.
+    """
+    import pyarrow as pa
+
+    if chunk.null_count or not pa.types.is_string(chunk.type) or len(chunk) == 0:
+        return len(chunk) == 0
+    _, offsets_buf, data_buf = chunk.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+    if data_buf is None:
+        return True
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    first = data.take(starts[filled])
+    last = data.take(ends[filled] - 1)
+    return bool(((first > 0x20) & (first < 0x7F)).all() and ((last > 0x20) & (last < 0x7F)).all())
+
+
 def _text_column(chunked: Any) -> tuple[Any, np.ndarray, int] | None:
     """A plain pyarrow string column as a pandas string column; ``None`` when a value has
     spaces at an edge (the dictionary path strips those)."""
     import pyarrow.compute as pc
 
-    if pc.any(pc.match_substring_regex(chunked, _EDGE_SPACE)).as_py():
+    plain = all(_edges_plain(chunk) for chunk in chunked.chunks)
+    if not plain and pc.any(pc.match_substring_regex(chunked, _EDGE_SPACE)).as_py():
         return None
     nbytes = int(pc.sum(pc.binary_length(chunked)).as_py() or 0)
     filled = pc.not_equal(pc.binary_length(chunked), 0).to_numpy()
@@ -551,7 +573,7 @@ def _integer_column(chunked: Any, n: int) -> tuple[Any, np.ndarray, int] | None:
         return column, np.zeros(n, dtype=bool), 0
     lo, hi = int(lo_hi["min"]), int(lo_hi["max"])
     width = hi - lo + 1
-    if width <= 4096:
+    if width <= 4096 and lo > -(2**31) and hi < 2**31 - 1:  # offsets and the empty key in int32
         # Values as offsets 0..width-1 (width = empty) counted with bincount; the categories'
         # first appearances are found in a prefix of the column, which usually holds them all.
         filled = chunked

@@ -67,6 +67,10 @@ CASES = {
     "integers_then_text": "序号,P1_1\n" + "".join(f"{i},{i % 5 + 1}\n" for i in range(1, 400)) + "400,不清楚\n",
     "integers_na_and_blank": "序号,P1_1,P1_2\n1,NA,5\n2,,2\n3,3,\n",
     "cr_only_no_final_newline": "序号,P1_1\r1,4\r2,5",
+    # integers beyond int32 (found by fuzzing: the narrow-range path must not overflow)
+    "integers_beyond_int32": "序号,P1_1,P1_2\n1,2147483648,5\n2,2147483649,\n3,-2147483649,1\n",
+    # a plain-text column (mostly distinct values) with spaces at the edges of some values
+    "text_with_edge_spaces": "序号,备注\n" + "".join(f"{i},t{i}\n" for i in range(1, 300)) + "300, 末尾有空格 \n",
 }
 
 
