@@ -89,7 +89,7 @@ def floor_pipeline(path: Path) -> tuple[int, int]:
     for j in range(packed.shape[1]):
         h = (h ^ packed[:, j]) * np.uint64(0xBF58476D1CE4E5B9)
         h ^= h >> np.uint64(29)
-    flagged = pd.Series(h).duplicated().to_numpy()
+    flagged = pd.Series(h).duplicated().to_numpy().copy()
     # Straight-lining: highest == lowest answer over each five-item battery.
     per = N_ITEMS // N_SCALES
     for s in range(N_SCALES):
