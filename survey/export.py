@@ -410,6 +410,96 @@ def sav_labels_from_codebook(
 OWNED_LEDGER = ".survey_outputs.json"
 
 
+#: Lock file inside a staging or backup folder, locked while the run that made it is alive.
+LOCK_FILE = ".survey_lock"
+
+
+def _hold_lock(folder: Path) -> int | None:
+    """Create ``folder/LOCK_FILE`` and hold an exclusive lock on it; the open descriptor, or
+    ``None`` when the lock cannot be taken (then nobody can tell the folder is abandoned)."""
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    if _try_lock(fd):
+        return fd
+    os.close(fd)
+    return None
+
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive, non-blocking lock on an open file (released when it is closed or the
+    process ends, however it ends)."""
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _release_lock(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)
+
+
+def sweep_leftovers(dest: str | Path) -> list[str]:
+    """Delete the staging and backup folders that killed runs left beside ``dest``.
+
+    A folder counts as abandoned only when it holds the lock file of :class:`AtomicOutput` and
+    that lock can be taken, i.e. the run that made it has ended (a lock dies with its process,
+    even after ``kill -9`` or a closed terminal window). Folders of a run still going, and
+    folders without a lock file, are left alone. Each deletion is reported as a
+    :class:`~survey.errors.SurveyWarning`.
+
+    Returns
+    -------
+    list[str]
+        Names of the deleted folders.
+    """
+    dest = Path(dest)
+    removed: list[str] = []
+    if not dest.parent.is_dir():
+        return removed
+    candidates = sorted(
+        [*dest.parent.glob(f".{dest.name}.staging-*"), *dest.parent.glob(f".{dest.name}.backup-*")]
+    )
+    for folder in candidates:
+        lock = folder / LOCK_FILE
+        if not folder.is_dir() or not lock.is_file():
+            continue
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            abandoned = _try_lock(fd)
+        finally:
+            os.close(fd)
+        if abandoned:
+            shutil.rmtree(folder, ignore_errors=True)
+            if not folder.exists():
+                removed.append(folder.name)
+    if removed:
+        interrupted = any(".backup-" in name for name in removed)
+        warnings.warn(
+            f"已删除此前中断的运行留下的临时文件夹（{len(removed)} 个，位于 {dest.parent}）"
+            + (
+                "；其中一次运行是在替换输出文件时中断的，本次运行成功后输出即为完整的一套"
+                "（可用 survey verify 检查）"
+                if interrupted
+                else ""
+            )
+            + "。",
+            SurveyWarning,
+            stacklevel=3,
+        )
+    return removed
+
+
 def _fsync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -446,7 +536,8 @@ class AtomicOutput:
     Notes
     -----
     ``with AtomicOutput(dest) as staging:`` gives a fresh folder beside ``dest`` (same file
-    system, so renames are atomic). When the block ends without an exception every file in it
+    system, so renames are atomic), locked for as long as the run lives; folders that killed
+    runs left behind are deleted first (:func:`sweep_leftovers`). When the block ends without an exception every file in it
     is fsynced and moved over its namesake in ``dest`` with ``os.replace``; each file is
     replaced atomically, so a reader never sees a half-written file. If a move fails (on
     Windows: the file is open in Excel or SPSS), files already moved are put back, so ``dest``
@@ -465,12 +556,15 @@ class AtomicOutput:
         self.dest = Path(dest_dir)
         self.last = tuple(last)
         self.staging: Path | None = None
+        self._lock: int | None = None
 
     def __enter__(self) -> Path:
         self.dest.parent.mkdir(parents=True, exist_ok=True)
+        sweep_leftovers(self.dest)
         self.staging = Path(
             tempfile.mkdtemp(prefix=f".{self.dest.name}.staging-", dir=self.dest.parent)
         )
+        self._lock = _hold_lock(self.staging)
         return self.staging
 
     def __exit__(
@@ -484,12 +578,13 @@ class AtomicOutput:
             if exc_type is None:
                 self._commit(self.staging)
         finally:
+            _release_lock(self._lock)  # before deleting: Windows cannot delete an open file
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
 
     def _produced(self, staging: Path) -> list[str]:
         files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
-        files = [f for f in files if f != OWNED_LEDGER]
+        files = [f for f in files if f not in (OWNED_LEDGER, LOCK_FILE)]
         return [f for f in files if f not in self.last] + [f for f in files if f in self.last]
 
     def _owned_before(self) -> list[str]:
@@ -511,6 +606,7 @@ class AtomicOutput:
             _fsync_file(staging / rel)
         self.dest.mkdir(parents=True, exist_ok=True)
         backup = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.backup-", dir=self.dest.parent))
+        backup_lock = _hold_lock(backup)
         moved: list[str] = []
         try:
             for rel in order:
@@ -543,6 +639,7 @@ class AtomicOutput:
                         stale.unlink()
             _fsync_dir(self.dest)
         finally:
+            _release_lock(backup_lock)
             shutil.rmtree(backup, ignore_errors=True)
 
     def _rollback(self, moved: list[str], backup: Path) -> None:

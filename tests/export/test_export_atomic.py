@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from survey.errors import SurveyError
-from survey.export import OWNED_LEDGER, AtomicOutput, write_csv
+from survey.errors import SurveyError, SurveyWarning
+from survey.export import LOCK_FILE, OWNED_LEDGER, AtomicOutput, sweep_leftovers, write_csv
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -90,3 +92,72 @@ def test_failed_move_rolls_back_and_explains(tmp_path, monkeypatch):
     assert "b.csv" in msg and "关闭该文件" in msg
     assert _snapshot(dest) == before  # a.csv, already replaced, was put back
     assert _siblings(dest) == []
+
+
+# -- leftovers of killed runs -------------------------------------------------------------------
+_HOLD = """
+import sys, time
+from pathlib import Path
+from survey.export import AtomicOutput
+out = AtomicOutput(Path(sys.argv[1]))
+staging = out.__enter__()
+(staging / "half.csv").write_text("half", encoding="utf-8")
+print(staging, flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+def _killed_run(dest: Path, *, live_for: float = 0.0) -> tuple[Path, subprocess.Popen[str]]:
+    """A run that made its staging folder and then died (or is still sleeping)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(dest), str(live_for)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None
+    staging = Path(proc.stdout.readline().strip())
+    if not live_for:
+        proc.wait(timeout=60)
+    return staging, proc
+
+
+def test_next_run_removes_the_folder_of_a_dead_run(tmp_path, frame):
+    dest = tmp_path / "processed"
+    staging, _ = _killed_run(dest)
+    assert staging.is_dir() and (staging / LOCK_FILE).is_file()
+    with pytest.warns(SurveyWarning, match="中断的运行留下的临时文件夹（1 个"), AtomicOutput(dest) as new:
+        write_csv(frame, new / "responses.csv")
+    assert not staging.exists()
+    assert _siblings(dest) == []
+    assert sorted(p.name for p in dest.iterdir()) == [OWNED_LEDGER, "responses.csv"]
+
+
+def test_folder_of_a_live_run_is_left_alone(tmp_path):
+    dest = tmp_path / "processed"
+    staging, proc = _killed_run(dest, live_for=60)
+    try:
+        assert sweep_leftovers(dest) == []
+        assert (staging / "half.csv").is_file()
+    finally:
+        proc.kill()
+        proc.wait(timeout=60)
+    assert sweep_leftovers(dest) == [staging.name]  # once its run has ended
+
+
+def test_folder_without_lock_file_is_left_alone(tmp_path):
+    dest = tmp_path / "processed"
+    junk = tmp_path / ".processed.staging-deadbeef"
+    junk.mkdir()
+    (junk / "manifest.json").write_text("{", encoding="utf-8")
+    assert sweep_leftovers(dest) == [] and junk.is_dir()
+    other = tmp_path / ".reports.staging-x"  # another output folder's leftovers: not ours
+    other.mkdir()
+    (other / LOCK_FILE).write_text("", encoding="utf-8")
+    assert sweep_leftovers(dest) == [] and other.is_dir()
+
+
+def test_lock_file_is_not_an_output(tmp_path):
+    dest = tmp_path / "processed"
+    with AtomicOutput(dest) as staging:
+        (staging / "a.csv").write_text("a", encoding="utf-8")
+        assert (staging / LOCK_FILE).is_file()
+    assert not (dest / LOCK_FILE).exists()
