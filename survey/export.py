@@ -86,7 +86,16 @@ def escape_formula(series: pd.Series) -> pd.Series:
         return series.copy()
     if isinstance(series.dtype, pd.CategoricalDtype):
         return series.cat.rename_categories([_escape_cell(c) for c in series.cat.categories])
-    return series.map(_escape_cell).astype(series.dtype)
+    # Each distinct value is escaped once (answers repeat; a million cells are a second each
+    # way); missing cells keep their own missing value.
+    values = series.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values)
+    escaped = np.empty(len(uniques), dtype=object)
+    escaped[:] = [_escape_cell(u) for u in uniques]
+    out = values.copy()
+    filled = codes >= 0
+    out[filled] = escaped.take(codes[filled])
+    return pd.Series(out, index=series.index, name=series.name).astype(series.dtype)
 
 
 def _format_float(value: float) -> str:
@@ -96,12 +105,24 @@ def _format_float(value: float) -> str:
     return np.format_float_positional(value, trim="-")
 
 
+def _format_floats(values: np.ndarray) -> np.ndarray:
+    """:func:`_format_float` of every value, computed once per distinct bit pattern (so
+    ``-0.0`` and ``0.0`` stay apart); survey answers hold a handful of distinct values."""
+    x = np.ascontiguousarray(values, dtype=np.float64)
+    codes, bits = pd.factorize(x.view(np.int64))
+    texts = np.empty(len(bits), dtype=object)
+    texts[:] = [_format_float(v) for v in np.asarray(bits, dtype=np.int64).view(np.float64)]
+    return texts.take(codes)
+
+
 def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Return the frame as the CSV writer writes it (floats formatted, formulas escaped)."""
     out = {}
     for col in df.columns:
         s = df[col]
-        if pd.api.types.is_float_dtype(s.dtype):
+        if s.dtype == np.float64:
+            out[col] = pd.Series(_format_floats(s.to_numpy()), index=s.index, dtype=object)
+        elif pd.api.types.is_float_dtype(s.dtype):  # float32, nullable Float64: as they are
             out[col] = s.map(_format_float).astype(object)
         elif pd.api.types.is_datetime64_any_dtype(s.dtype):
             out[col] = s.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object).where(s.notna(), "")

@@ -98,20 +98,33 @@ def _tidy(kept: pd.DataFrame, codebook: Codebook, study: Study) -> pd.DataFrame:
     return df[ordered]
 
 
-def _write_table(name: str, df: pd.DataFrame, dest: Path) -> dict[str, Path]:
+#: Tables with at least this many rows are announced file by file while they are written.
+ANNOUNCE_ROWS = 50_000
+
+
+def _write_table(
+    name: str, df: pd.DataFrame, dest: Path, say: Callable[[str], None] = lambda _: None
+) -> dict[str, Path]:
     """Write one table as Parquet (for notebooks) and CSV (for Excel); return name → path."""
     table = processed.to_storable(name, df)
     files = {f"{name}.parquet": dest / f"{name}.parquet", f"{name}.csv": dest / f"{name}.csv"}
+    if len(table) >= ANNOUNCE_ROWS:
+        say(f"  写入 {name}.parquet、{name}.csv（{len(table):,} 行）……")
     write_parquet(table, files[f"{name}.parquet"])
     write_csv(table, files[f"{name}.csv"])
     return files
 
 
-def _write_outputs(run: CleanRun, dest: Path) -> dict[str, Path]:
+def _write_outputs(
+    run: CleanRun, dest: Path, say: Callable[[str], None] = lambda _: None
+) -> dict[str, Path]:
     """Write every processed file into ``dest`` (a staging folder); return name → path."""
     res = run.result
-    files = _write_table(processed.RESPONSES, run.tidy, dest)
+    files = _write_table(processed.RESPONSES, run.tidy, dest, say)
     sav = dest / f"{processed.RESPONSES}.sav"
+    if len(run.tidy) >= ANNOUNCE_ROWS:
+        # pyreadstat writes cell by cell: about a minute per million rows.
+        say(f"  写入 {sav.name}（SPSS，{len(run.tidy):,} 行，每百万行约需 1 分钟）……")
     var_labels, val_labels, measure = sav_labels_from_codebook(run.codebook)
     cols = set(run.tidy.columns)
     write_sav(
@@ -123,11 +136,11 @@ def _write_outputs(run: CleanRun, dest: Path) -> dict[str, Path]:
         variable_measure={k: v for k, v in measure.items() if k in cols},
     )
     files[sav.name] = sav
-    files |= _write_table(processed.EXCLUSIONS, res.exclusions, dest)
-    files |= _write_table(processed.CELL_CHANGES, res.cell_changes, dest)
-    files |= _write_table(processed.CLEANING_LOG, res.log, dest)
+    files |= _write_table(processed.EXCLUSIONS, res.exclusions, dest, say)
+    files |= _write_table(processed.CELL_CHANGES, res.cell_changes, dest, say)
+    files |= _write_table(processed.CLEANING_LOG, res.log, dest, say)
     for name, table in run.instruments.items():
-        files |= _write_table(name, table, dest)
+        files |= _write_table(name, table, dest, say)
     return files
 
 
@@ -193,7 +206,7 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
         responses = read_responses(study, codebook, progress=progress)
         frame = responses.frame.copy()
         frame["respondent_key"] = respondent_key_from(frame, codebook, key)
-        say(f"清洗：{len(frame)} 行原始答卷")
+        say(f"清洗：{len(frame):,} 行原始答卷")
         result = clean(frame, codebook, study)
         if len(result.kept) == 0:
             raise _nothing_kept(study, result)
@@ -218,7 +231,7 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
         )
     say(f"写入：{dest}")
     with AtomicOutput(dest) as staging:
-        files = _write_outputs(run, staging)
+        files = _write_outputs(run, staging, say)
         raw = [(r.file, study.resolve(Path(r.file))) for r in responses.results]
         raw += [
             (study.display(f.crosscheck), study.resolve(f.crosscheck))

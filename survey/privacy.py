@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from survey.errors import SurveyError, SurveyWarning
@@ -645,7 +646,24 @@ def scrub_text(series: pd.Series, names: Iterable[str] = ()) -> tuple[pd.Series,
         patterns.append(("name", names_re))
     patterns.append(("name_context", _NAME_CONTEXT))
     counts = dict.fromkeys(SCRUB_KIND_LABELS_ZH, 0)
-    out = [_scrub_one(v, patterns, counts) if isinstance(v, str) else v for v in series.tolist()]
+    # Each distinct text is scrubbed once (answers such as branch names repeat thousands of
+    # times) and its replacements counted once per row that holds it.
+    values = series.to_numpy(dtype=object, copy=True)
+    codes, uniques = pd.factorize(values)
+    occurs = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    scrubbed = np.empty(len(uniques), dtype=object)
+    is_text = np.zeros(len(uniques), dtype=bool)
+    for k, u in enumerate(uniques):
+        if isinstance(u, str):
+            one = dict.fromkeys(SCRUB_KIND_LABELS_ZH, 0)
+            scrubbed[k] = _scrub_one(u, patterns, one)
+            is_text[k] = True
+            for kind, n in one.items():
+                counts[kind] += n * int(occurs[k])
+    out = values
+    rows = codes >= 0
+    rows[rows] = is_text[codes[rows]]  # non-text values stay exactly as they were
+    out[rows] = scrubbed.take(codes[rows])
     return pd.Series(out, index=series.index, name=series.name, dtype=series.dtype), counts
 
 

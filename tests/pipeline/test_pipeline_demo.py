@@ -166,3 +166,19 @@ def test_recovers_planted_gap_directions(demo_run, truth) -> None:
             assert diff < -0.1, (scale, diff)
         else:
             assert abs(diff) < 0.25, (scale, diff)
+
+
+def test_large_outputs_are_announced(cleaned_demo: Path, tmp_path: Path, monkeypatch) -> None:
+    from survey import pipeline
+
+    said: list[str] = []
+    monkeypatch.setattr(pipeline, "ANNOUNCE_ROWS", 100)  # the demo as if it were large
+    run_clean(load_study(cleaned_demo), output_dir=tmp_path / "out", progress=said.append)
+    written = [m.strip() for m in said if m.startswith("  写入")]
+    assert written[0] == f"写入 responses.parquet、responses.csv（{600:,} 行）……"
+    assert written[1].startswith("写入 responses.sav（SPSS，600 行")
+    assert not any("cleaning_log" in m for m in written)  # small tables stay quiet
+    said.clear()
+    monkeypatch.setattr(pipeline, "ANNOUNCE_ROWS", 10**9)
+    run_clean(load_study(cleaned_demo), output_dir=tmp_path / "out", progress=said.append)
+    assert not any(m.startswith("  写入") for m in said)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from survey import privacy
 from survey.privacy import (
     PLACEHOLDER,
     SCRUB_KIND_LABELS_ZH,
@@ -191,3 +194,31 @@ def test_ipv4_addresses_in_free_text_are_scrubbed_but_versions_and_dates_survive
     out, counts = scrub_text(text)
     assert out.tolist() == ["我的IP是[已隐去]，版本 3.1.2 和 2026.09.03 保留", "代理 [已隐去]:8080"]
     assert counts["ip"] == 2
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                ["请联系张三 138-0013-8000", "工号12345", "x@qq.com", "张三丰说", "第3次 2026年", "", None]
+            ),
+            st.just(float("nan")),
+            st.integers(0, 3),
+            st.text(alphabet="张三丰工号0123456789@.x ", max_size=14),
+        ),
+        max_size=40,
+    ),
+    st.sampled_from([object, "str"]),
+)
+def test_scrub_text_by_distinct_value_equals_per_cell(values, dtype) -> None:
+    """Scrubbing each distinct text once gives what scrubbing every cell gives, counts too."""
+    if dtype == "str":
+        values = [v for v in values if v is None or isinstance(v, str)]
+    s = pd.Series(values, dtype=dtype)
+    got, counts = privacy.scrub_text(s, ["张三", "张三丰"])
+    patterns = [*privacy._SCRUB_PATTERNS, ("name", privacy._names_pattern(["张三", "张三丰"]))]
+    patterns.append(("name_context", privacy._NAME_CONTEXT))
+    ref_counts = dict.fromkeys(privacy.SCRUB_KIND_LABELS_ZH, 0)
+    ref = [privacy._scrub_one(v, patterns, ref_counts) if isinstance(v, str) else v for v in s.tolist()]
+    pd.testing.assert_series_equal(got, pd.Series(ref, index=s.index, dtype=s.dtype))
+    assert counts == ref_counts
