@@ -80,6 +80,74 @@ def _poststratify(
     return float((w * m_h).sum()), float(parts.sum()), deff, parts, n_h
 
 
+Stats = tuple[float, float, float]  # (n, mean, variance with ddof 1)
+
+
+def _pool(parts: Sequence[Stats]) -> Stats:
+    """(n, mean, variance) of the union of groups given as (n, mean, variance).
+
+    The pooled sum of squares is the within-group part plus the between-group part
+    (``Σ (n_i − 1) s_i² + Σ n_i (m_i − m)²``), which is exactly what the raw answers give.
+    A group of more than one with an unknown variance makes the variance unknown.
+    """
+    parts = [p for p in parts if p[0] > 0]
+    n = float(sum(p[0] for p in parts))
+    if n == 0:
+        return 0.0, np.nan, np.nan
+    mean = sum(p[0] * p[1] for p in parts) / n
+    if any(p[0] > 1 and not np.isfinite(p[2]) for p in parts) or n < 2:
+        return n, mean, np.nan
+    ss = sum((p[0] - 1) * p[2] for p in parts if p[0] > 1)
+    ss += sum(p[0] * (p[1] - mean) ** 2 for p in parts)
+    return n, mean, ss / (n - 1)
+
+
+class _Extra:
+    """Summary statistics of colleges without raw answers, for one variable.
+
+    ``overall`` holds each college's whole-sample (n, mean, variance); ``strata`` the
+    per-member-type ones. Only colleges with per-member-type rows take part.
+    """
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        self.groups: list[str] = []
+        self.overall: list[Stats] = []
+        self.strata: dict[str, list[Stats]] = {}
+        for g, sub in rows.groupby("group", sort=False):
+            strat = sub[sub["stratum"] != ""]
+            whole = sub[sub["stratum"] == ""]
+            if strat.empty:
+                continue
+            self.groups.append(str(g))
+            for r in strat.itertuples():
+                self.strata.setdefault(str(r.stratum), []).append((r.n, r.mean, r.sd**2))
+            if len(whole):
+                r = next(whole.itertuples())
+                self.overall.append((r.n, r.mean, r.sd**2))
+            else:  # no whole-college row: the member types together
+                self.overall.append(_pool([(r.n, r.mean, r.sd**2) for r in strat.itertuples()]))
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+
+def _summary_rows(summaries: pd.DataFrame | None, level: str) -> pd.DataFrame:
+    """Summaries as columns group, <level>, stratum ("" = whole college), n, mean, sd."""
+    cols = ["group", level, "stratum", "n", "mean", "sd"]
+    if summaries is None or not len(summaries):
+        return pd.DataFrame(columns=cols)
+    require_columns(summaries, cols[:2] + cols[3:], what="对标院校汇总统计")
+    out = summaries.copy()
+    if "stratum" not in out.columns:
+        out["stratum"] = ""
+    out["stratum"] = out["stratum"].fillna("").astype(str).str.strip()
+    out["group"] = out["group"].astype(str)
+    out[level] = out[level].astype(str)
+    for c in ("n", "mean", "sd"):
+        out[c] = pd.to_numeric(out[c], errors="coerce")
+    return out[cols].dropna(subset=["n", "mean"])
+
+
 def poststratified_gap(
     data: pd.DataFrame,
     *,
@@ -91,6 +159,7 @@ def poststratified_gap(
     each: bool = False,
     level: str = "scale",
     ci: float = 0.95,
+    summaries: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Naive and post-stratified gap (home − benchmark) side by side.
 
@@ -115,6 +184,13 @@ def poststratified_gap(
         Name of the variable column (``"scale"`` or ``"item"``).
     ci
         Confidence level.
+    summaries
+        Benchmark colleges that sent only summary statistics: columns ``group``, ``level``,
+        ``stratum`` (member type; empty for the whole college), ``n``, ``mean``, ``sd``.
+        Colleges with per-member-type rows join the pooled benchmark (and, with ``each``,
+        get a comparison of their own); their per-type n, mean and SD enter exactly as their
+        raw answers would. Colleges with whole-college rows only cannot be reweighted and
+        are left out of both rows (``note`` says so).
 
     Returns
     -------
@@ -155,35 +231,61 @@ def poststratified_gap(
     h_all = data[strata].to_numpy(dtype=object)
     home_mask = (groups == reference).fillna(False).to_numpy()
     bench_mask = (groups != reference).fillna(False).to_numpy()
-    comps = [(POOLED, bench_mask)]
+    raw_groups = [g for g in sorted(groups.dropna().unique()) if g != reference]
+    summ = _summary_rows(summaries, level)
+    summ = summ[~summ["group"].isin([reference, *raw_groups])]
+    comps: list[tuple[str, np.ndarray, list[str] | None]] = [(POOLED, bench_mask, None)]
     if each:
-        comps += [(g, (groups == g).fillna(False).to_numpy())
-                  for g in sorted(groups.dropna().unique()) if g != reference]
+        comps += [(g, (groups == g).fillna(False).to_numpy(), []) for g in raw_groups]
+        comps += [(g, np.zeros(len(data), dtype=bool), [g]) for g in dict.fromkeys(summ["group"])]
     rows = []
     for c in columns:
         y = pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float)
-        for gname, gmask in comps:
+        rows_c = summ[summ[level] == str(c)]
+        for gname, gmask, only in comps:
+            sub = rows_c if only is None else rows_c[rows_c["group"].isin(only)]
+            extra = _Extra(sub)
+            if only and not extra:
+                continue  # a summary-only college without per-member-type rows
+            left_out = sorted(set(sub["group"]) - set(extra.groups))
             rows.extend(_one_comparison(c, level, y, h_all, home_mask, gmask, gname, reference,
-                                        target, ci))
+                                        target, ci, extra, left_out))
     return pd.DataFrame(rows)
 
 
-def _one_comparison(c, level, y, h, home_mask, gmask, gname, reference, target, ci) -> list:
+def _one_comparison(c, level, y, h, home_mask, gmask, gname, reference, target, ci,
+                    extra: _Extra | None = None, left_out: Sequence[str] = ()) -> list:
     ok = ~np.isnan(y) & pd.notna(h)
     st_ref = _stratum_stats(y[home_mask & ok], h[home_mask & ok])
     st_g = _stratum_stats(y[gmask & ok], h[gmask & ok])
     x_all, z_all = y[home_mask & ~np.isnan(y)], y[gmask & ~np.isnan(y)]
+    if extra:
+        for s, parts in extra.strata.items():
+            st_g[s] = _pool([*([st_g[s]] if s in st_g else []), *parts])
+        raw = [(float(len(z_all)), z_all.mean(), z_all.var(ddof=1))] if len(z_all) > 1 else []
+        raw += [(1.0, float(z_all[0]), np.nan)] if len(z_all) == 1 else []
+        n_z, m_z, v_z = _pool([*raw, *extra.overall])
+    else:
+        n_z = float(len(z_all))
+        m_z = z_all.mean() if len(z_all) else np.nan
+        v_z = z_all.var(ddof=1) if len(z_all) > 1 else np.nan
     base = {level: c, "group": gname, "reference": reference}
+    summary_note = ""
+    if extra:
+        summary_note = f"含只提供汇总统计的{'、'.join(extra.groups)}（按其分党员类别的人数、均值、标准差）"
+    if left_out:
+        summary_note += ("；" if summary_note else "") + (
+            f"{'、'.join(left_out)}只有全校汇总、没有分党员类别的汇总，未纳入")
     out = []
-    if len(x_all) >= 2 and len(z_all) >= 2:
+    if len(x_all) >= 2 and n_z >= 2 and np.isfinite(v_z):
         w = welch_from_summary(x_all.mean(), x_all.std(ddof=1), len(x_all),
-                               z_all.mean(), z_all.std(ddof=1), len(z_all), ci=ci)
-        out.append({**base, "estimator": "naive", "n_ref": len(x_all), "n": len(z_all),
-                    "mean_ref": x_all.mean(), "mean": z_all.mean(), "diff": w["diff"],
+                               m_z, np.sqrt(v_z), n_z, ci=ci)
+        out.append({**base, "estimator": "naive", "n_ref": len(x_all), "n": int(n_z),
+                    "mean_ref": x_all.mean(), "mean": m_z, "diff": w["diff"],
                     "se": w["se"], "df": w["df"], "ci_low": w["ci_low"],
                     "ci_high": w["ci_high"], "statistic": w["statistic"], "p": w["p"],
                     "deff_ref": 1.0, "deff": 1.0, "n_eff_ref": float(len(x_all)),
-                    "n_eff": float(len(z_all)), "note": ""})
+                    "n_eff": float(n_z), "note": summary_note})
     if target is None:
         tgt = {k: v[0] for k, v in st_ref.items()}
     else:
@@ -198,7 +300,7 @@ def _one_comparison(c, level, y, h, home_mask, gmask, gname, reference, target, 
     w = np.array([tgt[s] for s in common], dtype=float)
     w = w / w.sum()
     m_r, v_r, deff_r, parts_r, n_r = _poststratify(st_ref, w, common, np.var(x_all, ddof=1))
-    m_g, v_g, deff_g, parts_g, n_g = _poststratify(st_g, w, common, np.var(z_all, ddof=1))
+    m_g, v_g, deff_g, parts_g, n_g = _poststratify(st_g, w, common, v_z)
     se = float(np.sqrt(v_r + v_g))
     parts = np.concatenate([parts_r, parts_g])
     dof = np.concatenate([n_r, n_g]) - 1
@@ -212,7 +314,8 @@ def _one_comparison(c, level, y, h, home_mask, gmask, gname, reference, target, 
                 "df": df, "ci_low": diff - q * se, "ci_high": diff + q * se, "statistic": t,
                 "p": float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else np.nan,
                 "deff_ref": deff_r, "deff": deff_g, "n_eff_ref": n_r.sum() / deff_r,
-                "n_eff": n_g.sum() / deff_g, "note": note})
+                "n_eff": n_g.sum() / deff_g,
+                "note": "；".join(t for t in (note, summary_note) if t)})
     return out
 
 
@@ -225,8 +328,13 @@ def gap_within_strata(
     strata: str = "member_type",
     level: str = "scale",
     ci: float = 0.95,
+    summaries: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The gap home − pooled benchmark inside each member type.
+
+    ``summaries`` (as for :func:`poststratified_gap`): the per-member-type n, mean and SD of
+    colleges without raw answers join the pooled benchmark of their member type exactly as
+    their answers would (``note`` names them).
 
     Returns
     -------
@@ -249,10 +357,14 @@ def gap_within_strata(
     home = (groups == reference).fillna(False).to_numpy()
     bench = (groups != reference).fillna(False).to_numpy()
     h = data[strata].astype("string")
+    raw_groups = set(groups.dropna()) | {reference}
+    summ = _summary_rows(summaries, level)
+    summ = summ[~summ["group"].isin(raw_groups) & (summ["stratum"] != "")]
     rows = []
     for c in columns:
         y = pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float)
-        for s in sorted(h.dropna().unique()):
+        rows_c = summ[summ[level] == str(c)]
+        for s in sorted(set(h.dropna().unique()) | set(rows_c["stratum"])):
             hm = (h == s).fillna(False).to_numpy() & ~np.isnan(y)
             x, z = y[home & hm], y[bench & hm]
             row = {level: c, "stratum": s, "group": POOLED, "reference": reference,
@@ -261,14 +373,21 @@ def gap_within_strata(
                    "mean": z.mean() if len(z) else np.nan,
                    "sd": z.std(ddof=1) if len(z) > 1 else np.nan, "effect_name": "hedges_g",
                    "note": ""}
-            if len(x) < 2 or len(z) < 2:
+            extra = rows_c[rows_c["stratum"] == s]
+            if len(extra):
+                raw = [(float(len(z)), row["mean"], row["sd"] ** 2)] if len(z) > 1 else []
+                raw += [(1.0, float(z[0]), np.nan)] if len(z) == 1 else []
+                n_z, m_z, v_z = _pool([*raw, *((r.n, r.mean, r.sd**2) for r in extra.itertuples())])
+                row.update(n=int(n_z), mean=m_z, sd=float(np.sqrt(v_z)) if n_z > 1 else np.nan,
+                           note=f"含只提供汇总统计的{'、'.join(dict.fromkeys(extra['group']))}")
+            if len(x) < 2 or row["n"] < 2 or not np.isfinite(row["sd"]):
                 row["note"] = "该类别一方回答少于 2 人，无法比较"
                 rows.append(row)
                 continue
             w = welch_from_summary(row["mean_ref"], row["sd_ref"], len(x), row["mean"],
-                                   row["sd"], len(z), ci=ci)
+                                   row["sd"], row["n"], ci=ci)
             g = hedges_g(row["mean_ref"], row["sd_ref"], len(x), row["mean"], row["sd"],
-                         len(z), ci=ci)
+                         row["n"], ci=ci)
             row.update(diff=w["diff"], se=w["se"], ci_low=w["ci_low"], ci_high=w["ci_high"],
                        statistic=w["statistic"], df=w["df"], p=w["p"], effect=g[0],
                        effect_ci_low=g[1], effect_ci_high=g[2])

@@ -271,6 +271,31 @@ def _summaries(ctx: Context, level: str) -> pd.DataFrame | None:
     return s.reset_index(drop=True) if len(s) else None
 
 
+def _strata_summaries(ctx: Context) -> pd.DataFrame | None:
+    """Per-member-type scale summaries of summary-only colleges, for the composition
+    adjustment (columns group, scale, stratum, n, mean, sd; member types spelled as in the
+    answers). ``None`` when there are none."""
+    s = ctx.processed.summaries
+    if s is None or not len(s) or "member_type" not in s.columns or ctx.by != "college":
+        return None
+    if "scale" not in s.columns:
+        return None
+    from survey.roster import normalise_member_type
+
+    s = s.rename(columns={"college": "group", "member_type": "stratum"})
+    s = s[s["scale"].astype(str).isin(ctx.scales) & ~s["group"].astype(str).isin(ctx.groups)]
+    s = s.assign(
+        scale=s["scale"].astype(str),
+        stratum=s["stratum"].map(
+            lambda v: "" if pd.isna(v) or not str(v).strip()
+            else (normalise_member_type(str(v)) or str(v).strip())
+        ),
+    )
+    if not (s["stratum"] != "").any():
+        return None
+    return s[["group", "scale", "stratum", "n", "mean", "sd"]].reset_index(drop=True)
+
+
 def _scores(ctx: Context) -> pd.DataFrame:
     from survey.scoring import score_scales
 
@@ -911,10 +936,12 @@ def composition(ctx: Context) -> Section:
                                    count="count")
             target_word = f"{ctx.reference}党员名册的构成（" + "，".join(
                 f"{k} {nz.pct(v)}" for k, v in target.items()) + "）"
+    strata_summaries = _strata_summaries(ctx)
     adj = poststratified_gap(scores, columns=ctx.scales, by=ctx.by, reference=ctx.reference,
-                             strata=ctx.strata, target=target, each=True)
+                             strata=ctx.strata, target=target, each=True,
+                             summaries=strata_summaries)
     within = gap_within_strata(scores, columns=ctx.scales, by=ctx.by, reference=ctx.reference,
-                               strata=ctx.strata)
+                               strata=ctx.strata, summaries=strata_summaries)
     sec.data["adjusted"], sec.data["within"] = adj, within
     est = {"naive": "未调整", "poststratified": "按构成调整"}
     sec.tables["adjusted"] = _suppress_rows(pd.DataFrame({
@@ -967,8 +994,15 @@ def composition(ctx: Context) -> Section:
         "（事后分层），这样差距不会因为双方在职、学生、离退休党员的比例不同而被放大或掩盖。",
         "设计效应表示加权使抽样误差放大了多少倍；有效样本量 = 样本量 ÷ 设计效应。"]
     if ctx.summary_groups:
-        sec.notes.append(f"{nz.join_zh(ctx.summary_groups)}没有逐份答卷，不参与构成调整；"
-                         "因此这里的“未调整”差距与上一节合并对标组的差距可能略有不同。")
+        joined = [] if strata_summaries is None else list(dict.fromkeys(strata_summaries["group"]))
+        joined = [g for g in ctx.summary_groups if g in joined]
+        rest = [g for g in ctx.summary_groups if g not in joined]
+        if joined:
+            sec.notes.append(f"{nz.join_zh(joined)}没有逐份答卷，但提供了分党员类别的人数、均值和标准差："
+                             "它们按各类别的汇总统计并入对标组参与调整，与用逐份答卷计算的结果相同。")
+        if rest:
+            sec.notes.append(f"{nz.join_zh(rest)}没有逐份答卷，也没有分党员类别的汇总统计，不参与构成调整；"
+                             "因此这里的“未调整”差距与上一节合并对标组的差距可能略有不同。")
     return sec
 
 
