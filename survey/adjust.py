@@ -272,7 +272,7 @@ def _one_comparison(c, level, y, h, home_mask, gmask, gname, reference, target, 
     base = {level: c, "group": gname, "reference": reference}
     summary_note = ""
     if extra:
-        summary_note = f"含只提供汇总统计的{'、'.join(extra.groups)}（按其分党员类别的人数、均值、标准差）"
+        summary_note = f"含只提供汇总统计的{'、'.join(extra.groups)}"
     if left_out:
         summary_note += ("；" if summary_note else "") + (
             f"{'、'.join(left_out)}只有全校汇总、没有分党员类别的汇总，未纳入")
