@@ -101,6 +101,16 @@ def read_path(
     display = display or str(path)
     if format == "spss" or (format == "auto" and is_spss(path)):
         return read_spss(path, codebook, display=display, encoding=encoding)
+    scores = "按分数" in path.name
+    if scores and format == "auto":
+        raise SurveyError(
+            "这是问卷星“按分数”下载的文件：单元格中是设计问卷时给各选项设定的分值，"
+            "不一定等于编码手册中的选项代码，直接读取可能把分值当成选项",
+            file=display,
+            expected="同一次下载的“按序号”或“按文本”版本",
+            hint="在问卷星重新下载“按序号”或“按文本”文件；若已逐题确认分值与选项代码完全一致，"
+            "可在 study.yaml 中为该文件写 format: wjx_code",
+        )
     table = read_table(path, display=display, sheet=sheet, encoding=encoding)
     reason = None
     if format == "auto":
@@ -117,6 +127,9 @@ def read_path(
         )
     if reason is not None:
         result.notes.insert(0, f"{display}：自动识别为 {format}（{reason}）。")
+    if scores:
+        result.notes.insert(0, f"{display}：“按分数”下载，按 study.yaml 的指定以 {format} 读取；"
+                               "请确认每题的分值与编码手册的选项代码一致。")
     result.notes.extend(_odd_content_notes(result, codebook, display))
     return result
 

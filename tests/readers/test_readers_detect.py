@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from readers_builders import wjx_code_rows, wjx_text_rows, write_csv, write_xlsx
 
 from survey.codebook import Codebook
+from survey.errors import SurveyError
 from survey.readers import read_path
 from survey.readers.detect import detect_format
 
@@ -51,3 +54,17 @@ def test_override_format(wjx_code_csv_bom: Path, codebook: Codebook) -> None:
     assert auto.format == forced.format == "wjx_code"
     assert any("自动识别为 wjx_code" in n for n in auto.notes)
     assert not any("自动识别" in n for n in forced.notes)
+
+
+def test_score_download_is_refused_unless_format_given(wjx_code_csv_bom: Path, codebook, tmp_path) -> None:
+    """问卷星 按分数: cells are the scores set per option, not necessarily the option codes."""
+    scores = tmp_path / "386540716_按分数_党建调查_4_4.csv"
+    scores.write_bytes(wjx_code_csv_bom.read_bytes())
+    with pytest.raises(SurveyError) as info:
+        read_path(scores, codebook)
+    msg = info.value.message_zh()
+    assert "按分数" in msg and "format: wjx_code" in msg and scores.name in msg
+    res = read_path(scores, codebook, format="wjx_code")
+    plain = read_path(wjx_code_csv_bom, codebook)
+    pd.testing.assert_frame_equal(res.frame.drop(columns="_file"), plain.frame.drop(columns="_file"))
+    assert "按分数" in res.notes[0]

@@ -73,3 +73,4 @@ def test_edges_plain_on_a_slice() -> None:
     assert not _edges_plain(arr)
     assert _edges_plain(arr.slice(1, 1)) and _edges_plain(arr.slice(3, 1))
     assert not _edges_plain(arr.slice(2, 2))
+
