@@ -433,6 +433,10 @@ OWNED_LEDGER = ".survey_outputs.json"
 
 #: Lock file inside a staging or backup folder, locked while the run that made it is alive.
 LOCK_FILE = ".survey_lock"
+#: Written into a complete staging folder just before its files are moved into place: what to
+#: move (in order) and which files of the previous run to delete, so an interrupted move can
+#: be finished by the next run.
+COMMIT_MARKER = ".survey_commit.json"
 
 
 def _hold_lock(folder: Path) -> int | None:
@@ -467,14 +471,49 @@ def _release_lock(fd: int | None) -> None:
         os.close(fd)
 
 
+def _delete_stale(dest: Path, stale: Sequence[str]) -> None:
+    """Delete files an earlier run wrote into ``dest`` and the new run did not produce."""
+    for rel in stale:
+        path = dest / rel
+        if path.is_file() and path.resolve().is_relative_to(dest.resolve()):
+            path.unlink()
+
+
+def _roll_forward(staging: Path, dest: Path) -> bool:
+    """Finish the moves of a run killed while moving its complete staging folder into ``dest``.
+
+    The files still in ``staging`` are moved in the recorded order (the manifest and the
+    ledger last) and the previous run's stale files deleted, which is what the killed run
+    would have done. Returns ``False`` (and leaves the rest) if a file cannot be moved.
+    """
+    try:
+        plan = json.loads((staging / COMMIT_MARKER).read_text(encoding="utf-8"))
+        order, stale = [str(r) for r in plan["order"]], [str(r) for r in plan["stale"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    try:
+        for rel in order:
+            src = staging / rel
+            if src.is_file():
+                (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dest / rel)
+        _delete_stale(dest, stale)
+    except OSError:
+        return False
+    _fsync_dir(dest)
+    return True
+
+
 def sweep_leftovers(dest: str | Path) -> list[str]:
     """Delete the staging and backup folders that killed runs left beside ``dest``.
 
     A folder counts as abandoned only when it holds the lock file of :class:`AtomicOutput` and
     that lock can be taken, i.e. the run that made it has ended (a lock dies with its process,
     even after ``kill -9`` or a closed terminal window). Folders of a run still going, and
-    folders without a lock file, are left alone. Each deletion is reported as a
-    :class:`~survey.errors.SurveyWarning`.
+    folders without a lock file, are left alone. A staging folder whose run was killed while
+    moving its (complete) files into ``dest`` is first rolled forward: the remaining files are
+    moved as that run would have moved them, so ``dest`` holds one complete set again, never
+    a mix. Deletions and roll-forwards are reported as :class:`~survey.errors.SurveyWarning`.
 
     Returns
     -------
@@ -483,6 +522,7 @@ def sweep_leftovers(dest: str | Path) -> list[str]:
     """
     dest = Path(dest)
     removed: list[str] = []
+    completed: list[str] = []
     if not dest.parent.is_dir():
         return removed
     candidates = sorted(
@@ -500,21 +540,32 @@ def sweep_leftovers(dest: str | Path) -> list[str]:
             abandoned = _try_lock(fd)
         finally:
             os.close(fd)
-        if abandoned:
-            shutil.rmtree(folder, ignore_errors=True)
-            if not folder.exists():
-                removed.append(folder.name)
-    if removed:
-        interrupted = any(".backup-" in name for name in removed)
+        if not abandoned:
+            continue
+        if (folder / COMMIT_MARKER).is_file():
+            # Killed while moving a complete set into place: finish the moves first.
+            if not _roll_forward(folder, dest):
+                warnings.warn(
+                    f"上次运行在替换输出文件时被中断，未能把它留下的结果（{folder}）补齐到 {dest}；"
+                    "本次运行成功后输出即为完整的一套",
+                    SurveyWarning,
+                    stacklevel=3,
+                )
+                continue
+            completed.append(folder.name)
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder.name)
+    if completed:
         warnings.warn(
-            f"已删除此前中断的运行留下的临时文件夹（{len(removed)} 个，位于 {dest.parent}）"
-            + (
-                "；其中一次运行是在替换输出文件时中断的，本次运行成功后输出即为完整的一套"
-                "（可用 survey verify 检查）"
-                if interrupted
-                else ""
-            )
-            + "。",
+            f"上次运行在替换输出文件时被中断；它已完整生成的结果已补齐到 {dest}"
+            "（输出与其清单一致，可用 survey verify 检查）。",
+            SurveyWarning,
+            stacklevel=3,
+        )
+    if removed:
+        warnings.warn(
+            f"已删除此前中断的运行留下的临时文件夹（{len(removed)} 个，位于 {dest.parent}）。",
             SurveyWarning,
             stacklevel=3,
         )
@@ -605,7 +656,7 @@ class AtomicOutput:
 
     def _produced(self, staging: Path) -> list[str]:
         files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
-        files = [f for f in files if f not in (OWNED_LEDGER, LOCK_FILE)]
+        files = [f for f in files if f not in (OWNED_LEDGER, LOCK_FILE, COMMIT_MARKER)]
         return [f for f in files if f not in self.last] + [f for f in files if f in self.last]
 
     def _owned_before(self) -> list[str]:
@@ -625,6 +676,11 @@ class AtomicOutput:
         order = [*produced, OWNED_LEDGER]
         for rel in order:
             _fsync_file(staging / rel)
+        stale = [rel for rel in owned_before if rel not in produced and rel != OWNED_LEDGER]
+        (staging / COMMIT_MARKER).write_text(
+            json.dumps({"order": order, "stale": stale}, ensure_ascii=False), encoding="utf-8"
+        )
+        _fsync_file(staging / COMMIT_MARKER)
         self.dest.mkdir(parents=True, exist_ok=True)
         backup = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.backup-", dir=self.dest.parent))
         backup_lock = _hold_lock(backup)
@@ -653,11 +709,7 @@ class AtomicOutput:
                         hint="请先在 Excel / SPSS / WPS 中关闭该文件，然后重新运行",
                     ) from err
                 moved.append(rel)
-            for rel in owned_before:
-                if rel not in produced and rel != OWNED_LEDGER:
-                    stale = self.dest / rel
-                    if stale.is_file() and stale.resolve().is_relative_to(self.dest.resolve()):
-                        stale.unlink()
+            _delete_stale(self.dest, stale)
             _fsync_dir(self.dest)
         finally:
             _release_lock(backup_lock)

@@ -161,3 +161,39 @@ def test_lock_file_is_not_an_output(tmp_path):
         (staging / "a.csv").write_text("a", encoding="utf-8")
         assert (staging / LOCK_FILE).is_file()
     assert not (dest / LOCK_FILE).exists()
+
+
+_KILLED_MID_MOVE = """
+import os, sys
+from pathlib import Path
+from survey.export import AtomicOutput
+dest = Path(sys.argv[1])
+with AtomicOutput(dest) as st:
+    for name in ("a.csv", "b.csv", "manifest.json", "old_only.csv"):
+        (st / name).write_text(name + " v1", encoding="utf-8")
+real, moves = os.replace, []
+def dying(src, dst):
+    moves.append(dst)
+    if len(moves) == 2:
+        os._exit(9)  # killed after the first file of the second run was moved
+    real(src, dst)
+os.replace = dying
+with AtomicOutput(dest) as st:
+    for name in ("a.csv", "b.csv", "manifest.json"):
+        (st / name).write_text(name + " v2", encoding="utf-8")
+"""
+
+
+def test_run_killed_while_moving_is_completed_by_the_next(tmp_path):
+    dest = tmp_path / "processed"
+    proc = subprocess.run([sys.executable, "-c", _KILLED_MID_MOVE, str(dest)], check=False)
+    assert proc.returncode == 9
+    mixed = {p.name: p.read_text(encoding="utf-8") for p in dest.iterdir() if p.name != OWNED_LEDGER}
+    assert mixed["a.csv"] == "a.csv v2" and mixed["b.csv"] == "b.csv v1"  # a mix, for now
+    with pytest.warns(SurveyWarning, match="补齐"):
+        sweep_leftovers(dest)
+    done = {p.name: p.read_text(encoding="utf-8") for p in dest.iterdir() if p.name != OWNED_LEDGER}
+    assert done == {"a.csv": "a.csv v2", "b.csv": "b.csv v2", "manifest.json": "manifest.json v2"}
+    assert _siblings(dest) == []  # staging and backup folders gone
+    ledger = (dest / OWNED_LEDGER).read_text(encoding="utf-8")
+    assert "old_only.csv" not in ledger and "manifest.json" in ledger
