@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from survey.compare import hedges_g, welch_from_summary
+from survey.compare import hedges_g, pool_summaries, welch_from_summary
 from survey.errors import SurveyError
 from survey.stats_common import POOLED, require_columns, shares
 
@@ -84,22 +84,17 @@ Stats = tuple[float, float, float]  # (n, mean, variance with ddof 1)
 
 
 def _pool(parts: Sequence[Stats]) -> Stats:
-    """(n, mean, variance) of the union of groups given as (n, mean, variance).
-
-    The pooled sum of squares is the within-group part plus the between-group part
-    (``Σ (n_i − 1) s_i² + Σ n_i (m_i − m)²``), which is exactly what the raw answers give.
-    A group of more than one with an unknown variance makes the variance unknown.
+    """(n, mean, variance) of the union of groups given as (n, mean, variance), by
+    :func:`survey.compare.pool_summaries` (exactly what the raw answers give). A single answer
+    adds no within-group variance; a larger group with an unknown variance makes it unknown.
     """
     parts = [p for p in parts if p[0] > 0]
-    n = float(sum(p[0] for p in parts))
-    if n == 0:
-        return 0.0, np.nan, np.nan
-    mean = sum(p[0] * p[1] for p in parts) / n
-    if any(p[0] > 1 and not np.isfinite(p[2]) for p in parts) or n < 2:
-        return n, mean, np.nan
-    ss = sum((p[0] - 1) * p[2] for p in parts if p[0] > 1)
-    ss += sum(p[0] * (p[1] - mean) ** 2 for p in parts)
-    return n, mean, ss / (n - 1)
+    n = [float(p[0]) for p in parts]
+    if sum(n) < 2:
+        return float(sum(n)), (parts[0][1] if parts else np.nan), np.nan
+    sd = [float(np.sqrt(p[2])) if p[0] > 1 else 0.0 for p in parts]
+    total, mean, pooled_sd = pool_summaries(n, [p[1] for p in parts], sd)
+    return total, mean, pooled_sd**2
 
 
 class _Extra:
