@@ -138,38 +138,52 @@ def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
     return best, out
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args(argv: list[str] | None, description: str) -> argparse.Namespace:
+    """The options shared by ``bench_clean.py`` and ``bench_floor.py`` (same file)."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=20261127)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "survey-bench")
     ap.add_argument("--fresh", action="store_true", help="regenerate the files")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
+
+
+def benchmark_file(args: argparse.Namespace) -> Path:
+    """The benchmark study's ``responses.csv``, generated first when missing (or ``--fresh``)."""
+    folder = args.dir / f"clean_{args.rows}_{args.seed}"
+    csv_path = folder / "responses.csv"
+    if args.fresh or not csv_path.exists():
+        t0 = time.perf_counter()
+        make_study(folder, args.rows, args.seed)
+        print(f"generated {csv_path} in {time.perf_counter() - t0:.1f} s")
+    size_mb = csv_path.stat().st_size / 1e6
+    print(f"file: {csv_path} ({args.rows:,} rows, {size_mb:.0f} MB); best of {args.repeat}")
+    return csv_path
+
+
+def pandas_baseline(csv_path: Path, repeat: int) -> float:
+    """Time (a) pandas' C reader and (b) its pyarrow reader; return the faster time."""
+    t_c, df_c = best_of(lambda: pd.read_csv(csv_path, engine="c"), repeat)
+    print(f"(a) pandas.read_csv engine='c'        {t_c:8.2f} s  shape {df_c.shape}")
+    del df_c
+    t_pa, df_pa = best_of(lambda: pd.read_csv(csv_path, engine="pyarrow"), repeat)
+    print(f"(b) pandas.read_csv engine='pyarrow'  {t_pa:8.2f} s  shape {df_pa.shape}")
+    return min(t_c, t_pa)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv, __doc__.splitlines()[0])
 
     from survey.cleaning import clean
     from survey.codebook import load_codebook
     from survey.config import load_study
     from survey.readers import read_responses
 
-    folder = args.dir / f"clean_{args.rows}_{args.seed}"
-    study_path = folder / "study.yaml"
-    if args.fresh or not (folder / "responses.csv").exists():
-        t0 = time.perf_counter()
-        make_study(folder, args.rows, args.seed)
-        print(f"generated {folder / 'responses.csv'} in {time.perf_counter() - t0:.1f} s")
-    csv_path = folder / "responses.csv"
-    size_mb = csv_path.stat().st_size / 1e6
-    print(f"file: {csv_path} ({args.rows:,} rows, {size_mb:.0f} MB); best of {args.repeat}")
+    csv_path = benchmark_file(args)
+    fastest = pandas_baseline(csv_path, args.repeat)
 
-    t_c, df_c = best_of(lambda: pd.read_csv(csv_path, engine="c"), args.repeat)
-    print(f"(a) pandas.read_csv engine='c'        {t_c:8.2f} s  shape {df_c.shape}")
-    del df_c
-    t_pa, df_pa = best_of(lambda: pd.read_csv(csv_path, engine="pyarrow"), args.repeat)
-    print(f"(b) pandas.read_csv engine='pyarrow'  {t_pa:8.2f} s  shape {df_pa.shape}")
-    del df_pa
-
-    study = load_study(study_path)
+    study = load_study(csv_path.parent / "study.yaml")
     codebook = load_codebook(study.resolve(study.questionnaire.codebook))
 
     parts: dict[str, float] = {"read": float("inf"), "clean": float("inf")}
@@ -190,7 +204,6 @@ def main(argv: list[str] | None = None) -> None:
     print(f"(c) read_responses + clean            {t_s:8.2f} s  kept {kept:,}, excluded {excluded:,}")
     print(f"    of which read_responses (best)    {parts['read']:8.2f} s")
     print(f"    of which clean (best)             {parts['clean']:8.2f} s")
-    fastest = min(t_c, t_pa)
     ratio = t_s / fastest
     print(f"ratio (c) / min(a, b) = {ratio:.2f}  (target <= 2)  {'OK' if ratio <= 2 else 'MISSED'}")
     print(f"ratio clean alone / min(a, b) = {parts['clean'] / fastest:.2f}  (for reference)")

@@ -173,10 +173,12 @@ def test_large_outputs_are_announced(cleaned_demo: Path, tmp_path: Path, monkeyp
 
     said: list[str] = []
     monkeypatch.setattr(pipeline, "ANNOUNCE_ROWS", 100)  # the demo as if it were large
-    run_clean(load_study(cleaned_demo), output_dir=tmp_path / "out", progress=said.append)
+    run = run_clean(load_study(cleaned_demo), output_dir=tmp_path / "out", progress=said.append)
     written = [m.strip() for m in said if m.startswith("  写入")]
-    assert written[0] == f"写入 responses.parquet、responses.csv（{600:,} 行）……"
-    assert written[1].startswith("写入 responses.sav（SPSS，600 行")
+    n = len(run.tidy)
+    assert written[0] == f"写入 responses.parquet、responses.csv（{n:,} 行）……"
+    assert written[1].startswith(f"写入 responses.sav（SPSS，{n:,} 行")
+    assert any(m.startswith("写入 exclusions") for m in written) is (len(run.result.exclusions) >= 100)
     assert not any("cleaning_log" in m for m in written)  # small tables stay quiet
     said.clear()
     monkeypatch.setattr(pipeline, "ANNOUNCE_ROWS", 10**9)
