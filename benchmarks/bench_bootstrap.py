@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from survey.stats_common import bootstrap_means, percentile_ci
+from survey.stats.common import bootstrap_means, percentile_ci
 
 COLLEGES = ["本院", "对标A", "对标B", "对标C", "对标D"]
 SCALES = ["P1", "P2", "P3", "P4", "P5"]

@@ -14,7 +14,7 @@ Timed, each ``--repeat`` times (best kept, since other processes may share the c
 
 (a) ``pandas.read_csv(path, engine="c")``
 (b) ``pandas.read_csv(path, engine="pyarrow")``
-(c) ``survey.read_responses(study, codebook)`` + ``survey.cleaning.clean(frame, codebook,
+(c) ``survey.read_responses(study, codebook)`` + ``survey.clean.ledger.clean(frame, codebook,
     study)`` (no pseudonymisation, no writing of outputs).
 
 Prints the times and the ratio of (c) to the faster of (a) and (b); the target is ≤ 2.
@@ -175,10 +175,10 @@ def pandas_baseline(csv_path: Path, repeat: int) -> float:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv, __doc__.splitlines()[0])
 
-    from survey.cleaning import clean
-    from survey.codebook import load_codebook
-    from survey.config import load_study
-    from survey.readers import read_responses
+    from survey.clean.ledger import clean
+    from survey.config.codebook import load_codebook
+    from survey.config.study import load_study
+    from survey.io.readers import read_responses
 
     csv_path = benchmark_file(args)
     fastest = pandas_baseline(csv_path, args.repeat)

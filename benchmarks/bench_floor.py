@@ -1,6 +1,6 @@
 """Benchmark: the least work any read + clean of the benchmark CSV needs, against pandas' readers.
 
-``bench_clean.py`` compares ``survey.read_responses`` + ``survey.cleaning.clean`` with pandas'
+``bench_clean.py`` compares ``survey.read_responses`` + ``survey.clean.ledger.clean`` with pandas'
 own CSV readers (issue 2 asks for at most 2×). This script measures a *floor* for that ratio on
 the same file in the same run: a hand-made pipeline that does only the unavoidable part of the
 job, with every shortcut the file allows and none of the checks the product must make:

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 _BENCH_CELL = """
 import numpy as np
 import pandas as pd
-from survey.plots import diverging_likert, forest_plot, save_figure
+from survey.report.plots import diverging_likert, forest_plot, save_figure
 
 rng = np.random.default_rng({seed})
 df = pd.DataFrame({{"college": rng.choice(["本院", "对标院校甲", "对标院校乙"], 3000),
@@ -98,7 +98,7 @@ def main() -> None:
                         help="use N generated notebooks instead of the repository's")
     args = parser.parse_args()
 
-    from survey.report import run_report
+    from survey.report.runner import run_report
 
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         tmp_path = Path(tmp)

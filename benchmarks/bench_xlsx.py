@@ -15,7 +15,7 @@ columns, ``N、题干`` columns, matrix rows ``第N题(行)``, ``┋``-joined mu
 rankings, free text) and the demo codebook maps it. Timed, each ``--repeat`` times (best kept):
 
 (a) ``python_calamine.CalamineWorkbook.from_path(p).get_sheet_by_index(0).to_python()``
-(b) ``survey.readers.read_file(study, file_cfg, codebook)`` (bytes → canonical frame).
+(b) ``survey.io.readers.read_file(study, file_cfg, codebook)`` (bytes → canonical frame).
 
 Prints both times and the ratio (b) / (a); the target is ≤ 1.5.
 """
@@ -99,9 +99,9 @@ def main(argv: list[str] | None = None) -> None:
 
     import python_calamine as pc
 
-    from survey.codebook import load_codebook
-    from survey.config import load_study
-    from survey.readers import read_file
+    from survey.config.codebook import load_codebook
+    from survey.config.study import load_study
+    from survey.io.readers import read_file
 
     folder = args.dir / f"xlsx_{args.rows}"
     if args.fresh or not (folder / "study.yaml").exists():

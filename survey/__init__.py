@@ -21,12 +21,12 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "SurveyError": "survey.errors",
-    "load_study": "survey.config",
-    "Study": "survey.config",
-    "load_codebook": "survey.codebook",
-    "Codebook": "survey.codebook",
-    "read_responses": "survey.readers",
-    "clean": "survey.cleaning",
+    "load_study": "survey.config.study",
+    "Study": "survey.config.study",
+    "load_codebook": "survey.config.codebook",
+    "Codebook": "survey.config.codebook",
+    "read_responses": "survey.io.readers",
+    "clean": "survey.clean.ledger",
     "run_clean": "survey.pipeline",
     "verify": "survey.pipeline",
 }

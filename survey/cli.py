@@ -26,7 +26,7 @@ def _say(msg: str) -> None:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from survey.config import load_study
+    from survey.config.study import load_study
 
     study = load_study(args.study)
     from survey.pipeline import run_clean
@@ -37,7 +37,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from survey.demo import generate_demo
+    from survey.demo.generate import generate_demo
     from survey.paths import DEMO_RAW_DIR
 
     out = Path(args.out) if args.out else DEMO_RAW_DIR
@@ -47,7 +47,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_codebook_draft(args: argparse.Namespace) -> int:
-    from survey.draft import write_draft
+    from survey.io.draft import write_draft
 
     out = Path(args.out)
     if out.exists() and not args.overwrite:
@@ -69,7 +69,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from survey.config import load_study
+    from survey.config.study import load_study
 
     study = load_study(args.study)
     from survey.pipeline import verify

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+#: The installed ``survey`` package folder (its sources are hashed into the manifest).
+PACKAGE_DIR = Path(__file__).resolve().parent
+
 #: Repository root (the folder holding ``pyproject.toml``) when run from a checkout.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

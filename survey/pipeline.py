@@ -19,20 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from survey import processed
-from survey.cleaning import CleanResult, clean
-from survey.codebook import Codebook, load_codebook
-from survey.config import Study
-from survey.errors import SurveyError, SurveyWarning
-from survey.export import (
-    AtomicOutput,
-    sav_labels_from_codebook,
-    write_csv,
-    write_parquet,
-    write_sav,
-)
-from survey.manifest import build_manifest, verify_manifest, write_manifest
-from survey.privacy import (
+from survey.clean.ledger import CleanResult, clean
+from survey.clean.privacy import (
     SCRUB_KIND_LABELS_ZH,
     apply_identifier_policy,
     load_key,
@@ -40,8 +28,19 @@ from survey.privacy import (
     respondent_key_from,
     scrub_free_text,
 )
-from survey.readers import Responses, read_responses
-from survey.report import code_digest
+from survey.config.codebook import Codebook, load_codebook
+from survey.config.study import Study
+from survey.errors import SurveyError, SurveyWarning
+from survey.io import processed
+from survey.io.export import (
+    AtomicOutput,
+    sav_labels_from_codebook,
+    write_csv,
+    write_parquet,
+    write_sav,
+)
+from survey.io.manifest import build_manifest, code_digest, verify_manifest, write_manifest
+from survey.io.readers import Responses, read_responses
 
 Progress = Callable[[str], None] | None
 
@@ -147,9 +146,9 @@ def _write_outputs(
 def _clean_instruments(study: Study, names: list[str], say: Callable[[str], None]) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path]]]:
     """Read and clean the symposium, indicator and roster files the study names."""
     # Imported here: they pull in scipy.stats, which a study without them need not pay for.
-    from survey.indicators import load_indicators
-    from survey.roster import load_roster
-    from survey.symposium import load_symposium
+    from survey.instruments.indicators import load_indicators
+    from survey.instruments.roster import load_roster
+    from survey.instruments.symposium import load_symposium
 
     tables: dict[str, pd.DataFrame] = {}
     raw: list[tuple[str, Path]] = []
@@ -210,7 +209,7 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
         result = clean(frame, codebook, study)
         if len(result.kept) == 0:
             raise _nothing_kept(study, result)
-        from survey.roster import load_member_names
+        from survey.instruments.roster import load_member_names
 
         names = sorted(set(names_from_identifiers(frame, codebook)) | set(load_member_names(study)))
         kept, scrub_counts = scrub_free_text(result.kept, codebook, names)
@@ -385,11 +384,11 @@ def run_all(
 
     Returns
     -------
-    survey.report.ReportResult
+    survey.report.runner.ReportResult
     """
-    from survey.config import load_study
+    from survey.config.study import load_study
     from survey.paths import NOTEBOOKS_DIR
-    from survey.report import run_report
+    from survey.report.runner import run_report
 
     say = progress or (lambda _msg: None)
     study = load_study(study_path)

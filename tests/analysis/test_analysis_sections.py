@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from survey import analysis as A
-from survey import narrative as nz
-from survey.stats_common import POOLED
+from survey.report import narrative as nz
+from survey.stats.common import POOLED
 
 NUM = r"-?\d+\.\d+"
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from survey.config import Study
+from survey.config.study import Study
 
 AGREE5 = {1: "非常不同意", 2: "不同意", 3: "一般", 4: "同意", 5: "非常同意"}
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from cleaning_support import CODEBOOK, build_study
 
-from survey.codebook import Codebook
-from survey.rules import RuleContext
+from survey.clean.rules import RuleContext
+from survey.config.codebook import Codebook
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,9 @@ from cleaning_support import FILES, GOOD_ANSWERS, build_frame, build_study
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey.cleaning import EXCLUSION_COLUMNS, LOG_COLUMNS, clean
+from survey.clean.ledger import EXCLUSION_COLUMNS, LOG_COLUMNS, clean
+from survey.clean.rules import ROW_RULES
 from survey.errors import SurveyError
-from survey.rules import ROW_RULES
 
 
 def _designed_frame() -> pd.DataFrame:

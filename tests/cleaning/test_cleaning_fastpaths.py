@@ -15,9 +15,9 @@ from cleaning_support import FILES, build_frame, build_study
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey import rules
-from survey._arrays import factorize_runs, object_full
-from survey.cleaning import clean
+from survey.clean import rules
+from survey.clean.ledger import clean
+from survey.io._arrays import factorize_runs, object_full
 
 # Values that exercise every branch: valid codes, codes out of range, the int8 edges, -128
 # (which cannot be a one-byte code), fractions, and missing.

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from cleaning_support import FILES, N_QUESTIONS, build_frame
 
-from survey import rules
+from survey.clean import rules
 from survey.errors import SurveyError
 
 
@@ -504,6 +504,6 @@ def test_rules_on_empty_frame(make_ctx):
 
 
 def test_rule_named_test_is_not_collected_by_pytest():
-    from survey.rules import test_submissions as rule
+    from survey.clean.rules import test_submissions as rule
 
     assert rule.__test__ is False

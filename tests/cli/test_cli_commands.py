@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import GBK_CODE_CSV, HOME_TEXT_XLSX, ROOT, copy_demo, survey_cmd, tree_hashes
 
-from survey.codebook import load_codebook
+from survey.config.codebook import load_codebook
 
 SUBCOMMANDS = ("clean", "report", "verify", "demo", "codebook")
 

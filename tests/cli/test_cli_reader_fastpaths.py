@@ -1,4 +1,4 @@
-"""The fast paths of ``survey.readers.tabular`` (pyarrow for CSV, column-wise shaping for
+"""The fast paths of ``survey.io.readers.tabular`` (pyarrow for CSV, column-wise shaping for
 workbooks, added for the benchmarks in ``benchmarks/``) give exactly what the careful
 cell-by-cell path gives: the same headers, the same cell texts and the same Excel row numbers."""
 
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from cli_helpers import GBK_CODE_CSV, GENERIC_XLSX, HOME_TEXT_XLSX, ROOT, TEXT_CSV
 
-from survey.readers import tabular
-from survey.readers.tabular import read_table
+from survey.io.readers import tabular
+from survey.io.readers.tabular import read_table
 
 
 def _careful(monkeypatch: pytest.MonkeyPatch, path: Path, **kw: str) -> tabular.Table:

@@ -10,7 +10,7 @@ import pandas as pd
 import pingouin as pg
 import pytest
 
-from survey.codebook import Codebook, load_codebook
+from survey.config.codebook import Codebook, load_codebook
 
 BIGFIVE = Path(__file__).resolve().parents[2] / "examples" / "bigfive"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from survey.codebook import Codebook, load_codebook
+from survey.config.codebook import Codebook, load_codebook
 from survey.errors import SurveyError
 
 ROOT = Path(__file__).resolve().parents[2]

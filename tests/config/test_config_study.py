@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from survey.config import Study, load_study
+from survey.config.study import Study, load_study
 from survey.errors import SurveyError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -362,14 +362,14 @@ def test_repository_default_study_loads_if_present() -> None:
         pytest.skip("no study.yaml at the repository root yet")
     study = load_study(path)
     assert study.synthetic is True
-    from survey.codebook import load_codebook
+    from survey.config.codebook import load_codebook
 
     cb = load_codebook(study.resolve(study.questionnaire.codebook))
     assert len(cb.scales) >= 5 and cb.item_columns()
 
 
 def test_duplicate_yaml_key_is_refused(tmp_path) -> None:
-    from survey.config import load_study
+    from survey.config.study import load_study
     from survey.errors import SurveyError
 
     path = tmp_path / "study.yaml"

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from demo_helpers import read_strings, to_codes
 
-from survey.demo import DEFAULT_SEED, generate_demo
+from survey.demo.generate import DEFAULT_SEED, generate_demo
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """Helpers for the demo-study tests: raw files parsed with plain pandas (deliberately not the
-``survey.readers`` package, so the generator is checked independently of the readers)."""
+``survey.io.readers`` package, so the generator is checked independently of the readers)."""
 
 from __future__ import annotations
 

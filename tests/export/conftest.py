@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from survey.codebook import Codebook
+from survey.config.codebook import Codebook
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from survey.errors import SurveyError, SurveyWarning
-from survey.export import LOCK_FILE, OWNED_LEDGER, AtomicOutput, sweep_leftovers, write_csv
+from survey.io.export import LOCK_FILE, OWNED_LEDGER, AtomicOutput, sweep_leftovers, write_csv
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -98,7 +98,7 @@ def test_failed_move_rolls_back_and_explains(tmp_path, monkeypatch):
 _HOLD = """
 import sys, time
 from pathlib import Path
-from survey.export import AtomicOutput
+from survey.io.export import AtomicOutput
 out = AtomicOutput(Path(sys.argv[1]))
 staging = out.__enter__()
 (staging / "half.csv").write_text("half", encoding="utf-8")
@@ -166,7 +166,7 @@ def test_lock_file_is_not_an_output(tmp_path):
 _KILLED_MID_MOVE = """
 import os, sys
 from pathlib import Path
-from survey.export import AtomicOutput
+from survey.io.export import AtomicOutput
 dest = Path(sys.argv[1])
 with AtomicOutput(dest) as st:
     for name in ("a.csv", "b.csv", "manifest.json", "old_only.csv"):

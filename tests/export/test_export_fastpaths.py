@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey.export import _escape_cell, _format_float, _format_floats, escape_formula
+from survey.io.export import _escape_cell, _format_float, _format_floats, escape_formula
 
 _FLOATS = st.one_of(
     st.sampled_from([0.0, -0.0, 1.0, 5.0, np.nan, 0.1 + 0.2, 1e22, 1e-7, -3.5]),

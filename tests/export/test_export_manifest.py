@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from survey.errors import SurveyError
-from survey.export import write_csv, write_parquet
-from survey.manifest import build_manifest, sha256_file, verify_manifest, write_manifest
+from survey.io.export import write_csv, write_parquet
+from survey.io.manifest import build_manifest, sha256_file, verify_manifest, write_manifest
 
 
 def test_sha256_known_answers(tmp_path):

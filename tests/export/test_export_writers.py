@@ -10,7 +10,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from survey.export import (
+from survey.io.export import (
     SAV_DATE_OFFSET,
     SAV_TIME_OFFSET,
     escape_formula,

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey.codebook import load_codebook
+from survey.config.codebook import load_codebook
 from survey.errors import SurveyError, SurveyWarning
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +81,7 @@ def table(real: list[str], full: list[str] | None = None) -> st.SearchStrategy[t
 
 
 def _demo_header(name: str) -> list[str]:
-    from survey.readers.tabular import read_table
+    from survey.io.readers.tabular import read_table
 
     return read_table(ROOT / "data" / "raw" / "demo" / name).header
 
@@ -131,9 +131,9 @@ def assert_only_survey_errors(call: Callable[[], object]) -> None:
 
 
 def _readers() -> dict[str, tuple[list[str], list[str], Callable[[Path], object]]]:
-    from survey import indicators, roster, symposium
-    from survey.readers import read_path
-    from survey.readers.tabular import read_table
+    from survey.instruments import indicators, roster, symposium
+    from survey.io.readers import read_path
+    from survey.io.readers.tabular import read_table
 
     h = _demo_header
     text = h("301234567_按文本_合成演示_技师学院党建工作规范化水平调研问卷_166_166.xlsx")
@@ -190,7 +190,7 @@ SAV = _sav_bytes()
 @FUZZ
 @given(cut=st.integers(0, len(SAV)), noise=st.binary(max_size=64), mode=st.sampled_from(["cut", "noise", "flip"]))
 def test_spss_reader_raises_only_survey_errors(cut: int, noise: bytes, mode: str) -> None:
-    from survey.readers import read_path
+    from survey.io.readers import read_path
 
     if mode == "cut":
         data = SAV[:cut]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from survey.config import load_study
+from survey.config.study import load_study
 from survey.pipeline import CleanRun, run_clean
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from survey.config import load_study
+from survey.config.study import load_study
 from survey.pipeline import run_clean
 
 RULE_OF_PLANT = {
@@ -156,7 +156,7 @@ def test_two_runs_give_identical_bytes(cleaned_demo: Path, tmp_path: Path) -> No
 
 
 def test_recovers_planted_gap_directions(demo_run, truth) -> None:
-    from survey.scoring import score_scales
+    from survey.stats.scoring import score_scales
 
     scores = score_scales(demo_run.tidy, demo_run.codebook)
     home = demo_run.tidy["college"].eq("本院")

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from survey.codebook import Codebook
-from survey.config import Study
+from survey.config.codebook import Codebook
+from survey.config.study import Study
 
 #: A 64-character key, as ``secrets.token_hex(32)`` would give.
 TEST_KEY = b"3f1c0d9e8b7a6f5e4d3c2b1a09182736" + b"45546372819a0b1c2d3e4f5a6b7c8d9e"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from survey.clean.privacy import MIN_KEY_CHARS, load_key
 from survey.errors import SurveyError, SurveyWarning
-from survey.privacy import MIN_KEY_CHARS, load_key
 
 FILE_KEY = "f" * 64
 ENV_KEY = "e" * 64

@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from survey.errors import SurveyWarning
-from survey.privacy import (
+from survey.clean.privacy import (
     apply_identifier_policy,
     ip_province,
     keyed_digest,
@@ -18,6 +17,7 @@ from survey.privacy import (
     pseudonymise,
     respondent_key_from,
 )
+from survey.errors import SurveyWarning
 
 PSEUDONYM = re.compile(r"^R[0-9a-f]{16}$")
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey import privacy
-from survey.privacy import (
+from survey.clean import privacy
+from survey.clean.privacy import (
     PLACEHOLDER,
     SCRUB_KIND_LABELS_ZH,
     free_text_columns,
@@ -188,7 +188,7 @@ def test_scrub_free_text_touches_only_text_and_other(raw_frame, codebook):
 def test_ipv4_addresses_in_free_text_are_scrubbed_but_versions_and_dates_survive() -> None:
     import pandas as pd
 
-    from survey.privacy import scrub_text
+    from survey.clean.privacy import scrub_text
 
     text = pd.Series(["我的IP是192.0.2.15，版本 3.1.2 和 2026.09.03 保留", "代理 203.0.113.250:8080"])
     out, counts = scrub_text(text)

@@ -23,7 +23,7 @@ from readers_builders import (
     write_xlsx,
 )
 
-from survey.codebook import Codebook, load_codebook
+from survey.config.codebook import Codebook, load_codebook
 
 
 @pytest.fixture(scope="session")

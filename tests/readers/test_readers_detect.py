@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from readers_builders import wjx_code_rows, wjx_text_rows, write_csv, write_xlsx
 
-from survey.codebook import Codebook
+from survey.config.codebook import Codebook
 from survey.errors import SurveyError
-from survey.readers import read_path
-from survey.readers.detect import detect_format
+from survey.io.readers import read_path
+from survey.io.readers.detect import detect_format
 
 
 def test_detects_each_fixture(

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from readers_builders import write_xlsx
 
-from survey.codebook import load_codebook
-from survey.draft import draft_codebook, guess_identifier, write_draft
+from survey.config.codebook import load_codebook
 from survey.errors import SurveyError
-from survey.readers import read_path
+from survey.io.draft import draft_codebook, guess_identifier, write_draft
+from survey.io.readers import read_path
 
 
 def test_draft_from_text_export(tmp_path: Path, wjx_text_xlsx: Path) -> None:

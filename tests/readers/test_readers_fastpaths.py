@@ -17,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from survey.errors import SurveyError
-from survey.readers import _frame, read_path
-from survey.readers.tabular import _EDGE_SPACE, _edges_plain
+from survey.io.readers import _frame, read_path
+from survey.io.readers.tabular import _EDGE_SPACE, _edges_plain
 
 
 def _read_both(path: Path, codebook, monkeypatch: pytest.MonkeyPatch):

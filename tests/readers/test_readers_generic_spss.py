@@ -10,11 +10,11 @@ import pytest
 from pandas.testing import assert_frame_equal
 from readers_builders import truth_codes, write_xlsx
 
-from survey.codebook import Codebook
+from survey.config.codebook import Codebook
 from survey.errors import SurveyError
-from survey.readers import read_path
-from survey.readers.generic import read_generic
-from survey.readers.spss import read_spss
+from survey.io.readers import read_path
+from survey.io.readers.generic import read_generic
+from survey.io.readers.spss import read_spss
 
 
 def _items(frame: pd.DataFrame) -> pd.DataFrame:

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from readers_builders import CODEBOOK, wjx_code_rows, wjx_text_rows
 
-from survey.codebook import Codebook
+from survey.config.codebook import Codebook
 from survey.errors import SurveyError
-from survey.readers import read_path
+from survey.io.readers import read_path
 
 CB = Codebook.model_validate(CODEBOOK)
 TEXT_HEADER, TEXT_ROWS = wjx_text_rows()

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from survey.normalise import (
+from survey.io.normalise import (
     apply_aliases,
     is_missing_token,
     normalise_frame_strings,

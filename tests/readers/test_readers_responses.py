@@ -16,10 +16,10 @@ from readers_builders import (
     write_xlsx,
 )
 
-from survey.codebook import Codebook
-from survey.config import Study, load_study
+from survey.config.codebook import Codebook
+from survey.config.study import Study, load_study
 from survey.errors import SurveyError, SurveyWarning
-from survey.readers import read_file, read_responses
+from survey.io.readers import read_file, read_responses
 
 
 @pytest.fixture
@@ -193,6 +193,6 @@ def test_read_file_uses_study_names(study_dir: Path) -> None:
 
 
 def load_codebook_for(study: Study) -> Codebook:
-    from survey.codebook import load_codebook
+    from survey.config.codebook import load_codebook
 
     return load_codebook(study.resolve(study.questionnaire.codebook))

@@ -9,7 +9,7 @@ import pytest
 from readers_builders import write_xls, write_xlsx
 
 from survey.errors import SurveyError
-from survey.readers.tabular import cell_text, read_table
+from survey.io.readers.tabular import cell_text, read_table
 
 
 @pytest.mark.parametrize(

@@ -20,10 +20,10 @@ from readers_builders import (
     write_xlsx,
 )
 
-from survey.codebook import Codebook, load_codebook
+from survey.config.codebook import Codebook, load_codebook
 from survey.errors import SurveyError
-from survey.readers import read_path
-from survey.readers.wjx import crosscheck, read_wjx
+from survey.io.readers import read_path
+from survey.io.readers.wjx import crosscheck, read_wjx
 
 ITEM_COLS = list(truth_codes().columns)
 

@@ -68,7 +68,7 @@ def write_notebooks(folder: Path) -> dict[str, Path]:
                          "df = pd.read_csv(Path(processed_dir) / 'responses.csv')", ["remove_cell"]),
                 ("code", f"print('{CHINESE_MARKER}')", ["hide_input"]),
                 ("code", "import sys\nprint('SECRET-STDERR', file=sys.stderr)\nSECRET_CODE_MARKER = 1", []),
-                ("code", "from survey.plots import forest_plot, save_figure\n"
+                ("code", "from survey.report.plots import forest_plot, save_figure\n"
                          "t = pd.DataFrame({'d': ['学习型党组织', '过硬党支部'], 'e': [-0.4, -0.1],"
                          " 'lo': [-0.7, -0.3], 'hi': [-0.1, 0.1]})\n"
                          "fig = forest_plot(t, label='d', est='e', lo='lo', hi='hi')\n"
@@ -110,7 +110,7 @@ def write_notebooks(folder: Path) -> dict[str, Path]:
 def stable_code_digest():
     """Freeze the package-source hash: other files of survey/ may be edited during a run."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("survey.report.code_digest", lambda: "0" * 64)
+        mp.setattr("survey.report.runner.code_digest", lambda: "0" * 64)
         yield
 
 
@@ -133,7 +133,7 @@ def report_project(tmp_path_factory: pytest.TempPathFactory, stable_code_digest)
 
 def run_quiet(project: dict[str, Path], **kwargs: object):
     """run_report on a project, collecting the progress lines in ``result.progress_lines``."""
-    from survey.report import run_report
+    from survey.report.runner import run_report
 
     lines: list[str] = []
     result = run_report(

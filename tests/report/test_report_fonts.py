@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from survey.fonts import PNG_METADATA, SVG_METADATA, bundled_font_files, setup_cjk_font
+from survey.report.fonts import PNG_METADATA, SVG_METADATA, bundled_font_files, setup_cjk_font
 
 
 def _render(text: str) -> np.ndarray:

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from survey.errors import SurveyError
-from survey.plots import diverging_likert, forest_plot, heatmap, ipa_quadrant, save_figure
+from survey.report.plots import diverging_likert, forest_plot, heatmap, ipa_quadrant, save_figure
 
 LIKERT_LABELS = ["非常不同意", "不同意", "一般", "同意", "非常同意"]
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import CHINESE_MARKER, run_quiet
 
 from survey.errors import SurveyError
-from survey.report import (
+from survey.report.runner import (
     _add_toc,
     _cells_digest,
     _compute_keys,

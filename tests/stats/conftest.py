@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from survey.codebook import Codebook
+from survey.config.codebook import Codebook
 
 PROJECTS = ["政治领航", "铁军淬炼", "固本强基", "示范引领", "服务保障", "文化育人", "品牌铸造",
             "舆论阵地建设"]

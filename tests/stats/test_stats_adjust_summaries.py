@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from survey.adjust import gap_within_strata, poststratified_gap
-from survey.stats_common import POOLED
+from survey.stats.adjust import gap_within_strata, poststratified_gap
+from survey.stats.common import POOLED
 
 TYPES = ["在职教职工党员", "学生党员", "离退休党员"]
 NUMERIC = ["n_ref", "n", "mean_ref", "mean", "diff", "se", "df", "ci_low", "ci_high",

@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from survey.compare import (
+from survey.errors import SurveyError
+from survey.stats.common import POOLED, adjust_p, bootstrap_means
+from survey.stats.compare import (
     cliff_delta,
     compare_summaries,
     gap_table,
@@ -17,9 +19,7 @@ from survey.compare import (
     summarize,
     welch_from_summary,
 )
-from survey.errors import SurveyError
-from survey.scoring import score_scales
-from survey.stats_common import POOLED, adjust_p, bootstrap_means
+from survey.stats.scoring import score_scales
 
 # Wikipedia, "Welch's t-test", Examples, example 1 (revision 994214781):
 # published t = -2.46, df = 24.99, p = 0.021.
@@ -257,7 +257,7 @@ def test_bad_summaries_raise_chinese_errors(n, sd, word):
 
 
 def test_adjustment_families_and_reproducibility(study, codebook):
-    from survey.compare import gap_by_item, gap_by_scale
+    from survey.stats.compare import gap_by_item, gap_by_scale
 
     a = gap_by_scale(study, codebook, n_boot=300, seed=9)
     b = gap_by_scale(study, codebook, n_boot=300, seed=9)

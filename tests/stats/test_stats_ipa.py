@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from survey.ipa import ipa, project_items
+from survey.stats.ipa import ipa, project_items
 
 
 def test_project_names_from_codebook(codebook):

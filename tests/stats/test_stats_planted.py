@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from survey.adjust import gap_within_strata, poststratified_gap, roster_shares
-from survey.stats_common import bootstrap_means, percentile_ci
+from survey.stats.adjust import gap_within_strata, poststratified_gap, roster_shares
+from survey.stats.common import bootstrap_means, percentile_ci
 
 R = 1000  # replications
 

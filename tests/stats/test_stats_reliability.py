@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from survey.reliability import omega_total, reliability
-from survey.scoring import keyed_items
+from survey.stats.reliability import omega_total, reliability
+from survey.stats.scoring import keyed_items
 
 
 def _alpha(x: np.ndarray) -> float:

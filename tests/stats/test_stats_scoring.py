@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from survey.errors import SurveyError
-from survey.scoring import reverse_key, score_scales
+from survey.stats.scoring import reverse_key, score_scales
 
 
 def test_reverse_key_maps_codes_and_is_an_involution():

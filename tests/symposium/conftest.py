@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from survey.symposium import ThemeCodebook, themes_from_frame
+from survey.instruments.symposium import ThemeCodebook, themes_from_frame
 
 THEME_ROWS = [
     # code, label, area, project, synonyms

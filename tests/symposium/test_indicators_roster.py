@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from survey.errors import SurveyError, SurveyWarning
-from survey.indicators import indicator_gaps, read_indicators, read_summaries
-from survey.roster import population_shares, read_roster, response_rates
+from survey.instruments.indicators import indicator_gaps, read_indicators, read_summaries
+from survey.instruments.roster import population_shares, read_roster, response_rates
 
 IND_HEADER = ["院校", "指标", "数值", "单位", "方向", "来源", "问题领域"]
 

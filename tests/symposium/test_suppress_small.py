@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from survey.suppress import suppress_small
+from survey.stats.suppress import suppress_small
 
 
 def _table():

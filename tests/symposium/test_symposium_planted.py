@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from survey.symposium import (
+from survey.instruments.symposium import (
     cohen_kappa_2x2,
     krippendorff_alpha_presence,
     theme_agreement,

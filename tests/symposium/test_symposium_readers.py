@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from survey.errors import SurveyError, SurveyWarning
-from survey.symposium import (
+from survey.instruments.symposium import (
     clean_statements,
     read_sessions,
     read_statements,
@@ -122,7 +122,7 @@ def test_custom_scrubber_is_called_with_names(symposium_files):
 
 
 def test_default_scrubber_removes_names_and_phone(symposium_files):
-    pytest.importorskip("survey.privacy")
+    pytest.importorskip("survey.clean.privacy")
     _, _, _, (st, _) = _load(symposium_files, names=["张三"])
     assert "张三" not in st["text"].iloc[0]
     assert "13800138000" not in st["text"].iloc[0]

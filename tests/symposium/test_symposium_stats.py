@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from survey.symposium import (
+from survey.instruments.symposium import (
     adjusted_residuals,
     cohen_kappa_2x2,
     contingency_test,
@@ -168,7 +168,7 @@ def test_quotes_are_deterministic_and_prefer_agreement_and_spread(themes, simula
 
 
 def test_chi2_statistic_vectorised_matches_scipy():
-    from survey.symposium import _chi2_stat
+    from survey.instruments.symposium import _chi2_stat
 
     rng = np.random.default_rng(0)
     tabs = rng.integers(1, 30, size=(5, 3, 4)).astype(float)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from survey.triangulate import (
+from survey.stats.triangulate import (
     indicator_signal,
     questionnaire_signal,
     rate_evidence,

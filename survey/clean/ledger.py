@@ -1,0 +1,288 @@
+"""Apply the cleaning rules: the kept responses, the exclusion ledger and the CONSORT-style log.
+
+:func:`clean` is the one place where rows leave the data. The rules in :mod:`survey.clean.rules` only
+flag; here the out-of-range cell rule runs first, then every row rule in
+:data:`survey.clean.rules.ROW_RULES` order on the same (cell-cleaned) frame, and a row flagged by any
+enabled rule is excluded. Each excluded raw row appears once in the ledger with all its reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from survey.clean.rules import (
+    OUT_OF_RANGE_ID,
+    OUT_OF_RANGE_LABEL,
+    ROW_RULES,
+    RuleContext,
+    out_of_range,
+    shared_codes,
+)
+from survey.config.codebook import Codebook
+from survey.config.study import Study
+from survey.errors import SurveyError
+from survey.io._arrays import factorize_runs
+
+EXCLUSION_COLUMNS = ["file", "row", "rules", "rule_ids", "detail"]
+LOG_COLUMNS = [
+    "step",
+    "rule_id",
+    "rule",
+    "enabled",
+    "n_flagged",
+    "n_excluded",
+    "n_remaining",
+    "note",
+]
+#: Separator between rules in the ledger (full-width semicolon, as in Chinese prose).
+SEP = "；"
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """Everything :func:`clean` produces.
+
+    Attributes
+    ----------
+    kept
+        The rows no rule flagged, in input order, index reset, invalid cells set to missing.
+    exclusions
+        One row per excluded raw row, sorted by file then row: ``file``, ``row`` (Excel row),
+        ``rules`` (Chinese labels joined by ``；``), ``rule_ids`` (ids joined by ``;``) and
+        ``detail`` (``label：why`` per rule, joined by ``；``).
+    cell_changes
+        The out-of-range log: ``file``, ``row``, ``column``, ``item``, ``value``, ``allowed``.
+    log
+        The flow, one row per step: ``step``, ``rule_id``, ``rule`` (Chinese), ``enabled``,
+        ``n_flagged`` (rows this rule flags, whether or not an earlier rule did),
+        ``n_excluded`` (rows newly excluded at this step), ``n_remaining``, ``note``. The first
+        row is the raw total (``raw``), the second the out-of-range cell step (never excludes),
+        the last the kept sample (``kept``).
+    flags
+        One boolean column per row rule id, one row per raw row (input order), plus ``_file``
+        and ``_row``: which rule flagged what, for notebooks and audits.
+    """
+
+    kept: pd.DataFrame
+    exclusions: pd.DataFrame
+    cell_changes: pd.DataFrame
+    log: pd.DataFrame
+    flags: pd.DataFrame
+
+    def summary_zh(self) -> str:
+        """A short Chinese account of the cleaning flow (for the CLI and the report)."""
+        log = self.log
+        n_raw = int(log["n_remaining"].iloc[0])
+        n_kept = int(log["n_remaining"].iloc[-1])
+        lines = [f"原始记录 {n_raw:,} 条。"]
+        oor = log[log["rule_id"] == OUT_OF_RANGE_ID].iloc[0]
+        if oor["enabled"]:
+            n_cells = len(self.cell_changes)
+            lines.append(
+                f"取值越界的单元格 {n_cells:,} 个已设为缺失（涉及 {int(oor['n_flagged']):,} 行，"
+                "不因此排除记录）。"
+                if n_cells
+                else "未发现取值越界的单元格。"
+            )
+        rules = log[log["rule_id"].isin([r.id for r in ROW_RULES])]
+        on = rules[rules["enabled"]]
+        parts = [f"{r.rule} {int(r.n_excluded):,} 条" for r in on.itertuples()]
+        if parts:
+            lines.append("依次排除：" + "、".join(parts) + "。")
+        off = rules.loc[~rules["enabled"], "rule"].tolist()
+        if off:
+            lines.append("未启用的规则：" + "、".join(off) + "。")
+        share = f"（{n_kept / n_raw:.1%}）" if n_raw else ""
+        lines.append(f"共排除 {len(self.exclusions):,} 条，保留 {n_kept:,} 条{share}。")
+        return "\n".join(lines)
+
+
+def _check_frame(responses: pd.DataFrame) -> None:
+    missing = [c for c in ("_file", "_row") if c not in responses.columns]
+    if missing:
+        raise SurveyError(
+            "作答数据缺少记录来源列，无法清洗",
+            column="、".join(missing),
+            expected="由 survey 读取函数生成的作答表（含 _file、_row 列）",
+            hint="请用 survey.io.readers.read_responses 读取原始文件后再清洗",
+        )
+
+
+def _log_row(
+    step: int,
+    rule_id: str,
+    rule: str,
+    enabled: bool,
+    n_flagged: int,
+    n_excluded: int,
+    n_remaining: int,
+    note: str = "",
+) -> dict[str, object]:
+    values = [step, rule_id, rule, enabled, int(n_flagged), int(n_excluded), int(n_remaining), note]
+    return dict(zip(LOG_COLUMNS, values, strict=True))
+
+
+def _exclusions(
+    df: pd.DataFrame,
+    flags: np.ndarray,
+    details: list[np.ndarray],
+    excluded: np.ndarray,
+    file_index: tuple[np.ndarray, np.ndarray],
+) -> pd.DataFrame:
+    """The ledger: one row per excluded raw row with every rule that flagged it.
+
+    Sorted by file name, then Excel row (stable). The text columns are put together as Arrow
+    strings: a repeated value (file, rule labels) is held once and expanded by index, which
+    saves building and converting a Python string per excluded row.
+    """
+    idx = np.flatnonzero(excluded)
+    if len(idx) == 0:
+        empty = np.zeros(0, dtype=object)
+        return pd.DataFrame({c: empty for c in EXCLUSION_COLUMNS} | {"row": np.zeros(0, np.int64)})
+    codes, files = file_index
+    names = [str(f) for f in files]
+    # Files in name order (code point order, as pandas sorts strings; a missing name last),
+    # then Excel rows; lexsort is stable like the ledger's former sort_values.
+    rank = np.append(np.argsort(np.argsort(np.asarray(names, dtype=object), kind="stable")), len(names))
+    file_of = codes[idx]
+    rows = df["_row"].to_numpy()[idx]
+    order = np.lexsort([rows, rank[file_of]])
+    idx, file_of, rows = idx[order], file_of[order], rows[order]
+    sub = flags[idx]
+    # Label strings depend only on which rules fired: built once per pattern.
+    weights = 1 << np.arange(len(ROW_RULES), dtype=np.int64)
+    pattern = (sub.astype(np.int64) * weights).sum(axis=1)
+    patterns, which = np.unique(pattern, return_inverse=True)
+    labels, ids = [], []
+    for pat in patterns:
+        on = [r for k, r in enumerate(ROW_RULES) if pat & (1 << k)]
+        labels.append(SEP.join(r.label for r in on))
+        ids.append(";".join(r.id for r in on))
+    # Only the rules that flagged some excluded row contribute text: "label：why", null
+    # elsewhere, joined with the nulls skipped (in Arrow, not per Python string).
+    parts = [
+        pc.binary_join_element_wise(
+            pa.scalar(r.label + "：", pa.large_string()),
+            pa.array(details[k][idx], type=pa.large_string(), mask=~sub[:, k]),
+            pa.scalar("", pa.large_string()),
+        )
+        for k, r in enumerate(ROW_RULES)
+        if sub[:, k].any()
+    ]
+    detail = pc.binary_join_element_wise(
+        *parts, pa.scalar(SEP, pa.large_string()), null_handling="skip"
+    )
+    return pd.DataFrame(
+        {
+            "file": _arrow_strings(file_of, names),
+            "row": pd.Series(rows, dtype=np.int64),
+            "rules": _arrow_strings(which, labels),
+            "rule_ids": _arrow_strings(which, ids),
+            "detail": pd.Series(detail, dtype="str"),
+        }
+    )
+
+
+def _arrow_strings(codes: np.ndarray, values: Sequence[str] | np.ndarray) -> pd.Series:
+    """``values[codes]`` as a pandas ``str`` column, each distinct value converted once."""
+    dictionary = pa.array(list(values), type=pa.large_string())
+    codes = np.asarray(codes, dtype=np.int32)
+    indices = pa.array(codes, mask=(codes < 0) | (codes >= len(dictionary)))
+    strings = pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.large_string())
+    return pd.Series(strings, dtype="str")
+
+
+def clean(responses: pd.DataFrame, codebook: Codebook, study: Study) -> CleanResult:
+    """Apply every enabled cleaning rule and account for every raw row.
+
+    Parameters
+    ----------
+    responses
+        The canonical response frame (``docs/architecture.md``); not modified.
+    codebook
+        The questionnaire codebook.
+    study
+        The study; ``study.cleaning`` switches and tunes the rules, ``study.fieldwork`` gives
+        the fieldwork window, the files' ``attributes`` keys name the attribute columns.
+
+    Returns
+    -------
+    CleanResult
+        ``kept``, ``exclusions``, ``cell_changes``, ``log`` and ``flags``; see its docstring.
+
+    Raises
+    ------
+    SurveyError
+        When the frame lacks ``_file``/``_row`` or the configuration names an unknown battery.
+
+    Notes
+    -----
+    Rules run in this order: out-of-range cells, 测试提交, 完全重复, 重复作答, 作答过快,
+    直线作答, 注意力检测未通过, 作答过少. Every rule sees the whole (cell-cleaned) frame and
+    the flags of the rules before it, so ``n_flagged`` counts a row a rule flags even when an
+    earlier rule already excluded it, while ``n_excluded`` counts only rows newly excluded.
+    Invariants (tested): each raw row is in ``kept`` or in ``exclusions`` with at least one
+    reason, never both; ``log.n_remaining`` ends at ``len(kept)``; the ``n_excluded`` add up to
+    ``len(exclusions)``.
+
+    Examples
+    --------
+    >>> result = clean(frame, codebook, study)  # doctest: +SKIP
+    >>> print(result.summary_zh())  # doctest: +SKIP
+    """
+    _check_frame(responses)
+    df = responses.reset_index(drop=True)  # a new object: the caller's frame is never touched
+    n = len(df)
+    file_index = factorize_runs(df["_file"])
+    ctx = replace(RuleContext.from_study(codebook, study), file_codes=file_index[0])
+
+    flags = np.zeros((n, len(ROW_RULES)), dtype=bool)
+    details: list[np.ndarray] = []
+    excluded = np.zeros(n, dtype=bool)
+    prior: dict[str, pd.Series] = {}
+    # The out-of-range check and the rules read the answer columns as one-byte codes, made
+    # once (and kept for the columns the out-of-range check leaves alone).
+    with shared_codes(df, codebook.item_columns()):
+        cells = out_of_range(df, ctx)
+        df = cells.frame
+        changed_rows = len(cells.changes[["file", "row"]].drop_duplicates())
+        oor_on = study.cleaning.out_of_range.enabled
+        log = [
+            _log_row(0, "raw", "原始记录", True, 0, 0, n),
+            _log_row(
+                1, OUT_OF_RANGE_ID, OUT_OF_RANGE_LABEL, oor_on, changed_rows, 0, n,
+                note=f"{len(cells.changes)} 个单元格设为缺失，不排除记录" if oor_on else "",
+            ),
+        ]  # fmt: skip
+        for k, spec in enumerate(ROW_RULES):
+            res = spec.func(df, replace(ctx, prior_flags=dict(prior)))
+            flag = res.flag.to_numpy(dtype=bool)
+            flags[:, k] = flag
+            details.append(res.detail.to_numpy(dtype=object))
+            new = flag & ~excluded
+            excluded |= flag
+            prior[spec.id] = res.flag
+            enabled = bool(getattr(study.cleaning, spec.id).enabled)
+            n_left = n - excluded.sum()
+            log.append(_log_row(k + 2, spec.id, spec.label, enabled, flag.sum(), new.sum(), n_left))
+
+    kept = df.loc[~excluded].reset_index(drop=True)
+    log.append(_log_row(len(ROW_RULES) + 2, "kept", "最终保留", True, 0, 0, len(kept)))
+    flag_frame = pd.DataFrame(
+        {"_file": df["_file"], "_row": df["_row"]}
+        | {r.id: flags[:, k] for k, r in enumerate(ROW_RULES)},
+        copy=False,
+    )
+    return CleanResult(
+        kept=kept,
+        exclusions=_exclusions(df, flags, details, excluded, file_index),
+        cell_changes=cells.changes,
+        log=pd.DataFrame(log, columns=LOG_COLUMNS),
+        flags=flag_frame,
+    )

@@ -1,0 +1,1 @@
+"""The other instruments: symposium records, benchmark indicators, the membership roster (reading and validation)."""

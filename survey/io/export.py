@@ -1,0 +1,724 @@
+"""Writing the processed data: Parquet, CSV for Excel, SPSS ``.sav``, and atomic output folders.
+
+Every writer is deterministic: the same data give byte-identical files, so the hashes in
+``manifest.json`` change only when the data change.
+
+- **CSV** (for Excel): UTF-8 with a byte-order mark (Excel otherwise guesses GBK and garbles
+  Chinese), ``\\r\\n`` line ends (RFC 4180; Excel reads both), floats in their shortest exact
+  decimal form without a trailing ``.0`` (``1`` not ``1.0``), missing values as empty cells, and
+  text cells that Excel would run as a formula prefixed with an apostrophe (see
+  :func:`escape_formula`).
+- **Parquet** (for Python/R): pyarrow, zstd compression set explicitly; pyarrow writes no time
+  stamp (its metadata holds only library versions and the schema).
+- **SPSS** (``.sav``): pyreadstat (ReadStat) with variable and value labels, UTF-8 strings. The
+  SAV header holds a creation date and time that ReadStat takes from the clock; they are
+  rewritten to a fixed value after writing (see :func:`write_sav`).
+- :class:`AtomicOutput`: outputs are produced in a staging folder and moved into place only when
+  all of them succeeded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from survey.errors import SurveyError, SurveyWarning
+
+if TYPE_CHECKING:
+    from survey.config.codebook import Codebook
+
+# -- CSV ----------------------------------------------------------------------------------------
+#: First characters that make Excel (or LibreOffice, WPS) treat a cell as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+def _escape_cell(value: object) -> object:
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_TRIGGERS)
+        and not _PLAIN_NUMBER.match(value)
+    ):
+        return "'" + value
+    return value
+
+
+def escape_formula(series: pd.Series) -> pd.Series:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe.
+
+    Parameters
+    ----------
+    series
+        Any column; only string cells are looked at. Not modified.
+
+    Returns
+    -------
+    pandas.Series
+        A copy in which every string starting with ``=``, ``+``, ``-``, ``@``, a tab, a carriage
+        return, or their full-width forms ``＝ ＋ － ＠`` begins with ``'``. Numeric columns are
+        returned unchanged, and so are strings that are plain numbers (``-5``, ``+1.5``,
+        ``-1e3``): a number cannot run a formula.
+
+    Notes
+    -----
+    This is the OWASP "CSV injection" defence. Excel hides a leading apostrophe when the file is
+    opened, but it stays part of the value when the CSV is read by other programs; the Parquet
+    and SPSS outputs carry the text unescaped. Only the CSV writer applies it.
+
+    Examples
+    --------
+    >>> escape_formula(pd.Series(["=1+1", "-5", "好"])).tolist()
+    ["'=1+1", '-5', '好']
+    """
+    if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        return series.copy()
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.rename_categories([_escape_cell(c) for c in series.cat.categories])
+    # Each distinct value is escaped once (answers repeat; a million cells are a second each
+    # way); missing cells keep their own missing value.
+    values = series.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values)
+    escaped = np.empty(len(uniques), dtype=object)
+    escaped[:] = [_escape_cell(u) for u in uniques]
+    out = values.copy()
+    filled = codes >= 0
+    out[filled] = escaped.take(codes[filled])
+    return pd.Series(out, index=series.index, name=series.name).astype(series.dtype)
+
+
+def _format_float(value: float) -> str:
+    if pd.isna(value):
+        return ""
+    # Shortest decimal string that reads back to the same double, never scientific notation.
+    return np.format_float_positional(value, trim="-")
+
+
+def _format_floats(values: np.ndarray) -> np.ndarray:
+    """:func:`_format_float` of every value, computed once per distinct bit pattern (so
+    ``-0.0`` and ``0.0`` stay apart); survey answers hold a handful of distinct values."""
+    x = np.ascontiguousarray(values, dtype=np.float64)
+    codes, bits = pd.factorize(x.view(np.int64))
+    texts = np.empty(len(bits), dtype=object)
+    texts[:] = [_format_float(v) for v in np.asarray(bits, dtype=np.int64).view(np.float64)]
+    return texts.take(codes)
+
+
+def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Return the frame as the CSV writer writes it (floats formatted, formulas escaped)."""
+    out = {}
+    for col in df.columns:
+        s = df[col]
+        if s.dtype == np.float64:
+            out[col] = pd.Series(_format_floats(s.to_numpy()), index=s.index, dtype=object)
+        elif pd.api.types.is_float_dtype(s.dtype):  # float32, nullable Float64: as they are
+            out[col] = s.map(_format_float).astype(object)
+        elif pd.api.types.is_datetime64_any_dtype(s.dtype):
+            out[col] = s.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object).where(s.notna(), "")
+        elif pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            out[col] = s
+        else:
+            out[col] = escape_formula(s)
+    frame = pd.DataFrame(out, index=df.index)
+    frame.columns = [_escape_cell(str(c)) for c in df.columns]
+    return frame
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> None:
+    """Write a frame as a CSV file Excel opens correctly, byte for byte reproducibly.
+
+    Parameters
+    ----------
+    df
+        The frame (written without its index).
+    path
+        Destination file.
+
+    Notes
+    -----
+    UTF-8 with BOM; ``\\r\\n`` line ends (RFC 4180); floats via
+    ``numpy.format_float_positional`` (shortest exact form, ``1`` rather than ``1.0``); dates as
+    ``YYYY-MM-DD HH:MM:SS``; missing as empty; formula-like text escaped with
+    :func:`escape_formula`, header included.
+    """
+    text = csv_frame(df).to_csv(index=False, lineterminator="\r\n")
+    Path(path).write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+
+
+# -- Parquet ------------------------------------------------------------------------------------
+PARQUET_COMPRESSION = "zstd"
+PARQUET_COMPRESSION_LEVEL = 3
+
+
+def write_parquet(df: pd.DataFrame, path: str | Path) -> None:
+    """Write a frame to Parquet with explicit, reproducible settings.
+
+    Notes
+    -----
+    pyarrow stores the schema and the pandas/pyarrow versions but no time stamp, so the bytes
+    depend only on the data and the library versions. Compression: zstd level 3; format 2.6;
+    the index is not stored.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(
+        table,
+        str(path),
+        compression=PARQUET_COMPRESSION,
+        compression_level=PARQUET_COMPRESSION_LEVEL,
+        version="2.6",
+        use_dictionary=True,
+        write_statistics=True,
+    )
+
+
+# -- SPSS ---------------------------------------------------------------------------------------
+_SPSS_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
+#: Byte limits of ReadStat's SAV writer; it cuts longer labels mid-character, so we cut first.
+SPSS_NAME_BYTES = 64
+#: Longest string value SPSS Statistics accepts (bytes); a string variable is as wide as its
+#: longest value in every case, so one pasted document would otherwise inflate the file.
+SPSS_STRING_BYTES = 32767
+SPSS_VARIABLE_LABEL_BYTES = 256
+SPSS_VALUE_LABEL_BYTES = 120
+SPSS_FILE_LABEL_BYTES = 64
+#: Byte offsets of the creation date (``dd Mmm yy``, 9 bytes) and time (``hh:mm:ss``, 8 bytes)
+#: in the 176-byte SAV file header record (``$FL2``): 4 record type + 60 product name + 5 int32
+#: + 8 bias = 92.
+SAV_DATE_OFFSET = 92
+SAV_TIME_OFFSET = 101
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _truncate_utf8(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", errors="ignore")
+
+
+def spss_names(columns: Iterable[object]) -> dict[str, str]:
+    """Map column names to valid, unique SPSS variable names.
+
+    Rules (SPSS Statistics "Variable names"): start with a letter; then letters, digits, ``_``,
+    ``.``, ``$``, ``#``, ``@``; not ending with ``.``; at most 64 bytes; not a reserved word
+    (ALL AND BY EQ GE GT LE LT NE NOT OR TO WITH); unique ignoring case. Other characters become
+    ``_``; a name not starting with a letter gets a ``v`` in front (``_row`` → ``v_row``);
+    clashes get ``_2``, ``_3``. Chinese letters are letters and are kept.
+
+    Returns
+    -------
+    dict
+        ``{original: spss_name}`` for every column (equal when nothing had to change).
+    """
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for col in columns:
+        original = str(col)
+        name = "".join(c if (c.isalnum() or c in "_.$#@") else "_" for c in original)
+        if not name or not name[0].isalpha():
+            name = "v" + name
+        name = name.rstrip(".") or "v"
+        if name.upper() in _SPSS_RESERVED:
+            name += "_"
+        name = _truncate_utf8(name, SPSS_NAME_BYTES)
+        base, n = name, 1
+        while name.upper() in taken:
+            n += 1
+            suffix = f"_{n}"
+            name = _truncate_utf8(base, SPSS_NAME_BYTES - len(suffix)) + suffix
+        taken.add(name.upper())
+        mapping[original] = name
+    return mapping
+
+
+def _sav_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Convert columns to what pyreadstat writes well: numbers as float, text as str."""
+    out = {}
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_bool_dtype(s.dtype) or (
+            pd.api.types.is_integer_dtype(s.dtype) and s.isna().any()
+        ):
+            out[col] = s.astype("float64")
+        elif pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(
+            s.dtype
+        ):
+            out[col] = s
+        else:
+            # Text, categories and mixed objects: strings, missing as "" (SPSS has no missing
+            # string; ReadStat writes blanks either way).
+            values = ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+                      for v in s.tolist()]  # fmt: skip
+            cut = [_truncate_utf8(v, SPSS_STRING_BYTES) for v in values]
+            n_cut = sum(a != b for a, b in zip(values, cut, strict=True))
+            if n_cut:
+                warnings.warn(
+                    f"responses.sav：SPSS 的文本值最长 {SPSS_STRING_BYTES} 字节，列 {col} 中有 "
+                    f"{n_cut} 个值超长，在 .sav 中被截断（.csv 和 .parquet 中保留全文）。",
+                    SurveyWarning,
+                    stacklevel=2,
+                )
+            out[col] = pd.Series(cut, index=s.index, dtype=object)
+    return pd.DataFrame(out, index=df.index)
+
+
+def sav_timestamp() -> dt.datetime:
+    """The creation time stamped into SAV headers: ``SOURCE_DATE_EPOCH`` if set, else 1970-01-01.
+
+    ``SOURCE_DATE_EPOCH`` is the reproducible-builds convention (seconds since 1970, UTC).
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    seconds = int(epoch) if epoch.isdigit() else 0
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+
+
+def fix_sav_timestamp(path: str | Path, when: dt.datetime | None = None) -> None:
+    """Overwrite the creation date and time in a SAV file header with a fixed value.
+
+    ReadStat fills them from ``time(NULL)`` in local time (``sav_emit_header`` in
+    ``src/spss/readstat_sav_write.c``) and pyreadstat exposes no way to set them
+    (``readstat_writer_set_file_timestamp`` is not wrapped), so two runs differ in these 17
+    bytes only. SPSS shows them as the file's creation date; nothing else depends on them.
+    """
+    when = when or sav_timestamp()
+    date = f"{when.day:02d} {_MONTHS[when.month - 1]} {when.year % 100:02d}".encode("ascii")
+    time = f"{when.hour:02d}:{when.minute:02d}:{when.second:02d}".encode("ascii")
+    with open(path, "r+b") as fh:
+        magic = fh.read(4)
+        if magic not in (b"$FL2", b"$FL3"):
+            raise ValueError(f"{path} is not an SPSS system file (magic {magic!r})")
+        fh.seek(SAV_DATE_OFFSET)
+        fh.write(date)
+        fh.seek(SAV_TIME_OFFSET)
+        fh.write(time)
+
+
+def write_sav(
+    df: pd.DataFrame,
+    path: str | Path,
+    variable_labels: Mapping[str, str] | None = None,
+    value_labels: Mapping[str, Mapping[float | int | str, str]] | None = None,
+    *,
+    file_label: str = "",
+    variable_measure: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Write a frame as an SPSS ``.sav`` file with labels, reproducibly.
+
+    Parameters
+    ----------
+    df
+        The frame (index not written). Numbers and booleans become numeric variables, dates
+        SPSS datetimes, everything else UTF-8 strings (missing text as blank).
+    path
+        Destination file.
+    variable_labels
+        ``{column: label}``; columns renamed for SPSS get their original name as label when
+        none is given. Labels longer than 256 bytes are cut at a character boundary.
+    value_labels
+        ``{column: {code: label}}``; labels are cut at 120 bytes (ReadStat's limit).
+    file_label
+        Shown by SPSS as the file label (64 bytes).
+    variable_measure
+        ``{column: "nominal" | "ordinal" | "scale"}``.
+
+    Returns
+    -------
+    dict
+        ``{original column: SPSS name}`` for the columns that had to be renamed.
+
+    Notes
+    -----
+    Written with ``pyreadstat.write_sav`` (ReadStat), which declares UTF-8 in the file.
+    Afterwards :func:`fix_sav_timestamp` sets the header's creation date/time to
+    :func:`sav_timestamp` so repeated runs give identical bytes.
+    """
+    import pyreadstat
+
+    names = spss_names(df.columns)
+    frame = _sav_frame(df).rename(columns={str(k): v for k, v in names.items()})
+    renamed = {k: v for k, v in names.items() if k != v}
+    labels: dict[str, str] = {}
+    for col, new in names.items():
+        label = (variable_labels or {}).get(col) or (col if col in renamed else None)
+        if label:
+            labels[new] = _truncate_utf8(str(label), SPSS_VARIABLE_LABEL_BYTES)
+    values: dict[str, dict[float | str, str]] = {}
+    for col, mapping in (value_labels or {}).items():
+        if col not in names or not mapping:
+            continue
+        numeric = pd.api.types.is_numeric_dtype(frame[names[col]].dtype)
+        values[names[col]] = {
+            (float(k) if numeric else str(k)): _truncate_utf8(str(v), SPSS_VALUE_LABEL_BYTES)
+            for k, v in mapping.items()
+        }
+    measure = {names[c]: m for c, m in (variable_measure or {}).items() if c in names}
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        file_label=_truncate_utf8(file_label, SPSS_FILE_LABEL_BYTES),
+        column_labels=labels or None,
+        variable_value_labels=values or None,
+        variable_measure=measure or None,
+    )
+    fix_sav_timestamp(path)
+    return renamed
+
+
+def sav_labels_from_codebook(
+    codebook: Codebook,
+) -> tuple[dict[str, str], dict[str, dict[int, str]], dict[str, str]]:
+    """Variable labels, value labels and measurement levels for the codebook's columns.
+
+    Returns
+    -------
+    variable_labels, value_labels, variable_measure
+        Ready for :func:`write_sav`. Likert items are ordinal, single choice nominal, numeric
+        scale; multiple-choice columns are labelled ``题干：选项`` with 0 = 未选, 1 = 选中;
+        ranking columns ``题干：选项（排序）``; pseudonym columns and ``respondent_key`` are
+        labelled too.
+    """
+    var_labels: dict[str, str] = {}
+    val_labels: dict[str, dict[int, str]] = {}
+    measure: dict[str, str] = {}
+    for item in codebook.items:
+        label = item.label or item.text
+        options = codebook.options(item.id)
+        if item.type in ("multiple", "ranking"):
+            for code, opt in sorted(options.items()):
+                col = f"{item.id}_{code}"
+                if item.type == "multiple":
+                    var_labels[col] = f"{label}：{opt}"
+                    val_labels[col] = {0: "未选", 1: "选中"}
+                    measure[col] = "nominal"
+                else:
+                    var_labels[col] = f"{label}：{opt}（排序）"
+                    measure[col] = "ordinal"
+        else:
+            var_labels[item.id] = label
+            if item.type in ("likert", "single") and options:
+                val_labels[item.id] = dict(sorted(options.items()))
+            measure[item.id] = {"likert": "ordinal", "single": "nominal", "numeric": "scale"}.get(
+                item.type, "nominal"
+            )
+        if item.other_option is not None:
+            var_labels[f"{item.id}_other"] = f"{label}：其他（请注明）"
+    for ident in codebook.identifiers:
+        if ident.respondent_key:
+            var_labels["respondent_key"] = "受访者代码（HMAC-SHA256 假名）"
+        elif ident.action == "pseudonymise":
+            var_labels[f"{ident.id}_pseudo"] = f"{ident.id}（HMAC-SHA256 假名）"
+        elif ident.action == "coarsen":
+            var_labels[f"{ident.id}_province"] = "IP 所在省份"
+    return var_labels, val_labels, measure
+
+
+# -- atomic output folders -----------------------------------------------------------------------
+#: File in the destination listing what the last :class:`AtomicOutput` wrote there.
+OWNED_LEDGER = ".survey_outputs.json"
+
+
+#: Lock file inside a staging or backup folder, locked while the run that made it is alive.
+LOCK_FILE = ".survey_lock"
+#: Written into a complete staging folder just before its files are moved into place: what to
+#: move (in order) and which files of the previous run to delete, so an interrupted move can
+#: be finished by the next run.
+COMMIT_MARKER = ".survey_commit.json"
+
+
+def _hold_lock(folder: Path) -> int | None:
+    """Create ``folder/LOCK_FILE`` and hold an exclusive lock on it; the open descriptor, or
+    ``None`` when the lock cannot be taken (then nobody can tell the folder is abandoned)."""
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    if _try_lock(fd):
+        return fd
+    os.close(fd)
+    return None
+
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive, non-blocking lock on an open file (released when it is closed or the
+    process ends, however it ends)."""
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _release_lock(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)
+
+
+def _delete_stale(dest: Path, stale: Sequence[str]) -> None:
+    """Delete files an earlier run wrote into ``dest`` and the new run did not produce."""
+    for rel in stale:
+        path = dest / rel
+        if path.is_file() and path.resolve().is_relative_to(dest.resolve()):
+            path.unlink()
+
+
+def _roll_forward(staging: Path, dest: Path) -> bool:
+    """Finish the moves of a run killed while moving its complete staging folder into ``dest``.
+
+    The files still in ``staging`` are moved in the recorded order (the manifest and the
+    ledger last) and the previous run's stale files deleted, which is what the killed run
+    would have done. Returns ``False`` (and leaves the rest) if a file cannot be moved.
+    """
+    try:
+        plan = json.loads((staging / COMMIT_MARKER).read_text(encoding="utf-8"))
+        order, stale = [str(r) for r in plan["order"]], [str(r) for r in plan["stale"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    try:
+        for rel in order:
+            src = staging / rel
+            if src.is_file():
+                (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dest / rel)
+        _delete_stale(dest, stale)
+    except OSError:
+        return False
+    _fsync_dir(dest)
+    return True
+
+
+def sweep_leftovers(dest: str | Path) -> list[str]:
+    """Delete the staging and backup folders that killed runs left beside ``dest``.
+
+    A folder counts as abandoned only when it holds the lock file of :class:`AtomicOutput` and
+    that lock can be taken, i.e. the run that made it has ended (a lock dies with its process,
+    even after ``kill -9`` or a closed terminal window). Folders of a run still going, and
+    folders without a lock file, are left alone. A staging folder whose run was killed while
+    moving its (complete) files into ``dest`` is first rolled forward: the remaining files are
+    moved as that run would have moved them, so ``dest`` holds one complete set again, never
+    a mix. Deletions and roll-forwards are reported as :class:`~survey.errors.SurveyWarning`.
+
+    Returns
+    -------
+    list[str]
+        Names of the deleted folders.
+    """
+    dest = Path(dest)
+    removed: list[str] = []
+    completed: list[str] = []
+    if not dest.parent.is_dir():
+        return removed
+    candidates = sorted(
+        [*dest.parent.glob(f".{dest.name}.staging-*"), *dest.parent.glob(f".{dest.name}.backup-*")]
+    )
+    for folder in candidates:
+        lock = folder / LOCK_FILE
+        if not folder.is_dir() or not lock.is_file():
+            continue
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            abandoned = _try_lock(fd)
+        finally:
+            os.close(fd)
+        if not abandoned:
+            continue
+        if (folder / COMMIT_MARKER).is_file():
+            # Killed while moving a complete set into place: finish the moves first.
+            if not _roll_forward(folder, dest):
+                warnings.warn(
+                    f"上次运行在替换输出文件时被中断，未能把它留下的结果（{folder}）补齐到 {dest}；"
+                    "本次运行成功后输出即为完整的一套",
+                    SurveyWarning,
+                    stacklevel=3,
+                )
+                continue
+            completed.append(folder.name)
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder.name)
+    if completed:
+        warnings.warn(
+            f"上次运行在替换输出文件时被中断；它已完整生成的结果已补齐到 {dest}"
+            "（输出与其清单一致，可用 survey verify 检查）。",
+            SurveyWarning,
+            stacklevel=3,
+        )
+    if removed:
+        warnings.warn(
+            f"已删除此前中断的运行留下的临时文件夹（{len(removed)} 个，位于 {dest.parent}）。",
+            SurveyWarning,
+            stacklevel=3,
+        )
+    return removed
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    # Directories cannot be opened on Windows; the rename is durable enough there.
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class AtomicOutput:
+    """Produce outputs in a staging folder and move them into place only if all succeeded.
+
+    Parameters
+    ----------
+    dest_dir
+        The output folder (created if missing).
+    last
+        File names moved after all others (default ``manifest.json``), so that a reader who
+        finds the new manifest finds the new files it lists.
+
+    Notes
+    -----
+    ``with AtomicOutput(dest) as staging:`` gives a fresh folder beside ``dest`` (same file
+    system, so renames are atomic), locked for as long as the run lives; folders that killed
+    runs left behind are deleted first (:func:`sweep_leftovers`). When the block ends without an exception every file in it
+    is fsynced and moved over its namesake in ``dest`` with ``os.replace``; each file is
+    replaced atomically, so a reader never sees a half-written file. If a move fails (on
+    Windows: the file is open in Excel or SPSS), files already moved are put back, so ``dest``
+    keeps the previous complete set, and a :class:`~survey.errors.SurveyError` explains it.
+    Files that an earlier run wrote (recorded in ``.survey_outputs.json``) and this run did not
+    produce are deleted; files the user put in ``dest`` are never touched. When the block raises,
+    the staging folder is deleted and ``dest`` is left exactly as it was.
+
+    Examples
+    --------
+    >>> with AtomicOutput(study.output_path) as staging:  # doctest: +SKIP
+    ...     write_csv(df, staging / "responses.csv")
+    """
+
+    def __init__(self, dest_dir: str | Path, *, last: Sequence[str] = ("manifest.json",)) -> None:
+        self.dest = Path(dest_dir)
+        self.last = tuple(last)
+        self.staging: Path | None = None
+        self._lock: int | None = None
+
+    def __enter__(self) -> Path:
+        self.dest.parent.mkdir(parents=True, exist_ok=True)
+        sweep_leftovers(self.dest)
+        self.staging = Path(
+            tempfile.mkdtemp(prefix=f".{self.dest.name}.staging-", dir=self.dest.parent)
+        )
+        self._lock = _hold_lock(self.staging)
+        return self.staging
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self.staging is not None
+        try:
+            if exc_type is None:
+                self._commit(self.staging)
+        finally:
+            _release_lock(self._lock)  # before deleting: Windows cannot delete an open file
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+    def _produced(self, staging: Path) -> list[str]:
+        files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+        files = [f for f in files if f not in (OWNED_LEDGER, LOCK_FILE, COMMIT_MARKER)]
+        return [f for f in files if f not in self.last] + [f for f in files if f in self.last]
+
+    def _owned_before(self) -> list[str]:
+        ledger = self.dest / OWNED_LEDGER
+        try:
+            data = json.loads(ledger.read_text(encoding="utf-8"))
+            return [str(f) for f in data.get("files", [])]
+        except (OSError, ValueError, AttributeError):
+            return []
+
+    def _commit(self, staging: Path) -> None:
+        produced = self._produced(staging)
+        owned_before = self._owned_before()  # read before the new ledger replaces it
+        (staging / OWNED_LEDGER).write_text(
+            json.dumps({"files": produced}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        order = [*produced, OWNED_LEDGER]
+        for rel in order:
+            _fsync_file(staging / rel)
+        stale = [rel for rel in owned_before if rel not in produced and rel != OWNED_LEDGER]
+        (staging / COMMIT_MARKER).write_text(
+            json.dumps({"order": order, "stale": stale}, ensure_ascii=False), encoding="utf-8"
+        )
+        _fsync_file(staging / COMMIT_MARKER)
+        self.dest.mkdir(parents=True, exist_ok=True)
+        backup = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.backup-", dir=self.dest.parent))
+        backup_lock = _hold_lock(backup)
+        moved: list[str] = []
+        try:
+            for rel in order:
+                target = self.dest / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.exists():
+                    # Keep the previous version (hard link, or copy where links are refused)
+                    # so a failure further on can put it back.
+                    saved = backup / rel
+                    saved.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.link(target, saved)
+                    except OSError:
+                        shutil.copy2(target, saved)
+                try:
+                    os.replace(staging / rel, target)
+                except OSError as err:
+                    self._rollback(moved, backup)
+                    raise SurveyError(
+                        "无法替换输出文件，本次结果未写入，原有输出保持不变",
+                        file=target,
+                        expected="可写入、未被其他程序占用的文件",
+                        hint="请先在 Excel / SPSS / WPS 中关闭该文件，然后重新运行",
+                    ) from err
+                moved.append(rel)
+            _delete_stale(self.dest, stale)
+            _fsync_dir(self.dest)
+        finally:
+            _release_lock(backup_lock)
+            shutil.rmtree(backup, ignore_errors=True)
+
+    def _rollback(self, moved: list[str], backup: Path) -> None:
+        for rel in reversed(moved):
+            saved = backup / rel
+            if saved.exists():
+                os.replace(saved, self.dest / rel)
+            else:
+                (self.dest / rel).unlink(missing_ok=True)

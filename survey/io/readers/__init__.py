@@ -1,0 +1,348 @@
+"""Reading questionnaire exports into one canonical response frame.
+
+``read_file`` reads one file named in ``study.yaml`` with the reader its format needs
+(detected unless ``format`` is given); ``read_responses`` reads them all, adds each file's
+constant attributes (``college: 本院``), applies the study's alias tables and checks that every
+file comes from the same version of the questionnaire (fingerprints).
+
+The frame's columns are documented in ``docs/architecture.md`` ("The canonical response
+frame"); ``_seq`` (the platform's 序号, NaN when the file has none) is kept as well so that the
+按文本 / 按序号 variants of one download can be aligned.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from survey.config.codebook import Codebook, load_codebook
+from survey.config.study import QuestionnaireFile, Study
+from survey.errors import SurveyError, SurveyWarning
+from survey.io.normalise import apply_aliases
+from survey.io.readers._frame import FRAME_PREFIX, ReadResult
+from survey.io.readers.detect import detect_table, is_spss
+from survey.io.readers.generic import read_generic_table
+from survey.io.readers.spss import read_spss
+from survey.io.readers.tabular import read_table
+from survey.io.readers.wjx import crosscheck, crosscheck_error, read_wjx_table
+
+__all__ = ["ReadResult", "Responses", "crosscheck", "read_file", "read_path", "read_responses"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Responses:
+    """All questionnaire files of a study, read and stacked.
+
+    Attributes
+    ----------
+    frame
+        The canonical frame of every file, stacked in ``study.yaml`` order, with attribute
+        columns (after ``duration_s`` and the identifiers) and aliases applied.
+    results
+        One :class:`ReadResult` per file, in ``study.yaml`` order (``.file`` names it).
+    fingerprint_mismatches
+        Files whose fingerprint differs from the most common one among files of the same
+        format family (问卷星 / generic / SPSS): another questionnaire version, or missing items.
+    crosschecks
+        Per file with a ``crosscheck`` partner: the mismatch table of
+        :func:`~survey.io.readers.wjx.crosscheck` (empty when both variants agree).
+    notes
+        Every reader note, in order (Chinese).
+    """
+
+    frame: pd.DataFrame
+    results: list[ReadResult]
+    fingerprint_mismatches: list[str] = field(default_factory=list)
+    crosschecks: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def fingerprints(self) -> dict[str, str]:
+        """File → fingerprint."""
+        return {r.file: r.fingerprint for r in self.results}
+
+
+def read_path(
+    path: str | Path,
+    codebook: Codebook,
+    *,
+    format: str = "auto",
+    display: str | None = None,
+    sheet: str | int | None = None,
+    encoding: str = "auto",
+) -> ReadResult:
+    """Read one questionnaire file by path (the format detected unless given).
+
+    Parameters
+    ----------
+    path
+        The file.
+    codebook
+        The codebook.
+    format
+        ``"auto"``, ``"wjx_text"``, ``"wjx_code"``, ``"generic"`` or ``"spss"``.
+    display
+        The file name for ``_file`` and messages.
+    sheet, encoding
+        Worksheet and text encoding (``"auto"`` detects).
+
+    Returns
+    -------
+    ReadResult
+    """
+    path = Path(path)
+    display = display or str(path)
+    if format == "spss" or (format == "auto" and is_spss(path)):
+        return read_spss(path, codebook, display=display, encoding=encoding)
+    scores = "按分数" in path.name
+    if scores and format == "auto":
+        raise SurveyError(
+            "这是问卷星“按分数”下载的文件：单元格中是设计问卷时给各选项设定的分值，"
+            "不一定等于编码手册中的选项代码，直接读取可能把分值当成选项",
+            file=display,
+            expected="同一次下载的“按序号”或“按文本”版本",
+            hint="在问卷星重新下载“按序号”或“按文本”文件；若已逐题确认分值与选项代码完全一致，"
+            "可在 study.yaml 中为该文件写 format: wjx_code",
+        )
+    table = read_table(path, display=display, sheet=sheet, encoding=encoding)
+    reason = None
+    if format == "auto":
+        format, reason = detect_table(table, path, codebook)
+    if format == "generic":
+        result = read_generic_table(table, codebook)
+    elif format in ("wjx_text", "wjx_code"):
+        result = read_wjx_table(table, codebook, variant=format.removeprefix("wjx_"))
+    else:
+        raise SurveyError(
+            f"未知的文件格式 {format!r}",
+            file=display,
+            expected="auto、wjx_text、wjx_code、generic 或 spss",
+        )
+    if reason is not None:
+        result.notes.insert(0, f"{display}：自动识别为 {format}（{reason}）。")
+    if scores:
+        result.notes.insert(0, f"{display}：“按分数”下载，按 study.yaml 的指定以 {format} 读取；"
+                               "请确认每题的分值与编码手册的选项代码一致。")
+    result.notes.extend(_odd_content_notes(result, codebook, display))
+    return result
+
+
+def _odd_content_notes(result: ReadResult, codebook: Codebook, display: str) -> list[str]:
+    """Warnings about legal but odd content: no answers, a repeated 序号, an empty Likert item."""
+    frame = result.frame
+    if len(frame) == 0:
+        return [f"{display}：文件中只有表头，没有任何答卷（0 行）。请确认下载的是完整的答卷数据。"]
+    notes = []
+    seq = frame.get("_seq")
+    if seq is not None and seq.notna().any():
+        dup = frame.loc[seq.duplicated(keep=False) & seq.notna()]
+        if len(dup):
+            rows = "、".join(str(int(r)) for r in dup["_row"].head(6))
+            notes.append(
+                f"{display}：序号有重复（{dup['_seq'].nunique()} 个序号出现不止一次，第 {rows} 行）；"
+                "问卷平台导出的序号本应唯一，请确认文件没有被拼接或手工改动。"
+            )
+    for item in codebook.items:
+        if item.type == "likert" and item.id in frame and frame[item.id].isna().all():
+            notes.append(
+                f"{display}：题目 {item.id}（{item.text}）在全部 {len(frame)} 行中都缺失；"
+                "请确认该列没有被误删或整列跳过。"
+            )
+    return notes
+
+
+def read_file(study: Study, file_cfg: QuestionnaireFile, codebook: Codebook) -> ReadResult:
+    """Read one questionnaire file as configured in ``study.yaml``.
+
+    Parameters
+    ----------
+    study
+        The study (resolves the path and names the file as the user wrote it).
+    file_cfg
+        The file's entry in ``questionnaire.files``.
+    codebook
+        The codebook.
+
+    Returns
+    -------
+    ReadResult
+        Attribute columns are *not* added here (see :func:`read_responses`).
+    """
+    return read_path(
+        study.resolve(file_cfg.path),
+        codebook,
+        format=file_cfg.format,
+        display=study.display(file_cfg.path),
+        sheet=file_cfg.sheet,
+        encoding=file_cfg.encoding,
+    )
+
+
+def _crosscheck_file(
+    study: Study, index: int, file_cfg: QuestionnaireFile, codebook: Codebook, main: ReadResult
+) -> pd.DataFrame:
+    assert file_cfg.crosscheck is not None
+    other = read_path(
+        study.resolve(file_cfg.crosscheck),
+        codebook,
+        display=study.display(file_cfg.crosscheck),
+        sheet=file_cfg.sheet,
+    )
+    pair = {main.format: main, other.format: other}
+    if set(pair) != {"wjx_text", "wjx_code"}:
+        raise SurveyError(
+            "crosscheck 需要同一份问卷星下载的“按文本”和“按序号”两个版本",
+            file=study.source,
+            key=f"questionnaire.files[{index}].crosscheck",
+            expected=f"{main.file} 与 {other.file} 一个为按文本、一个为按序号（实际为 {main.format} 与 {other.format}）",
+        )
+    mismatches = crosscheck(pair["wjx_text"], pair["wjx_code"], codebook)
+    if len(mismatches):
+        # Reported, not fatal: the research group decides whether the codebook or the
+        # platform is right; the table is kept in Responses.crosschecks for the audit.
+        err = crosscheck_error(mismatches, pair["wjx_text"].file, pair["wjx_code"].file)
+        main.notes.append(err.message_zh())
+    return mismatches
+
+
+def read_responses(
+    study: Study,
+    codebook: Codebook | None = None,
+    progress: Progress | bool | None = None,
+) -> Responses:
+    """Read every questionnaire file of a study into one frame.
+
+    Parameters
+    ----------
+    study
+        The study (``questionnaire.files``, ``aliases``, ``codebook``).
+    codebook
+        The codebook; default: loaded from ``questionnaire.codebook``.
+    progress
+        ``True`` for a tqdm bar, or a callable taking one Chinese message, called before each
+        file is read (the same callable ``survey.pipeline`` passes to every step).
+
+    Returns
+    -------
+    Responses
+
+    Raises
+    ------
+    SurveyError
+        Any reader error; an alias table for a column no file has; a crosscheck partner that is
+        not the other variant of its file. Cells where a crosscheck partner disagrees are not an
+        error: they are listed in ``Responses.crosschecks`` and in the notes (warnings).
+
+    Notes
+    -----
+    Each note is also issued as a :class:`~survey.errors.SurveyWarning`.
+
+    Examples
+    --------
+    >>> res = read_responses(load_study("study.yaml"))  # doctest: +SKIP
+    >>> res.frame.groupby("college").size()  # doctest: +SKIP
+    """
+    if codebook is None:
+        codebook = load_codebook(study.resolve(study.questionnaire.codebook))
+    files = study.questionnaire.files
+    bar = None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(files), desc="读取问卷文件", unit="个")
+    results: list[ReadResult] = []
+    crosschecks: dict[str, pd.DataFrame] = {}
+    frames: list[pd.DataFrame] = []
+    attr_names: list[str] = []
+    for f in files:
+        for k in f.attributes:
+            if k not in attr_names:
+                attr_names.append(k)
+    try:
+        for i, f in enumerate(files):
+            if callable(progress):
+                progress(f"读取问卷文件（{i + 1}/{len(files)}）：{study.display(f.path)}")
+            res = read_file(study, f, codebook)
+            results.append(res)
+            if f.crosscheck is not None:
+                crosschecks[res.file] = _crosscheck_file(study, i, f, codebook, res)
+            # Under copy-on-write (pandas 3, or the option on in 2.x) a shallow copy is enough:
+            # the attribute columns below are new columns, and any later write copies first.
+            frame = res.frame.copy(deep=not _copy_on_write())
+            for k in attr_names:
+                frame[k] = f.attributes.get(k, pd.NA)
+            frames.append(frame)
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    frame = (
+        pd.concat(frames, ignore_index=True)
+        if len(frames) > 1
+        else frames[0].reset_index(drop=True)
+    )
+    frame = _order(frame, codebook, attr_names)
+    for var, table in study.questionnaire.aliases.items():
+        if var not in frame.columns:
+            raise SurveyError(
+                f"别名表中的变量 {var} 不是任何问卷文件的列",
+                file=study.source,
+                key=f"questionnaire.aliases.{var}",
+                expected="属性列（files[].attributes）、标识列或题目编号之一",
+            )
+        frame[var] = apply_aliases(frame[var], table)
+    notes = [n for r in results for n in r.notes]
+    mismatches = _mismatches(results)
+    notes += [
+        f"{name} 的问卷指纹与其他同类文件不同，可能来自另一版问卷（题目或选项有增减），请核对题目"
+        for name in mismatches
+    ]
+    for note in notes:
+        warnings.warn(note, SurveyWarning, stacklevel=2)
+    return Responses(frame, results, mismatches, crosschecks, notes)
+
+
+def _copy_on_write() -> bool:
+    """Whether pandas defers copies (always in pandas 3; an option in pandas 2.x)."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.get_option("mode.copy_on_write") is True  # "warn" is not on
+
+
+def _order(frame: pd.DataFrame, codebook: Codebook, attrs: list[str]) -> pd.DataFrame:
+    ident = [i.id for i in codebook.identifiers]
+    items = codebook.item_columns()
+    cols = [*FRAME_PREFIX, *ident, *attrs, *items]
+    rest = [c for c in frame.columns if c not in cols]
+    return frame[[c for c in cols if c in frame.columns] + rest]
+
+
+_FAMILY = {"wjx_text": "wjx", "wjx_code": "wjx", "generic": "generic", "spss": "spss"}
+
+
+def _mismatches(results: list[ReadResult]) -> list[str]:
+    """Files whose print differs from the most common print of their format family.
+
+    Prints are compared within a family (问卷星 按文本 + 按序号; generic; SPSS) because what a
+    header shows differs between families: a generic file has no question numbers or stems.
+    With no majority, the first file of the family is the reference.
+    """
+    out: list[str] = []
+    for family in dict.fromkeys(_FAMILY.get(r.format, r.format) for r in results):
+        group = [r for r in results if _FAMILY.get(r.format, r.format) == family]
+        counts = Counter(r.fingerprint for r in group)
+        if len(counts) <= 1:
+            continue
+        top, n_top = counts.most_common(1)[0]
+        if list(counts.values()).count(n_top) > 1:
+            top = group[0].fingerprint
+        out.extend(r.file for r in group if r.fingerprint != top)
+    return [r.file for r in results if r.file in out]

@@ -1,0 +1,765 @@
+"""Turning mapped string columns into the canonical response frame (see docs/architecture.md).
+
+Cells are decoded once per distinct value (exports repeat the same few labels thousands of
+times), and every problem names the file, the Excel row where the value first occurs and the
+column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from survey.config.codebook import Codebook, Item
+from survey.errors import SurveyError, SurveyWarning
+from survey.io._arrays import object_full
+from survey.io.normalise import (
+    is_missing_token,
+    normalise_text,
+    parse_duration,
+    parse_number,
+)
+from survey.io.readers._mapping import ColumnSpec, LabelMap, expected_headers
+
+__all__ = ["FRAME_PREFIX", "ReadResult", "build_frame", "fingerprint", "header_map", "split_other"]
+
+#: Files with at least this many rows have their items decoded in two threads.
+THREAD_ROWS = 50_000
+
+#: Columns every reader puts first, in this order.
+FRAME_PREFIX = ["_file", "_row", "_format", "_seq", "submitted_at", "duration_s"]
+
+
+@dataclass
+class ReadResult:
+    """What a reader returns for one file.
+
+    Attributes
+    ----------
+    frame
+        The canonical response frame (docs/architecture.md), one row per answer sheet.
+    fingerprint
+        Short hash of the questionnaire items found in the file (:func:`fingerprint`).
+    format
+        ``wjx_text``, ``wjx_code``, ``generic`` or ``spss``.
+    encoding
+        Text encoding of a CSV / SPSS file, else ``None``.
+    n_rows
+        Number of answer rows read.
+    header_map
+        Export header → output column (``"(元数据)"`` / ``"(忽略)"`` for dropped columns).
+    notes
+        Things worth telling the user (Chinese).
+    file
+        The file as named in ``study.yaml``.
+    """
+
+    frame: pd.DataFrame
+    fingerprint: str
+    format: str
+    encoding: str | None
+    n_rows: int
+    header_map: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    file: str = ""
+
+
+class CellError(Exception):
+    """A cell that cannot be decoded (turned into a SurveyError with row and column)."""
+
+    def __init__(self, problem: str, expected: str | None = None, hint: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.expected = expected
+        self.hint = hint
+
+
+_OTHER = re.compile(r"^(.*?)〖(.*)〗\s*$", re.DOTALL)
+
+
+def split_other(cell: str) -> tuple[str, str | None]:
+    """Split ``其他〖校企联合支部〗`` into ``("其他", "校企联合支部")``; text without 〖〗 → (text, None)."""
+    m = _OTHER.match(cell)
+    if not m:
+        return cell, None
+    other = m.group(2).strip()
+    return m.group(1).strip(), (other or None)
+
+
+# -- one cell -------------------------------------------------------------------------------
+def _is_missing_code(x: float, missing: set[float]) -> bool:
+    return not math.isnan(x) and x in missing
+
+
+def _choice(cell: str, mode: str, lm: LabelMap, missing: set[float]) -> tuple[float, str | None]:
+    label, other = split_other(cell)
+    n = normalise_text(label)
+    num = parse_number(n)
+    if not math.isnan(num) and _is_missing_code(num, missing):
+        return math.nan, other
+    if mode == "label":
+        code = lm.lookup(n) if n else None
+        if code is None and other is not None and lm.other is not None:
+            code = lm.other
+        if code is None:
+            raise CellError(
+                f"选项“{n}”不在编码手册该题的选项中",
+                expected=f"以下选项之一：{lm.allowed()}",
+                hint="若这是同一选项的另一种写法，在编码手册该题的 option_aliases 中加入它",
+            )
+        return float(code), other
+    if not math.isnan(num):
+        return num, other
+    if n == "" and other is not None and lm.other is not None:
+        return float(lm.other), other
+    if mode == "auto":
+        code = lm.lookup(n)
+        if code is not None:
+            return float(code), other
+        raise CellError(
+            f"“{n}”既不是数字代码，也不是该题的选项",
+            expected=f"数字代码或以下选项之一：{lm.allowed()}",
+            hint="若这是同一选项的另一种写法，在编码手册该题的 option_aliases 中加入它",
+        )
+    raise CellError(
+        f"按序号导出的文件中应为数字代码，实际为“{n}”",
+        expected=f"数字代码：{lm.allowed()}",
+        hint="若该文件其实是“按文本”下载，请在 study.yaml 中把 format 改为 wjx_text（或 auto）",
+    )
+
+
+def _split_codes(cell: str, sep: str, mode: str) -> list[str]:
+    parts = [p for p in cell.split(sep)]
+    if len(parts) == 1 and mode != "label":
+        t = normalise_text(cell)
+        if re.fullmatch(r"-?\d+([,;、\s]+-?\d+)*", t):
+            parts = re.split(r"[,;、\s]+", t)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _joined(
+    cell: str, item: Item, mode: str, lm: LabelMap, missing: set[float], sep: str
+) -> tuple[dict[int, float], str | None]:
+    """A 按文本 multiple (``A┋B``) or ranking (``A→B``) cell → {code: 1 or rank}."""
+    out: dict[int, float] = {}
+    other_text = None
+    for pos, part in enumerate(_split_codes(cell, sep, mode), start=1):
+        code, other = _choice(part, mode, lm, missing)
+        if math.isnan(code):
+            continue
+        if float(code).is_integer() and int(code) in lm.options:
+            c = int(code)
+        else:
+            raise CellError(
+                f"代码 {part} 不是该题的选项",
+                expected=f"以下选项之一：{lm.allowed()}",
+            )
+        if other is not None:
+            other_text = other
+        out.setdefault(c, 1.0 if item.type == "multiple" else float(pos))
+    return out, other_text
+
+
+def _option_cell(
+    cell: str, option_label: str, missing: set[float], is_other: bool = False
+) -> tuple[float, str | None]:
+    """One 按序号 per-option cell: 0/1 (multiple) or a rank; ``1〖text〗`` / ``〖text〗`` chosen
+    with text. For the "other" option a bare text is also read as chosen + text (unconfirmed
+    export form)."""
+    label, other = split_other(cell)
+    n = normalise_text(label)
+    if n == "" and other is not None:
+        return 1.0, other
+    num = parse_number(n)
+    if not math.isnan(num):
+        return (math.nan if num in missing else num), other
+    if n.replace(" ", "") == normalise_text(option_label).replace(" ", ""):
+        return 1.0, other
+    if is_other:
+        return 1.0, cell.strip()
+    raise CellError(f"“{n}”不是数字", expected="0（未选）、1（选中）或名次数字")
+
+
+_UNIT_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*[\u4e00-\u9fff]{1,3}$")
+
+
+# -- whole frame ----------------------------------------------------------------------------
+def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, uniques)`` of a string column (object or categorical), codes in row order.
+
+    Exports repeat a few labels many times: everything below decodes each distinct value once
+    and expands the result with a NumPy ``take`` instead of mapping cell by cell. Every unique
+    value occurs at least once (unused categories are dropped).
+    """
+    if isinstance(col.dtype, pd.CategoricalDtype) and not col.hasnans:
+        codes = col.cat.codes.to_numpy()
+        cats = np.asarray(col.cat.categories, dtype=object)
+        used = np.bincount(codes, minlength=len(cats)) > 0
+        if used.all():
+            return codes, cats
+        remap = np.cumsum(used) - 1
+        return remap[codes], cats[used]
+    codes, uniques = pd.factorize(col, use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
+
+
+def _expand(values: list[Any], codes: np.ndarray, dtype: Any = object) -> pd.Series:
+    """The per-row series of per-distinct-value ``values`` (``values[codes]``)."""
+    arr = _object_array(values) if dtype is object else np.asarray(values, dtype=dtype)
+    return pd.Series(arr.take(codes), dtype=dtype, copy=False)
+
+
+def _object_array(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):  # element-wise: tuples and dicts must stay whole
+        out[i] = v
+    return out
+
+
+_PLAIN_NUMBER = r"-?[0-9]{1,15}(?:\.[0-9]+)?"
+
+
+def _numbers(values: np.ndarray) -> np.ndarray:
+    """:func:`parse_number` of each value; plain ASCII numbers (most 序号) converted at once."""
+    s = pd.Series(values, dtype=object)
+    plain = np.array([isinstance(v, str) for v in values], dtype=bool)
+    plain[plain] = s[plain].astype(str).str.fullmatch(_PLAIN_NUMBER).to_numpy(dtype=bool)
+    out = np.full(len(values), np.nan)
+    out[plain] = pd.to_numeric(s[plain].astype(str)).to_numpy(dtype=float)
+    for k in np.flatnonzero(~plain):
+        out[k] = parse_number(values[k])
+    return out
+
+
+def _decode_unique(
+    col: pd.Series,
+    fn: Callable[[str], Any],
+    *,
+    rows: list[int],
+    display: str,
+    column: str,
+) -> tuple[np.ndarray, list[Any]]:
+    """Apply ``fn`` to every distinct cell; a CellError becomes a SurveyError at its first row.
+
+    Returns
+    -------
+    (codes, decoded)
+        ``decoded[codes[i]]`` is the value of row ``i``.
+    """
+    codes, uniques = _codes(col)
+    out: list[Any] = []
+    for k, value in enumerate(uniques):
+        try:
+            out.append(fn(value))
+        except CellError as exc:
+            first = int(np.flatnonzero(codes == k)[0])
+            raise SurveyError(
+                exc.problem,
+                file=display,
+                row=rows[first],
+                column=column,
+                expected=exc.expected,
+                hint=exc.hint,
+            ) from None
+    return codes, out
+
+
+_DATETIME_FORMATS = (
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d",
+    "%Y-%m-%d",
+)
+
+
+def _parse_formats(texts: pd.Series, todo: np.ndarray, parsed: np.ndarray) -> None:
+    """Try each export time format, in order, on the ``todo`` values at once (in place)."""
+    for fmt in _DATETIME_FORMATS:
+        if not todo.any():
+            return
+        idx = np.flatnonzero(todo)
+        got = pd.to_datetime(texts.iloc[idx], format=fmt, errors="coerce")
+        hit = got.notna().to_numpy()
+        parsed[idx[hit]] = got[hit].to_numpy(dtype="datetime64[ns]")
+        todo[idx[hit]] = False
+
+
+def _canonical_times(text: np.ndarray, sep: int) -> tuple[np.ndarray, np.ndarray]:
+    """Times written ``YYYY?MM?DD hh:mm:ss`` (``?`` = ``sep``), from a ``(rows, 19)`` byte matrix.
+
+    Returns ``(ok, parsed)`` per row: whether the text has two-digit fields in range, a year
+    1900-2099 (so that nanoseconds hold it) and a real day (not 02-30), and its time as
+    ``datetime64[ns]`` (NaT where not ok). For exactly these texts ``pandas.to_datetime`` with
+    the matching full-second format of :data:`_DATETIME_FORMATS` gives the same time.
+    """
+    by_pos = np.ascontiguousarray(text.T)  # one row per character position: fast passes
+    ok = np.ones(len(text), dtype=bool)
+    for k, c in ((4, sep), (7, sep), (10, ord(" ")), (13, ord(":")), (16, ord(":"))):
+        ok &= by_pos[k] == c
+
+    def field(*cols: int) -> np.ndarray:
+        value = np.zeros(len(text), dtype=np.int32)
+        for k in cols:  # a byte minus "0" wraps above 9 unless it is a digit
+            d = by_pos[k] - np.uint8(48)
+            ok[:] &= d <= 9
+            value = value * 10 + d
+        return value
+
+    year, month, day = field(0, 1, 2, 3), field(5, 6), field(8, 9)
+    hour, minute, second = field(11, 12), field(14, 15), field(17, 18)
+    ok &= (year >= 1900) & (year <= 2099) & (month >= 1) & (month <= 12) & (day >= 1)
+    ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
+    # First day and length of every month 1900-01 … 2099-12, looked up (numpy's month → day
+    # conversion per element is slower); a day beyond the month's length (02-30) is refused.
+    first = np.arange("1900-01", "2100-01", dtype="datetime64[M]")
+    month_start = first.astype("datetime64[D]").astype(np.int64)
+    month_days = np.diff(np.append(month_start, month_start[-1] + 31))
+    index = np.where(ok, (year - 1900) * 12 + month - 1, 0)
+    ok &= day <= month_days.take(index)
+    seconds = month_start.take(index) + (day - 1)
+    seconds = seconds * 86400 + (hour * 3600 + minute * 60 + second)
+    parsed = (seconds * 1_000_000_000).view("datetime64[ns]")
+    parsed[~ok] = np.datetime64("NaT")
+    return ok, parsed
+
+
+def _arrow_datetimes(col: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Parse the canonically written times of a pyarrow-backed string column at once.
+
+    Returns ``(parsed, ok)``: ``datetime64[ns]`` per row and which rows were parsed; ``None``
+    for other columns. Rows are parsed by :func:`_canonical_times` straight from the UTF-8
+    bytes of the column; the rest is left to the general path. Hand-written because a million
+    times as Python strings cost about a second before any parsing starts, and pyarrow's own
+    ``strptime`` accepts impossible days (2026/02/30 → March 2) that pandas refuses.
+    """
+    import pyarrow as pa
+
+    if not (isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow"):
+        return None
+    arr = pa.array(col.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    n = len(arr)
+    _, offsets_buf, data_buf = arr.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, dtype=offset_type)[arr.offset : arr.offset + n + 1]
+    data = np.zeros(0, np.uint8) if data_buf is None else np.frombuffer(data_buf, dtype=np.uint8)
+    starts = offsets[:-1].astype(np.int64)
+    rows = np.flatnonzero(np.diff(offsets) == 19)
+    if len(rows) == n and n and offsets[-1] - offsets[0] == 19 * n:
+        text = data[offsets[0] : offsets[-1]].reshape(n, 19)  # all 19 bytes long: a view
+    else:
+        text = data[starts[rows][:, None] + np.arange(19)]
+    parsed = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = np.zeros(n, dtype=bool)
+    for sep in (ord("/"), ord("-")):  # in the order of _DATETIME_FORMATS
+        todo = ~ok[rows]
+        if not todo.any():
+            break
+        hit, times = _canonical_times(text if todo.all() else text[todo], sep)
+        where = rows[todo][hit] if not todo.all() else rows[hit]
+        parsed[where] = times[hit]
+        ok[where] = True
+    return parsed, ok
+
+
+def _parse_datetimes(
+    col: pd.Series, rows: list[int], display: str, where: str, notes: list[str]
+) -> pd.Series:
+    fast = _arrow_datetimes(col)
+    if fast is not None:
+        parsed_rows, ok = fast
+        if not ok.all():  # the rest, as object strings, the general way (same note, rows)
+            rest = np.flatnonzero(~ok)
+            sub = pd.Series(col.iloc[rest].to_numpy(dtype=object), dtype=object)
+            got = _parse_datetimes(sub, [rows[i] for i in rest], display, where, notes)
+            parsed_rows[rest] = got.to_numpy(dtype="datetime64[ns]")
+        return pd.Series(parsed_rows, dtype="datetime64[ns]", copy=False)
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes, uniques = _codes(col)
+    else:  # mostly distinct (one time per answer sheet): parsing beats hashing
+        codes, uniques = np.arange(len(col)), col.to_numpy(dtype=object)
+    parsed = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    is_str = np.array([isinstance(v, str) for v in uniques], dtype=bool)
+    # Most exports write clean times: parse the distinct raw texts first, vectorised; only what
+    # fails is normalised (full-width digits, stray spaces) and tried again, then read as an
+    # Excel serial date.
+    todo = is_str.copy()
+    _parse_formats(pd.Series(uniques, dtype=object), todo, parsed)
+    rest = np.flatnonzero(todo | ~is_str)
+    rcodes, rvals = pd.factorize(pd.Series(uniques[rest], dtype=object), use_na_sentinel=False)
+    texts = pd.Series([normalise_text(v) for v in rvals], dtype=object)
+    todo2 = ~np.array([is_missing_token(t) for t in texts], dtype=bool)
+    sub = np.full(len(rvals), np.datetime64("NaT"), dtype="datetime64[ns]")
+    _parse_formats(texts, todo2, sub)
+    bad: list[int] = []
+    for j in np.flatnonzero(todo2):
+        num = parse_number(texts.iloc[j])
+        if 20000 <= num <= 80000:  # an Excel serial date (days since 1899-12-30)
+            ts = pd.Timestamp("1899-12-30") + pd.to_timedelta(num, unit="D")
+            sub[j] = ts.round("s").to_datetime64()
+        else:
+            u = rest[np.flatnonzero(rcodes == j)[0]]
+            bad.append(int(np.flatnonzero(codes == u)[0]))
+    parsed[rest] = sub.take(rcodes)
+    if bad:
+        notes.append(
+            f"{display}：{where} 有 {len(bad)} 种无法识别的时间，已设为缺失（首次出现于第 {rows[min(bad)]} 行）。"
+        )
+    return pd.Series(parsed.take(codes), dtype="datetime64[ns]", copy=False)
+
+
+def build_frame(
+    data: pd.DataFrame,
+    specs: list[ColumnSpec],
+    codebook: Codebook,
+    *,
+    rows: list[int],
+    display: str,
+    fmt: str,
+    modes: dict[str, str],
+    header_row: int = 1,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Decode mapped string columns into the canonical frame.
+
+    Parameters
+    ----------
+    data
+        Strings (``""`` empty), one column per header of ``specs`` (same order).
+    specs
+        From :func:`~survey.io.readers._mapping.map_columns`.
+    codebook
+        The codebook.
+    rows
+        Excel row of each data row.
+    display, fmt
+        The file name (``_file``) and format (``_format``).
+    modes
+        Item id → ``"label"`` (按文本: cells are option labels), ``"code"`` (按序号: cells are
+        numbers) or ``"auto"`` (numbers are codes, other text is looked up as a label).
+
+    Returns
+    -------
+    (frame, notes)
+    """
+    n = len(data)
+    notes: list[str] = []
+    out: dict[str, Any] = {
+        "_file": pd.Series(object_full(n, display), dtype=object, copy=False),
+        "_row": pd.Series(np.asarray(rows, dtype=np.int64), dtype="int64", copy=False),
+        "_format": pd.Series(object_full(n, fmt), dtype=object, copy=False),
+        "_seq": pd.Series(np.full(n, np.nan)),
+        "submitted_at": pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
+        "duration_s": pd.Series(np.full(n, np.nan)),
+    }
+    by_item: dict[str, list[tuple[ColumnSpec, pd.Series]]] = {}
+    for spec, name in zip(specs, data.columns, strict=True):
+        col = data[name].reset_index(drop=True)
+        if spec.kind == "meta" and spec.target == "submitted_at":
+            out["submitted_at"] = _parse_datetimes(col, rows, display, spec.described, notes)
+            continue
+        if not isinstance(col.dtype, pd.CategoricalDtype):
+            col = col.astype(object)
+        if spec.kind == "meta" and spec.target == "_seq":
+            codes, uniques = _codes(col)
+            out["_seq"] = _expand(_numbers(uniques), codes, "float64")
+        elif spec.kind == "meta" and spec.target == "duration_s":
+            codes, uniques = _codes(col)
+            durations = [parse_duration(v) for v in uniques]
+            bad = [v for v, d in zip(uniques, durations, strict=True)
+                   if math.isnan(d) and not is_missing_token(v)]
+            if bad:
+                notes.append(
+                    f"{display}：{spec.described} 有无法识别的用时（如“{bad[0]}”），已设为缺失。"
+                )
+            out["duration_s"] = _expand(durations, codes, "float64")
+        elif spec.kind == "identifier":
+            codes, uniques = _codes(col)
+            out[spec.target] = _expand(
+                [np.nan if is_missing_token(v) else normalise_text(v) for v in uniques], codes
+            )
+        elif spec.kind == "item":
+            by_item.setdefault(spec.target, []).append((spec, col))
+    for ident in codebook.identifiers:
+        if ident.id not in out:
+            out[ident.id] = pd.Series([np.nan] * n, dtype=object)
+            notes.append(f"{display}：文件中没有标识列 {ident.id}（{ident.kind}），该列为空。")
+    # Items are decoded in threads on long files (the per-column work is NumPy, which releases
+    # the GIL); results, notes and the first error are taken in codebook order, as in a loop.
+    workers = 2 if n >= THREAD_ROWS and len(by_item) > 1 else 0
+    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        pending: dict[str, tuple[Future[dict[str, pd.Series]] | None, list[str]]] = {}
+        for item in codebook.items:
+            if item.id in by_item:
+                item_notes: list[str] = []
+                args = (item, by_item[item.id], codebook, rows, display, modes.get(item.id, "auto"))
+                if workers:
+                    pending[item.id] = (pool.submit(_decode_item, *args, item_notes), item_notes)
+                else:
+                    pending[item.id] = (None, item_notes)
+        try:
+            for item in codebook.items:
+                _place_item(item, codebook, out, pending, by_item, n, rows, display, modes, header_row, notes)
+        finally:
+            for fut, _ in pending.values():
+                if fut is not None:
+                    fut.cancel()
+    order = [*FRAME_PREFIX, *(i.id for i in codebook.identifiers), *codebook.item_columns()]
+    frame = pd.DataFrame({c: out[c] for c in order}, copy=False)
+    return frame, notes
+
+
+def _place_item(
+    item: Item,
+    codebook: Codebook,
+    out: dict[str, Any],
+    pending: dict[str, tuple[Future[dict[str, pd.Series]] | None, list[str]]],
+    by_item: dict[str, list[tuple[ColumnSpec, pd.Series]]],
+    n: int,
+    rows: list[int],
+    display: str,
+    modes: dict[str, str],
+    header_row: int,
+    notes: list[str],
+) -> None:
+    """Put one item's decoded columns into ``out`` (decoding it here unless a thread did)."""
+    cols = codebook.columns(item.id)
+    if item.id not in pending:
+        if item.required:
+            raise SurveyError(
+                f"文件中缺少编码手册要求的题目 {item.id}（{item.text}）",
+                file=display,
+                row=header_row,
+                expected=f"表头中有{expected_headers(item, codebook.options(item.id))}",
+                hint="检查是否下载了正确版本的问卷；若该题可缺，在编码手册中为它写 required: false",
+            )
+        for c in cols:
+            out[c] = pd.Series(
+                [np.nan] * n,
+                dtype=object if c.endswith("_other") or item.type == "text" else "float64",
+            )
+        notes.append(f"{display}：文件中没有可选题目 {item.id}，该题记为缺失。")
+        return
+    fut, item_notes = pending[item.id]
+    if fut is None:
+        mode = modes.get(item.id, "auto")
+        decoded = _decode_item(item, by_item[item.id], codebook, rows, display, mode, item_notes)
+    else:
+        decoded = fut.result()  # re-raises the item's SurveyError
+    notes.extend(item_notes)
+    for c in cols:
+        out[c] = decoded[c]
+
+
+def _decode_item(
+    item: Item,
+    parts: list[tuple[ColumnSpec, pd.Series]],
+    codebook: Codebook,
+    rows: list[int],
+    display: str,
+    mode: str,
+    notes: list[str],
+) -> dict[str, pd.Series]:
+    n = len(rows)
+    options = codebook.options(item.id)
+    lm = LabelMap(item, options)
+    missing = set(codebook.missing_codes_for(item.id))
+    cols = codebook.columns(item.id)
+    result: dict[str, pd.Series] = {}
+    # "Other" texts (〖…〗 or an other-column); None while there is none, so that the common
+    # item without any costs nothing.
+    other: pd.Series | None = None
+    values = [(s, c) for s, c in parts if s.role == "value"]
+    option_cols = [(s, c) for s, c in parts if s.role == "option"]
+    other_cols = [(s, c) for s, c in parts if s.role == "other"]
+    if values and option_cols:
+        raise SurveyError(
+            f"题目 {item.id} 既有整题一列，又有每个选项一列，无法确定以哪一种为准",
+            file=display,
+            column=f"{values[0][0].described} 与 {option_cols[0][0].described}",
+            hint="把其中一种列加入编码手册的 ignore_columns",
+        )
+
+    def dec(spec: ColumnSpec, col: pd.Series, fn: Callable[[str], Any]) -> tuple[np.ndarray, list[Any]]:
+        return _decode_unique(col, fn, rows=rows, display=display, column=spec.described)
+
+    def others(codes: np.ndarray, pairs: list[tuple[Any, str | None]]) -> pd.Series | None:
+        if all(p[1] is None for p in pairs):
+            return None
+        return _expand([np.nan if p[1] is None else p[1] for p in pairs], codes)
+
+    if item.type in ("likert", "single"):
+        spec, col = values[0]
+        codes, pairs = dec(
+            spec,
+            col,
+            lambda v: (math.nan, None) if is_missing_token(v) else _choice(v, mode, lm, missing),
+        )
+        result[item.id] = _expand([p[0] for p in pairs], codes, "float64")
+        other = others(codes, pairs)
+    elif item.type == "numeric":
+        spec, col = values[0]
+        odd: list[str] = []
+
+        def num(v: str) -> float:
+            if is_missing_token(v):
+                return math.nan
+            x = parse_number(v)
+            if math.isnan(x):
+                m = _UNIT_NUMBER.match(normalise_text(v))
+                if m:
+                    x = float(m.group(1))
+                odd.append(normalise_text(v))
+            return math.nan if x in missing else x
+
+        codes, nums = dec(spec, col, num)
+        result[item.id] = _expand(nums, codes, "float64")
+        if odd:
+            notes.append(
+                f"{display}：{spec.described} 有 {len(odd)} 种非纯数字的填写（如“{odd[0]}”）："
+                "带单位的取其数字，其余记为缺失。"
+            )
+    elif item.type == "text":
+        spec, col = values[0]
+
+        def txt(v: str) -> Any:
+            if is_missing_token(v):
+                return np.nan
+            if mode == "code" and parse_number(v) in missing:
+                return np.nan
+            return v.strip()
+
+        codes, texts = dec(spec, col, txt)
+        result[item.id] = _expand(texts, codes)
+    else:  # multiple / ranking
+        frame = pd.DataFrame(
+            np.nan, index=range(n), columns=[f"{item.id}_{c}" for c in sorted(options)]
+        )
+        if values:
+            spec, col = values[0]
+            sep = "┋" if item.type == "multiple" else "→"
+
+            def joined(v: str) -> tuple[dict[int, float] | None, str | None]:
+                if is_missing_token(v):
+                    return None, None
+                return _joined(v, item, mode, lm, missing, sep)
+
+            codes, pairs = dec(spec, col, joined)
+            for code in sorted(options):
+                fill = 0.0 if item.type == "multiple" else np.nan
+                frame[f"{item.id}_{code}"] = _expand(
+                    [np.nan if p[0] is None else p[0].get(code, fill) for p in pairs],
+                    codes,
+                    "float64",
+                )
+            other = others(codes, pairs)
+        else:
+            seen_codes = set()
+            for spec, col in option_cols:
+                seen_codes.add(spec.code)
+                label = options.get(spec.code, "")
+                is_other = spec.code == item.other_option
+
+                def opt(v: str, lab: str = label, oth: bool = is_other) -> tuple[float, str | None]:
+                    if is_missing_token(v):
+                        return math.nan, None
+                    return _option_cell(v, lab, missing, oth)
+
+                codes, pairs = dec(spec, col, opt)
+                frame[f"{item.id}_{spec.code}"] = _expand([p[0] for p in pairs], codes, "float64")
+                other = _first_of(other, others(codes, pairs))
+            absent = sorted(set(options) - seen_codes)
+            if absent:
+                notes.append(
+                    f"{display}：题目 {item.id} 缺少选项 {absent} 的列，这些选项记为缺失。"
+                )
+        for c in frame.columns:
+            result[c] = frame[c]
+    for _spec, col in other_cols:
+        codes, uniques = _codes(col)
+        got = _expand([np.nan if is_missing_token(v) else v.strip() for v in uniques], codes)
+        other = _first_of(got, other)
+    if f"{item.id}_other" in cols:
+        result[f"{item.id}_other"] = (
+            other.astype(object) if other is not None else pd.Series([np.nan] * n, dtype=object)
+        )
+    elif other is not None and other.notna().any():
+        first = int(np.flatnonzero(other.notna().to_numpy())[0])
+        notes.append(
+            f"{display}：题目 {item.id} 有“其他”填写内容（如第 {rows[first]} 行），"
+            "但编码手册没有 other_option，填写内容未保留。"
+        )
+    return result
+
+
+def _first_of(a: pd.Series | None, b: pd.Series | None) -> pd.Series | None:
+    """``a`` where it has a value, else ``b`` (either may be None: nothing)."""
+    if a is None or b is None:
+        return b if a is None else a
+    return a.where(a.notna(), b)
+
+
+def fingerprint(specs: list[ColumnSpec], codebook: Codebook) -> str:
+    """Short SHA-256 over the items found in a file.
+
+    Each found item contributes its id, its 问卷星 question number and what its header shows:
+    the normalised stem or matrix-row text; for multiple-choice and ranking items the set of
+    option codes the file can hold (按文本 cells must use the codebook's labels; 按序号 headers
+    show the options). The 按文本 and 按序号 variants of one download therefore print alike,
+    while a reworded stem, a changed matrix row, a renumbered or missing question does not.
+    """
+    entries: dict[str, list[Any]] = {}
+    for s in specs:
+        if s.kind != "item" or s.role == "other":
+            continue
+        item = codebook.item(s.target)
+        if item.type in ("multiple", "ranking"):
+            e = entries.setdefault(item.id, [item.id, s.question, "options", []])
+            if s.role == "option":
+                e[3].append(s.code)
+            else:
+                e[3].extend(codebook.options(item.id))
+        else:
+            entries[item.id] = [item.id, s.question, s.form if s.form != "stem" else "stem", s.text]
+    payload = []
+    for key in sorted(entries):
+        e = entries[key]
+        if e[2] == "options":
+            e = [e[0], e[1], e[2], sorted(set(e[3]))]
+        payload.append(e)
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def header_map(specs: list[ColumnSpec]) -> dict[str, str]:
+    """Export header → output column; ``(元数据)`` / ``(忽略)`` for columns not kept."""
+    out: dict[str, str] = {}
+    for s in specs:
+        if s.kind in ("item", "identifier"):
+            out[s.header] = s.output
+        elif s.kind == "meta":
+            out[s.header] = s.target or "(元数据)"
+        else:
+            out[s.header] = "(忽略)"
+    return out
+
+
+def warn_notes(notes: list[str]) -> None:
+    """Issue each note as a :class:`SurveyWarning` (the CLI logs them)."""
+    import warnings
+
+    for note in notes:
+        warnings.warn(note, SurveyWarning, stacklevel=3)

@@ -1,0 +1,1068 @@
+"""The report runner: execute the notebooks incrementally and export the HTML reports.
+
+:func:`run_report` is what ``survey report`` (and ``make report``) calls. It
+
+1. finds ``notebooks/*.ipynb`` and reads each notebook's ``metadata.survey`` block::
+
+       "survey": {
+         "inputs": ["responses.parquet", "exclusions.csv"],   # relative to the study's
+                                                               # output_dir; globs allowed
+         "depends_on": ["02_measurement"],                     # other notebooks, run first
+         "committee": true                                     # include in committee.html
+       }
+
+   Without ``inputs`` the whole processed folder counts as the notebook's input;
+2. computes a cache key per notebook from the notebook's cells, the injected parameters, the
+   sources of the ``survey`` package, the study configuration, the versions of Python and the
+   main libraries, the hashes of the input files and the keys of the notebooks it depends on.
+   A notebook whose key matches ``reports/.cache/<name>.json`` is not executed again;
+3. executes the others with nbclient, independent notebooks in parallel in a process pool
+   (at most ``os.cpu_count()`` workers), injecting the parameters papermill-style after the
+   cell tagged ``parameters``:
+
+   ``study_path``, ``processed_dir``, ``figures_dir``, ``reports_dir`` (absolute paths as str)
+   plus any ``parameters`` passed to :func:`run_report`;
+4. exports ``reports/audit/<name>.html`` (with code) for every notebook, an
+   ``audit/index.html`` with the manifest and the exclusion ledger, and one self-contained
+   ``reports/committee.html`` (no code, table of contents, figures as data URIs, a subset of
+   the CJK font embedded, no reference to any other host, print CSS, provenance footer, the
+   synthetic-data notice for synthetic studies).
+
+Every file is written to a temporary name and moved into place with :func:`os.replace`, so an
+interrupted run leaves the previous reports intact.
+
+The kernel
+----------
+Notebooks run on the interpreter running this code (``sys.executable``, i.e. the project's
+``.venv``), whatever kernels the user's Jupyter installation knows: the kernel manager gets an
+in-memory kernel spec (:class:`_ProjectKernelSpecManager`) instead of searching
+``JUPYTER_PATH``, and the kernel gets a private ``IPYTHONDIR`` (no user startup scripts), the
+inline matplotlib backend, ``PYTHONHASHSEED=0`` and the study paths in its environment. No
+``jupyter kernelspec install`` is needed, in CI or anywhere else. The notebook's own
+``kernelspec`` metadata is ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from survey.errors import SurveyError
+from survey.io.manifest import code_digest
+
+#: Libraries whose versions enter the cache key and the provenance footer.
+TRACKED_PACKAGES = (
+    "survey", "numpy", "pandas", "scipy", "statsmodels", "pingouin", "matplotlib", "seaborn",
+    "pyarrow", "krippendorff", "scikit-posthocs", "ipykernel", "nbclient", "nbconvert",
+)
+#: Tags honoured in the committee report (nbconvert TagRemovePreprocessor).
+REMOVE_CELL_TAGS = frozenset({"remove_cell", "parameters", "injected-parameters"})
+REMOVE_INPUT_TAGS = frozenset({"hide_input", "remove_input"})
+REMOVE_OUTPUT_TAGS = frozenset({"remove_output", "hide_output"})
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+_CACHE_FORMAT = 1
+_PART_NAMES_ZH = {
+    "source": "笔记本内容",
+    "parameters": "参数",
+    "code": "survey 代码",
+    "study": "研究配置",
+    "environment": "软件版本",
+    "inputs": "数据文件",
+    "upstream": "上游笔记本",
+}
+
+
+@dataclass
+class ReportResult:
+    """What :func:`run_report` did.
+
+    Attributes
+    ----------
+    committee
+        Path of ``committee.html``.
+    audit
+        Paths of the audit HTML files (one per notebook, plus ``index.html``).
+    executed, skipped
+        Notebook names (file stems) executed in this run / taken from the cache.
+    timings
+        Seconds per step (``execute:<name>``, ``audit``, ``committee``, ``total``).
+    """
+
+    committee: Path
+    audit: list[Path] = field(default_factory=list)
+    executed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Notebook:
+    name: str
+    path: Path
+    inputs: list[str] | None
+    depends_on: list[str]
+    committee: bool
+    cells_digest: str
+    key: str = ""
+    parts: dict[str, str] = field(default_factory=dict)
+    input_files: dict[str, str] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hashing
+# ---------------------------------------------------------------------------------------------
+
+
+def _sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sha256_json(obj: Any) -> str:
+    return _sha256_bytes(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode())
+
+
+class _FileHasher:
+    """SHA-256 of files, each read once per run (several notebooks share inputs)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[Path, str] = {}
+
+    def __call__(self, path: Path) -> str:
+        path = path.resolve()
+        if path not in self._memo:
+            h = hashlib.sha256()
+            with path.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            self._memo[path] = h.hexdigest()
+        return self._memo[path]
+
+
+def package_versions() -> dict[str, str]:
+    """Return the versions of Python and :data:`TRACKED_PACKAGES` (``"-"`` if not installed)."""
+    from importlib import metadata
+
+    versions = {"python": sys.version.split()[0]}
+    for name in TRACKED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "-"
+    return versions
+
+
+def _cells_digest(nb: Mapping[str, Any]) -> str:
+    # Outputs and execution counts do not count: only what would be executed and the metadata
+    # that changes how it is executed or exported. ``nb`` is the notebook's JSON (a source may
+    # be a list of lines or one string).
+    cells = []
+    for c in nb.get("cells", []):
+        source = c.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        cells.append((c.get("cell_type"), source, sorted(c.get("metadata", {}).get("tags", []))))
+    return _sha256_json({"cells": cells, "survey": nb.get("metadata", {}).get("survey", {})})
+
+
+def _skip_slow_optional_imports() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` (imported by nbformat via jsonschema).
+
+    ``rfc3987_syntax`` builds about 35 Lark parsers when imported (seconds on a loaded
+    machine; python-jsonschema/jsonschema#1428) only to check the ``iri`` formats, which no
+    notebook schema uses. Marking it unavailable before jsonschema is first imported makes
+    jsonschema skip those two optional format checkers. Does nothing if jsonschema is loaded.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# Discovery and cache keys
+# ---------------------------------------------------------------------------------------------
+
+
+def _read_notebooks(notebooks_dir: Path) -> list[_Notebook]:
+    # Plain JSON instead of nbformat: deciding what to rerun must stay fast (importing nbformat
+    # and its validator costs more than the whole no-change rerun may take).
+    found = sorted(
+        p for p in notebooks_dir.glob("*.ipynb") if not p.name.startswith((".", "_"))
+    )
+    notebooks = []
+    for path in found:
+        try:
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+                raise ValueError("no cells list")
+        except (OSError, ValueError) as exc:
+            raise SurveyError(
+                "笔记本文件无法读取（不是有效的 .ipynb 文件）",
+                file=path,
+                expected="Jupyter 笔记本（nbformat 4 的 JSON 文件）",
+                hint=str(exc)[:300],
+            ) from exc
+        meta = nb.get("metadata", {}).get("survey", {}) or {}
+        inputs = meta.get("inputs")
+        deps = [str(d).removesuffix(".ipynb") for d in meta.get("depends_on", [])]
+        notebooks.append(
+            _Notebook(
+                name=path.stem,
+                path=path,
+                inputs=[str(i) for i in inputs] if inputs is not None else None,
+                depends_on=deps,
+                committee=bool(meta.get("committee", True)),
+                cells_digest=_cells_digest(nb),
+            )
+        )
+    return notebooks
+
+
+def _topological(notebooks: list[_Notebook]) -> list[_Notebook]:
+    by_name = {nb.name: nb for nb in notebooks}
+    for nb in notebooks:
+        for dep in nb.depends_on:
+            if dep not in by_name:
+                raise SurveyError(
+                    f"笔记本声明的依赖 {dep} 不存在",
+                    file=nb.path,
+                    key="metadata.survey.depends_on",
+                    expected=f"notebooks 文件夹中的笔记本之一：{'、'.join(by_name)}",
+                )
+    ordered: list[_Notebook] = []
+    state: dict[str, int] = {}
+
+    def visit(nb: _Notebook, chain: list[str]) -> None:
+        if state.get(nb.name) == 2:
+            return
+        if state.get(nb.name) == 1:
+            raise SurveyError(
+                f"笔记本之间的依赖成环：{' → '.join([*chain, nb.name])}",
+                file=nb.path,
+                key="metadata.survey.depends_on",
+                expected="无环的依赖关系",
+            )
+        state[nb.name] = 1
+        for dep in nb.depends_on:
+            visit(by_name[dep], [*chain, nb.name])
+        state[nb.name] = 2
+        ordered.append(nb)
+
+    for nb in notebooks:
+        visit(nb, [])
+    return ordered
+
+
+def _input_files(nb: _Notebook, processed_dir: Path) -> list[Path]:
+    if nb.inputs is None:
+        if not processed_dir.is_dir():
+            return []
+        return sorted(
+            p for p in processed_dir.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in
+                                       p.relative_to(processed_dir).parts)
+        )
+    files: list[Path] = []
+    for pattern in nb.inputs:
+        matches = sorted(processed_dir.glob(pattern)) if any(ch in pattern for ch in "*?[") else []
+        files.extend(matches or [processed_dir / pattern])
+    return files
+
+
+def _compute_keys(
+    ordered: list[_Notebook],
+    *,
+    processed_dir: Path,
+    parameters: Mapping[str, Any],
+    study_digest: str,
+) -> None:
+    hasher = _FileHasher()
+    code = code_digest()
+    env = _sha256_json(package_versions())
+    params = _sha256_json(dict(parameters))
+    by_name = {nb.name: nb for nb in ordered}
+    for nb in ordered:  # topological: upstream keys exist already
+        files = {}
+        for p in _input_files(nb, processed_dir):
+            rel = p.relative_to(processed_dir).as_posix() if p.is_relative_to(processed_dir) else str(p)
+            files[rel] = hasher(p) if p.is_file() else "missing"
+        nb.input_files = files
+        nb.parts = {
+            "source": nb.cells_digest,
+            "parameters": params,
+            "code": code,
+            "study": study_digest,
+            "environment": env,
+            "inputs": _sha256_json(files),
+            "upstream": _sha256_json({d: by_name[d].key for d in sorted(nb.depends_on)}),
+        }
+        nb.key = _sha256_json({"format": _CACHE_FORMAT, **nb.parts})
+
+
+def _cache_state(nb: _Notebook, cache_dir: Path) -> tuple[bool, str]:
+    """Return (up to date, reason in Chinese) for a notebook."""
+    meta_path, nb_path = cache_dir / f"{nb.name}.json", cache_dir / f"{nb.name}.ipynb"
+    if not (meta_path.is_file() and nb_path.is_file()):
+        return False, "首次运行"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False, "缓存损坏"
+    if meta.get("key") == nb.key:
+        return True, "输入未变"
+    old = meta.get("parts", {})
+    changed = [_PART_NAMES_ZH[k] for k, v in nb.parts.items() if old.get(k) != v]
+    return False, "、".join(changed) + "有变化" if changed else "缓存格式更新"
+
+
+# ---------------------------------------------------------------------------------------------
+# Execution (runs in worker processes; everything here must be importable and picklable)
+# ---------------------------------------------------------------------------------------------
+
+
+def _project_kernel_spec_manager() -> Any:
+    """A KernelSpecManager that knows one kernel: this interpreter with ipykernel."""
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+    class _ProjectKernelSpecManager(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+            return KernelSpec(
+                argv=[sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
+                      "-f", "{connection_file}"],
+                display_name=f"Python（survey 项目环境 {sys.prefix}）",
+                language="python",
+                resource_dir=str(TEMPLATES_DIR),
+                metadata={"debugger": False},
+            )
+
+        def find_kernel_specs(self) -> dict[str, str]:
+            return {"python3": str(TEMPLATES_DIR)}
+
+    return _ProjectKernelSpecManager()
+
+
+def _inject_parameters(nb: Any, parameters: Mapping[str, Any]) -> Any:
+    # Hand-written instead of papermill.parameterize_notebook: importing papermill costs about
+    # two seconds per worker process. The layout is papermill's: a code cell tagged
+    # ``injected-parameters`` right after the cell tagged ``parameters`` (or first).
+    import nbformat
+
+    lines = ["# Parameters (injected by survey report)"]
+    lines += [f"{k} = {v!r}" for k, v in parameters.items()]
+    cell = nbformat.v4.new_code_cell(source="\n".join(lines) + "\n")
+    cell.metadata["tags"] = ["injected-parameters"]
+    cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    idx = next((i + 1 for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])), 0)
+    nb.cells = [*cells[:idx], cell, *cells[idx:]]
+    cell["id"] = "injected-parameters"  # not a random id: executed notebooks stay comparable
+    return nb
+
+
+def _write_atomic(path: Path, data: bytes | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
+    """Execute one notebook; write it (and its cache record) into the cache folder.
+
+    ``task`` holds plain values only (it crosses a process boundary).
+    """
+    _skip_slow_optional_imports()
+    import nbformat
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    start = time.perf_counter()
+    nb = nbformat.read(task["path"], as_version=4)
+    nb = _inject_parameters(nb, task["parameters"])
+    cache_dir = Path(task["cache_dir"])
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="survey-ipython-") as ipython_dir:
+        env = {
+            "IPYTHONDIR": ipython_dir,
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            "PYTHONHASHSEED": "0",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "JUPYTER_PLATFORM_DIRS": "1",
+            "SURVEY_STUDY": task["parameters"]["study_path"],
+        }
+        # IPC sockets where available: no TCP port, no "running over TCP" warning.
+        transport = "ipc" if os.name == "posix" else "tcp"
+        # The socket prefix must be absolute: the kernel runs in the notebooks folder.
+        km = KernelManager(kernel_name="python3", transport=transport,
+                           ip=os.path.join(ipython_dir, "kernel") if transport == "ipc" else "127.0.0.1",
+                           kernel_spec_manager=_project_kernel_spec_manager())
+        km.kernel_spec.env.update(env)
+        client = NotebookClient(
+            nb, km=km, timeout=task["timeout"], record_timing=False, allow_errors=False,
+            resources={"metadata": {"path": task["cwd"]}},
+        )
+        error = None
+        log_path = cache_dir / f"{task['name']}.kernel.log"
+        try:
+            # The kernel's own stderr (startup and shutdown chatter, crashes) goes to a log
+            # file beside the cached notebook, not into the user's console.
+            with log_path.open("wb") as log:
+                client.execute(stdout=log, stderr=log)
+        except CellExecutionError as exc:
+            error = _ANSI_RE.sub("", str(exc))
+        except Exception as exc:  # kernel died, timeout, ...: report, do not crash the pool
+            error = f"{type(exc).__name__}: {_ANSI_RE.sub('', str(exc))}"
+    seconds = time.perf_counter() - start
+    name = task["name"]
+    if error is not None:
+        _write_atomic(cache_dir / f"{name}.failed.ipynb", nbformat.writes(nb))
+        return {"name": name, "ok": False, "seconds": seconds, "error": error}
+    _write_atomic(cache_dir / f"{name}.ipynb", nbformat.writes(nb))
+    record = {"key": task["key"], "parts": task["parts"], "seconds": round(seconds, 3),
+              "executed_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+              "input_files": task["input_files"]}
+    _write_atomic(cache_dir / f"{name}.json", json.dumps(record, ensure_ascii=False, indent=1))
+    (cache_dir / f"{name}.failed.ipynb").unlink(missing_ok=True)
+    return {"name": name, "ok": True, "seconds": seconds, "error": None}
+
+
+def _execute_all(
+    todo: list[_Notebook],
+    all_names: Iterable[str],
+    tasks: dict[str, dict[str, Any]],
+    *,
+    jobs: int,
+    progress: Callable[[str], None],
+) -> dict[str, dict[str, Any]]:
+    """Run the notebooks in ``todo`` respecting dependencies; return results by name."""
+    import concurrent.futures as cf
+    import multiprocessing
+
+    todo_names = {nb.name for nb in todo}
+    done_ok = set(all_names) - todo_names  # cached notebooks count as done
+    results: dict[str, dict[str, Any]] = {}
+    pending = list(todo)
+    if jobs <= 1 or len(todo) <= 1:  # no pool: saves starting a Python process
+        for nb in pending:
+            if any(d not in done_ok for d in nb.depends_on):
+                results[nb.name] = {"name": nb.name, "ok": False, "seconds": 0.0,
+                                    "error": "上游笔记本执行失败，未执行"}
+                continue
+            progress(f"▶ 执行 {nb.path.name}（{tasks[nb.name]['reason']}）")
+            results[nb.name] = _execute_notebook(tasks[nb.name])
+            _report_one(results[nb.name], progress)
+            if results[nb.name]["ok"]:
+                done_ok.add(nb.name)
+        return results
+    # spawn, not fork: the parent may hold zmq sockets/threads, and it is what Windows does.
+    ctx = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        running: dict[cf.Future, str] = {}
+        while pending or running:
+            for nb in list(pending):
+                if any(d in results and not results[d]["ok"] for d in nb.depends_on):
+                    pending.remove(nb)
+                    results[nb.name] = {"name": nb.name, "ok": False, "seconds": 0.0,
+                                        "error": "上游笔记本执行失败，未执行"}
+                elif all(d in done_ok for d in nb.depends_on):
+                    pending.remove(nb)
+                    progress(f"▶ 执行 {nb.path.name}（{tasks[nb.name]['reason']}）")
+                    running[pool.submit(_execute_notebook, tasks[nb.name])] = nb.name
+            if not running:
+                break
+            finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for fut in finished:
+                name = running.pop(fut)
+                try:
+                    res = fut.result()
+                except Exception as exc:  # worker crashed (e.g. killed)
+                    res = {"name": name, "ok": False, "seconds": 0.0, "error": repr(exc)}
+                results[name] = res
+                _report_one(res, progress)
+                if res["ok"]:
+                    done_ok.add(name)
+    return results
+
+
+def _report_one(res: dict[str, Any], progress: Callable[[str], None]) -> None:
+    if res["ok"]:
+        progress(f"✓ {res['name']}.ipynb 完成，用时 {res['seconds']:.1f} 秒")
+    else:
+        last = [ln for ln in str(res["error"]).strip().splitlines() if ln.strip()][-1:]
+        progress(f"✗ {res['name']}.ipynb 失败：{last[0] if last else ''}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------------------------
+
+_EXTERNAL_TAG_RE = re.compile(
+    r"<(script|link|iframe|img|source|embed|object|audio|video)\b[^>]*?"
+    r"\b(?:src|href|data)\s*=\s*[\"']?\s*(?:https?:)?//[^>]*>(?:\s*</\1>)?",
+    re.IGNORECASE,
+)
+_EXTERNAL_CSS_RE = re.compile(r"(@import\s+)?url\(\s*[\"']?\s*(?:https?:)?//[^)]*\)\s*;?", re.I)
+
+
+def strip_external_references(page: str) -> str:
+    """Remove everything in an HTML page that would make a browser contact another host.
+
+    ``<script src>``, ``<link href>``, ``<img src>``, ``<iframe src>`` and similar tags whose
+    address starts with ``http://``, ``https://`` or ``//`` are removed (an image is replaced by
+    a short Chinese note) and CSS ``url(http...)`` / ``@import`` are dropped. Ordinary links
+    (``<a href>``) stay: following them needs a click, opening the page does not.
+
+    Parameters
+    ----------
+    page
+        HTML text.
+
+    Returns
+    -------
+    str
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        if m.group(1).lower() == "img":
+            return '<span class="external-removed">（外部图片已移除）</span>'
+        return ""
+
+    page = _EXTERNAL_TAG_RE.sub(repl, page)
+    return _EXTERNAL_CSS_RE.sub("", page)
+
+
+_HEADING_RE = re.compile(r"<h([1-3])\b([^>]*)>(.*?)</h\1>", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def _add_toc(page: str) -> str:
+    """Give headings unique ids, drop their anchor links and put a TOC at ``<!--SURVEY-TOC-->``."""
+    main_start = page.find("<main>")
+    head, body = page[:main_start], page[main_start:]
+    entries: list[tuple[int, str, str]] = []
+
+    def repl(m: re.Match[str]) -> str:
+        level, attrs, inner = int(m.group(1)), m.group(2), m.group(3)
+        inner = re.sub(r'<a class="anchor-link"[^>]*>.*?</a>', "", inner, flags=re.DOTALL)
+        attrs = re.sub(r'\s+id\s*=\s*"[^"]*"', "", attrs)
+        anchor = f"sec-{len(entries) + 1}"
+        text = html.unescape(_TAG_RE.sub("", inner)).strip()
+        entries.append((level, anchor, text))
+        return f'<h{level}{attrs} id="{anchor}">{inner}</h{level}>'
+
+    body = _HEADING_RE.sub(repl, body)
+    items = "\n".join(
+        f'<li class="toc-h{lvl}"><a href="#{a}">{html.escape(t)}</a></li>' for lvl, a, t in entries
+    )
+    toc = f'<nav class="toc" aria-label="目录">\n<h2>目录</h2>\n<ol>\n{items}\n</ol>\n</nav>'
+    return head.replace("<!--SURVEY-TOC-->", toc if entries else "") + body
+
+
+def _font_face_css(page: str, cache_dir: Path) -> str:
+    """Return a ``@font-face`` rule embedding the CJK font subset to the page's characters.
+
+    The committee may open the report on a machine without a Chinese font (or print it from
+    one); embedding the glyphs actually used keeps the file small (typically 100-600 KB).
+    Returns ``""`` when the font or fontTools is unavailable. Cached by character set.
+    """
+    import base64
+
+    try:
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
+
+        from survey.report.fonts import cjk_font_file
+
+        font_path = cjk_font_file()
+    except (ImportError, SurveyError):
+        return ""
+    if font_path is None:
+        return ""
+    text = html.unescape(_TAG_RE.sub(" ", page))
+    chars = "".join(sorted({ch for ch in text if ord(ch) > 0x2000} | set(map(chr, range(32, 127)))))
+    cached = cache_dir / f"font-{_sha256_bytes((str(font_path) + chars).encode())[:16]}.css"
+    if cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    options = subset.Options()
+    options.flavor = "woff"
+    options.notdef_outline = True
+    font = TTFont(str(font_path), lazy=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    import io
+
+    buf = io.BytesIO()
+    font.flavor = "woff"
+    font.save(buf)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    css = (
+        '<style type="text/css">@font-face { font-family: "SurveyCJK"; '
+        f'src: url(data:font/woff;base64,{data}) format("woff"); font-display: block; }}</style>'
+    )
+    for old in cache_dir.glob("font-*.css"):
+        old.unlink(missing_ok=True)
+    _write_atomic(cached, css)
+    return css
+
+
+def _manifest_rows(manifest_path: Path) -> tuple[str | None, list[tuple[str, str]]]:
+    """Return (the manifest's own SHA-256, [(file, sha256)]) from a ``manifest.json``.
+
+    The manifest format belongs to :mod:`survey.io.manifest`; this reads it defensively: any object
+    with a ``sha256`` key and a ``path``/``file``/``name`` key counts, as does a mapping
+    ``{path: 64-hex-digit string}``.
+    """
+    if not manifest_path.is_file():
+        return None, []
+    raw = manifest_path.read_bytes()
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return _sha256_bytes(raw), []
+    rows: list[tuple[str, str]] = []
+    hex64 = re.compile(r"^[0-9a-f]{64}$")
+
+    def walk(obj: Any, key: str = "") -> None:
+        if isinstance(obj, dict):
+            if isinstance(obj.get("sha256"), str):
+                name = obj.get("path") or obj.get("file") or obj.get("name") or key
+                rows.append((str(name), obj["sha256"]))
+                return
+            for k, v in obj.items():
+                if isinstance(v, str) and hex64.match(v) and ("." in k or "/" in k):
+                    rows.append((k, v))
+                else:
+                    walk(v, k)
+        elif isinstance(obj, list):
+            for v in obj:
+                walk(v, key)
+
+    walk(data)
+    return _sha256_bytes(raw), rows
+
+
+def _git_commit(root: Path) -> str | None:
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+                             capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def _footer_html(ctx: dict[str, Any], notebooks: list[_Notebook]) -> str:
+    e = html.escape
+    parts = []
+    if ctx["synthetic"]:
+        parts.append('<div class="synthetic-notice" role="note"><strong>合成数据，仅供演示</strong>'
+                     "：本报告中的数据由程序生成，不代表任何真实院校或个人。</div>")
+    parts.append("<h2>数据与计算来源</h2>")
+    code = f"survey {e(ctx['versions'].get('survey', '-'))}，代码指纹 <code>{ctx['code'][:12]}</code>"
+    if ctx["git"]:
+        code += f"，git 提交 <code>{e(ctx['git'])}</code>"
+    parts.append(
+        f"<p>研究：{e(ctx['title'])}（配置文件 <code>{e(ctx['study_name'])}</code>，"
+        f"SHA-256 <code>{e(ctx['study_sha'][:12])}</code>）<br>代码版本：{code}<br>"
+        f"报告生成时间：{e(ctx['run_time'])}</p>"
+    )
+    manifest_sha, rows = ctx["manifest"]
+    if manifest_sha:
+        parts.append(f"<p>数据清单 manifest.json 的 SHA-256：<code>{manifest_sha}</code></p>")
+    if rows:
+        body = "".join(f"<tr><td>{e(f)}</td><td><code>{e(h)}</code></td></tr>" for f, h in rows)
+        parts.append(f"<table><tr><th>清单中的文件</th><th>SHA-256</th></tr>{body}</table>")
+    inputs: dict[str, str] = {}
+    for nb in notebooks:
+        inputs.update(nb.input_files)
+    if inputs:
+        body = "".join(f"<tr><td>{e(f)}</td><td><code>{e(h)}</code></td></tr>"
+                       for f, h in sorted(inputs.items()))
+        parts.append(f"<table><tr><th>笔记本读取的数据文件</th><th>SHA-256</th></tr>{body}</table>")
+    nb_rows = "".join(f"<tr><td>{e(nb.path.name)}</td><td><code>{nb.key[:16]}</code></td></tr>"
+                      for nb in notebooks)
+    parts.append(f"<table><tr><th>笔记本</th><th>执行缓存键</th></tr>{nb_rows}</table>")
+    versions = "，".join(f"{e(k)} {e(v)}" for k, v in ctx["versions"].items())
+    parts.append(f"<p>软件版本：{versions}</p>")
+    parts.append("<p>含全部代码的审计版见 reports/audit/；可用 <code>survey verify</code> 复核。</p>")
+    return "\n".join(parts)
+
+
+def _html_exporter(template: str) -> Any:
+    _skip_slow_optional_imports()
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file=template,
+        extra_template_paths=[str(TEMPLATES_DIR)],
+        embed_images=True,
+        language_code="zh",  # nbconvert accepts ISO 639-1 only; made zh-CN in _finish_page
+    )
+    # nbconvert warns once per export about images without alt text and fills in an English
+    # one; _finish_page puts a Chinese one instead, so the warning is only noise.
+    if not any(isinstance(f, _AltTextFilter) for f in exporter.log.filters):
+        exporter.log.addFilter(_AltTextFilter())
+    return exporter
+
+
+class _AltTextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Alternative text is missing" not in str(record.msg)
+
+
+_NBCONVERT_ALT = 'alt="No description has been provided for this image"'
+
+
+def _finish_page(page: str) -> str:
+    """Offline-only, and marked as Simplified Chinese (fonts and line breaking depend on it)."""
+    page = page.replace('<html lang="zh">', '<html lang="zh-CN">', 1)
+    page = page.replace(_NBCONVERT_ALT, 'alt="图表（说明见正文）"')
+    return strip_external_references(page)
+
+
+def _committee_notebook(notebooks: list[_Notebook], cache_dir: Path) -> Any:
+    """Merge the executed notebooks into one, without code, prompts or stderr."""
+    _skip_slow_optional_imports()
+    import nbformat
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    remover = TagRemovePreprocessor(
+        remove_cell_tags=set(REMOVE_CELL_TAGS),
+        remove_input_tags=set(REMOVE_INPUT_TAGS),
+        remove_all_outputs_tags=set(REMOVE_OUTPUT_TAGS),
+        enabled=True,
+    )
+    merged = nbformat.v4.new_notebook()
+    for i, nb_info in enumerate(notebooks):
+        nb = nbformat.read(cache_dir / f"{nb_info.name}.ipynb", as_version=4)
+        nb, _ = remover.preprocess(nb, {})
+        if i:
+            merged.cells.append(nbformat.v4.new_markdown_cell('<hr class="notebook-break">'))
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = [
+                    o for o in cell.outputs
+                    if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                ]
+                if not cell.outputs:
+                    continue
+            cell.pop("id", None)
+            merged.cells.append(cell)
+    for i, cell in enumerate(merged.cells):
+        cell["id"] = f"c{i}"
+    return merged
+
+
+def _export_committee(
+    notebooks: list[_Notebook], cache_dir: Path, target: Path, ctx: dict[str, Any]
+) -> None:
+    merged = _committee_notebook([nb for nb in notebooks if nb.committee], cache_dir)
+    exporter = _html_exporter("committee.html.j2")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    resources = {
+        "metadata": {"name": ctx["title"]},
+        "survey": {
+            "title": html.escape(ctx["title"]),
+            "synthetic": ctx["synthetic"],
+            "run_time": html.escape(ctx["run_time"]),
+            "css": ctx["css"],
+            "footer_html": _footer_html(ctx, notebooks),
+        },
+    }
+    page, _ = exporter.from_notebook_node(merged, resources=resources)
+    page = _add_toc(_finish_page(page))
+    if ctx["embed_font"]:
+        font_css = _font_face_css(page, cache_dir)
+        page = page.replace("</head>", font_css + "\n</head>", 1)
+    _write_atomic(target, page)
+
+
+def _export_audit(nb: _Notebook, cache_dir: Path, target: Path, ctx: dict[str, Any]) -> None:
+    _skip_slow_optional_imports()
+    import nbformat
+
+    executed = nbformat.read(cache_dir / f"{nb.name}.ipynb", as_version=4)
+    if "_audit_exporter" not in ctx:  # one exporter for all notebooks: template loading is slow
+        ctx["_audit_exporter"] = _html_exporter("audit.html.j2")
+    exporter = ctx["_audit_exporter"]
+    resources = {
+        "metadata": {"name": nb.name},
+        "survey": {
+            "notebook": html.escape(nb.path.name),
+            "key": nb.key[:16],
+            "synthetic": ctx["synthetic"],
+            "css": ctx["css"],
+            "footer_html": _footer_html(ctx, [nb]),
+        },
+    }
+    page, _ = exporter.from_notebook_node(executed, resources=resources)
+    _write_atomic(target, _finish_page(page))
+
+
+def _export_audit_index(notebooks: list[_Notebook], target: Path, ctx: dict[str, Any]) -> None:
+    """``audit/index.html``: links to every notebook, the manifest and the exclusion ledger."""
+    e = html.escape
+    links = "".join(f'<li><a href="{e(nb.name)}.html">{e(nb.path.name)}</a></li>' for nb in notebooks)
+    ledger = ""
+    exclusions = ctx["processed_dir"] / "exclusions.csv"
+    if exclusions.is_file():
+        import pandas as pd
+
+        table = pd.read_csv(exclusions, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        ledger = (f"<h2>排除记录（exclusions.csv，{len(table)} 行）</h2>"
+                  + table.to_html(index=False, escape=True, border=0, classes="ledger"))
+    manifest = ctx["processed_dir"] / "manifest.json"
+    manifest_html = ""
+    if manifest.is_file():
+        text = manifest.read_text(encoding="utf-8", errors="replace")
+        manifest_html = f"<h2>数据清单（manifest.json）</h2><pre>{e(text)}</pre>"
+    notice = ('<div class="synthetic-notice"><strong>合成数据，仅供演示</strong></div>'
+              if ctx["synthetic"] else "")
+    page = (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>审计材料 — {e(ctx['title'])}</title><style>{ctx['css']}"
+        "table.ledger{border-collapse:collapse}table.ledger td,table.ledger th"
+        "{border:1px solid #ccc;padding:2px 6px}</style></head>"
+        f'<body class="survey-report survey-audit">{notice}<h1>审计材料：{e(ctx["title"])}</h1>'
+        f"<h2>笔记本（含全部代码）</h2><ul>{links}</ul>{manifest_html}{ledger}"
+        f'<footer class="provenance">{_footer_html(ctx, notebooks)}</footer></body></html>\n'
+    )
+    _write_atomic(target, strip_external_references(page))
+
+
+# ---------------------------------------------------------------------------------------------
+# The runner
+# ---------------------------------------------------------------------------------------------
+
+
+def _templates_digest() -> str:
+    return _sha256_json({p.name: _sha256_bytes(p.read_bytes())
+                         for p in sorted(TEMPLATES_DIR.iterdir()) if p.is_file()})
+
+
+def _load_export_state(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _failure_error(failed: dict[str, dict[str, Any]], notebooks_dir: Path, cache_dir: Path) -> SurveyError:
+    name, res = next(iter(failed.items()))
+    lines = [ln for ln in str(res["error"]).strip().splitlines() if ln.strip()]
+    return SurveyError(
+        f"{len(failed)} 个笔记本执行失败：{'、'.join(f'{n}.ipynb' for n in failed)}；"
+        "已有的报告保持不变",
+        file=notebooks_dir / f"{name}.ipynb",
+        expected="笔记本的每个单元格都能执行成功",
+        hint=(f"出错信息：{lines[-1] if lines else '未知'}。带输出的出错笔记本保存在 "
+              f"{cache_dir / (name + '.failed.ipynb')}，可在 JupyterLab 中打开查看"),
+    )
+
+
+def run_report(
+    study_path: str | Path | None = None,
+    *,
+    notebooks_dir: str | Path | None = None,
+    reports_dir: str | Path | None = None,
+    figures_dir: str | Path | None = None,
+    force: bool = False,
+    jobs: int | None = None,
+    progress: Callable[[str], None] | None = print,
+    parameters: Mapping[str, Any] | None = None,
+    timeout: int = 1200,
+    embed_font: bool = True,
+) -> ReportResult:
+    """Execute the study's notebooks where needed and export the audit and committee HTML.
+
+    Parameters
+    ----------
+    study_path
+        The study file (``study.yaml``); default as in :func:`survey.config.study.load_study`.
+    notebooks_dir, reports_dir, figures_dir
+        Folders; defaults from :mod:`survey.paths` (``notebooks/``, ``reports/``,
+        ``figures/``).
+    force
+        Execute every notebook even when its cache is up to date, and re-export.
+    jobs
+        Notebooks executed at once; default ``os.cpu_count()``. Kernels are separate
+        processes, so more jobs than cores gains nothing.
+    progress
+        Called with one line of Chinese text per step (``None`` for silence).
+    parameters
+        Extra parameters injected into every notebook (after the standard ones).
+    timeout
+        Seconds a single cell may run.
+    embed_font
+        Embed a subset of the CJK font in ``committee.html`` (renders the same everywhere).
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    SurveyError
+        For a broken notebook file, an unknown or cyclic dependency, or a notebook whose
+        execution fails (the previous reports are then left as they were).
+
+    Examples
+    --------
+    >>> from survey.report.runner import run_report
+    >>> result = run_report("study.yaml")  # doctest: +SKIP
+    >>> result.executed, result.skipped  # doctest: +SKIP
+    (['01_data_audit'], ['02_measurement', '03_benchmark_gaps'])
+    """
+    from survey import paths
+    from survey.config.study import load_study
+
+    t_start = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    study = load_study(study_path)
+    notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve()
+    reports_dir = Path(reports_dir or paths.REPORTS_DIR).resolve()
+    figures_dir = Path(figures_dir or paths.FIGURES_DIR).resolve()
+    processed_dir = study.output_path.resolve()
+    cache_dir = reports_dir / ".cache"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    params: dict[str, Any] = {
+        "study_path": str(Path(study.root, study.source.name).resolve()),
+        "processed_dir": str(processed_dir),
+        "figures_dir": str(figures_dir),
+        "reports_dir": str(reports_dir),
+        **dict(parameters or {}),
+    }
+
+    notebooks = _topological(_read_notebooks(notebooks_dir))
+    if not notebooks:
+        raise SurveyError("没有找到要执行的笔记本", file=notebooks_dir,
+                          expected="至少一个 .ipynb 文件")
+    _compute_keys(notebooks, processed_dir=processed_dir, parameters=params,
+                  study_digest=study.config_hash())
+    todo, reasons = [], {}
+    for nb in notebooks:
+        fresh, reason = _cache_state(nb, cache_dir)
+        if force or not fresh:
+            todo.append(nb)
+            reasons[nb.name] = "强制重新执行" if force else reason
+    say(f"报告：共 {len(notebooks)} 个笔记本，需执行 {len(todo)} 个，"
+        f"跳过 {len(notebooks) - len(todo)} 个（输入未变）")
+    tasks = {
+        nb.name: {
+            "name": nb.name, "path": str(nb.path), "cwd": str(notebooks_dir),
+            "cache_dir": str(cache_dir), "parameters": params, "key": nb.key,
+            "parts": nb.parts, "input_files": nb.input_files, "timeout": timeout,
+            "reason": reasons[nb.name],
+        }
+        for nb in todo
+    }
+    jobs = max(1, min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, max(len(todo), 1)))
+    results = _execute_all(todo, [nb.name for nb in notebooks], tasks, jobs=jobs, progress=say)
+    timings = {f"execute:{n}": r["seconds"] for n, r in results.items()}
+    failed = {n: r for n, r in results.items() if not r["ok"]}
+    if failed:
+        raise _failure_error(failed, notebooks_dir, cache_dir)
+
+    result = _export_reports(
+        notebooks, study=study, reports_dir=reports_dir, cache_dir=cache_dir,
+        processed_dir=processed_dir, force=force, embed_font=embed_font, say=say,
+        timings=timings,
+    )
+    result.executed = [nb.name for nb in todo]
+    result.skipped = [nb.name for nb in notebooks if nb.name not in tasks]
+    timings["total"] = time.perf_counter() - t_start
+    result.timings = timings
+    say(f"完成：执行 {len(result.executed)} 个，跳过 {len(result.skipped)} 个，"
+        f"总用时 {timings['total']:.1f} 秒 → {result.committee}")
+    return result
+
+
+def _export_reports(
+    notebooks: list[_Notebook],
+    *,
+    study: Any,
+    reports_dir: Path,
+    cache_dir: Path,
+    processed_dir: Path,
+    force: bool,
+    embed_font: bool,
+    say: Callable[[str], None],
+    timings: dict[str, float],
+) -> ReportResult:
+    """Write the audit HTML files and committee.html whose inputs changed."""
+    state_path = cache_dir / "exports.json"
+    state = {} if force else _load_export_state(state_path)
+    templates = _templates_digest()
+    manifest = _manifest_rows(processed_dir / "manifest.json")
+    base_key = {"templates": templates, "synthetic": study.synthetic, "title": study.title,
+                "manifest": manifest[0]}
+    ctx: dict[str, Any] = {}
+
+    def context() -> dict[str, Any]:  # built lazily: a rerun with nothing to do skips it
+        if not ctx:
+            ctx.update(
+                title=study.title, synthetic=study.synthetic, study_name=study.source.name,
+                study_sha=study.config_sha256, code=code_digest(), git=_git_commit(study.root),
+                versions=package_versions(), manifest=manifest, processed_dir=processed_dir,
+                run_time=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z"),
+                css=(TEMPLATES_DIR / "report.css").read_text(encoding="utf-8"),
+                embed_font=embed_font,
+            )
+        return ctx
+
+    audit_dir = reports_dir / "audit"
+    audit_state = dict(state.get("audit", {}))
+    audit_paths = []
+    t0 = time.perf_counter()
+    for nb in notebooks:
+        target = audit_dir / f"{nb.name}.html"
+        key = _sha256_json({**base_key, "nb": nb.key})
+        audit_paths.append(target)
+        if audit_state.get(nb.name) == key and target.is_file():
+            continue
+        _export_audit(nb, cache_dir, target, context())
+        audit_state[nb.name] = key
+    index_key = _sha256_json({**base_key, "nbs": [nb.key for nb in notebooks]})
+    index = audit_dir / "index.html"
+    if state.get("audit_index") != index_key or not index.is_file():
+        _export_audit_index(notebooks, index, context())
+    audit_paths.append(index)
+    if ctx:
+        timings["audit"] = time.perf_counter() - t0
+        say(f"导出审计版 HTML（含代码）→ {audit_dir}，用时 {timings['audit']:.1f} 秒")
+
+    committee = reports_dir / "committee.html"
+    committee_key = _sha256_json(
+        {**base_key, "nbs": [nb.key for nb in notebooks if nb.committee], "font": embed_font}
+    )
+    if state.get("committee") != committee_key or not committee.is_file():
+        t0 = time.perf_counter()
+        _export_committee(notebooks, cache_dir, committee, context())
+        timings["committee"] = time.perf_counter() - t0
+        say(f"导出委员会报告 → {committee}，用时 {timings['committee']:.1f} 秒")
+    else:
+        say("委员会报告无需更新")
+    _write_atomic(state_path, json.dumps(
+        {"audit": audit_state, "audit_index": index_key, "committee": committee_key}, indent=1))
+    return ReportResult(committee=committee, audit=audit_paths)

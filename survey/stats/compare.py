@@ -1,0 +1,713 @@
+"""Gaps between the home college and the benchmark colleges, per scale and per item.
+
+The main entry points are :func:`gap_table` (raw answers, optionally plus benchmark colleges
+that sent only summary statistics), :func:`gap_by_scale` / :func:`gap_by_item` (the same from
+the codebook), :func:`compare_summaries` (summary statistics only) and :func:`kruskal_dunn`
+(all colleges at once). Column names follow :data:`survey.stats.common.COLUMNS`; ``diff`` is
+always home minus benchmark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import scikit_posthocs as sp
+from scipy import optimize, stats
+
+from survey.config.codebook import Codebook
+from survey.errors import SurveyError
+from survey.stats.common import (
+    DEFAULT_N_BOOT,
+    DEFAULT_SEED,
+    POOLED,
+    adjust_p,
+    bootstrap_means,
+    check_summary,
+    percentile_ci,
+    require_columns,
+    t_interval,
+    welch_df,
+)
+from survey.stats.scoring import keyed_items, score_scales
+
+# --------------------------------------------------------------------------------------------
+# two-sample building blocks
+
+
+def welch_from_summary(
+    mean1: float, sd1: float, n1: float, mean2: float, sd2: float, n2: float, *, ci: float = 0.95
+) -> dict[str, float]:
+    """Welch's unequal-variance t test from summary statistics.
+
+    Returns
+    -------
+    dict
+        ``diff`` (mean1 − mean2), ``se``, ``statistic`` (t), ``df`` (Welch–Satterthwaite),
+        ``p`` (two-sided), ``ci_low``, ``ci_high`` (Welch t interval of ``diff``).
+
+    Notes
+    -----
+    ``t = (m1 - m2) / sqrt(s1²/n1 + s2²/n2)`` with
+    ``df = (s1²/n1 + s2²/n2)² / ((s1²/n1)²/(n1-1) + (s2²/n2)²/(n2-1))`` (Welch 1947).
+    Same as :func:`scipy.stats.ttest_ind_from_stats` with ``equal_var=False``; R:
+    ``t.test(x, y)`` (Welch is R's default).
+    """
+    v1, v2 = sd1**2, sd2**2
+    se = float(np.sqrt(v1 / n1 + v2 / n2))
+    diff = float(mean1 - mean2)
+    df = float(welch_df(v1, n1, v2, n2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = diff / se if se > 0 else np.nan
+    p = float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else np.nan
+    lo, hi = t_interval(diff, se, df, ci)
+    return {"diff": diff, "se": se, "statistic": float(t), "df": df, "p": p,
+            "ci_low": float(lo), "ci_high": float(hi)}
+
+
+def _nct_ncp_bounds(t: float, df: float, ci: float) -> tuple[float, float]:
+    """Noncentrality parameters whose t distributions put ``t`` at the CI's tail quantiles."""
+    tails = (0.5 + ci / 2, 0.5 - ci / 2)
+    out = []
+    for q in tails:
+        def f(ncp: float, q: float = q) -> float:
+            return float(stats.nct.cdf(t, df, ncp)) - q
+
+        step = max(1.0, abs(t))
+        lo, hi = t - step, t + step
+        while f(lo) < 0:
+            lo -= step
+        while f(hi) > 0:
+            hi += step
+        out.append(optimize.brentq(f, lo, hi, xtol=1e-10))
+    return out[0], out[1]
+
+
+def hedges_g(
+    mean1: float, sd1: float, n1: float, mean2: float, sd2: float, n2: float, *, ci: float = 0.95
+) -> tuple[float, float, float]:
+    """Hedges' g (bias-corrected standardised mean difference) with a noncentral-t CI.
+
+    Parameters
+    ----------
+    mean1, sd1, n1, mean2, sd2, n2
+        Summary statistics of the two groups (group 1 minus group 2).
+    ci
+        Confidence level.
+
+    Returns
+    -------
+    (g, ci_low, ci_high)
+
+    Notes
+    -----
+    ``d = (m1 - m2) / s_p`` with the pooled SD ``s_p² = ((n1-1)s1² + (n2-1)s2²)/(n1+n2-2)``;
+    ``g = J d`` with ``J = 1 - 3 / (4(n1+n2) - 9)`` (Hedges & Olkin 1985, eq. 5.10).
+    The CI inverts the noncentral t distribution of ``t = d / sqrt(1/n1 + 1/n2)``
+    (Steiger & Fouladi 1997; Cumming & Finch 2001): the bounds for δ are the noncentrality
+    parameters λ with ``P(T_{df,λ} <= t) = 0.975`` and ``0.025``, times ``sqrt(1/n1 + 1/n2)``,
+    and are then multiplied by J. R: ``effsize::cohen.d(x, y, hedges.correction = TRUE,
+    noncentral = TRUE)``. Hand-written (on scipy's noncentral t) because pingouin's
+    ``compute_esci`` offers only the normal approximation and cannot start from summaries.
+    """
+    df = n1 + n2 - 2
+    sp_ = np.sqrt(((n1 - 1) * sd1**2 + (n2 - 1) * sd2**2) / df) if df > 0 else np.nan
+    if not np.isfinite(sp_) or sp_ <= 0:
+        return (np.nan, np.nan, np.nan)
+    d = (mean1 - mean2) / sp_
+    j = 1 - 3 / (4 * (n1 + n2) - 9)
+    scale = np.sqrt(1 / n1 + 1 / n2)
+    lo, hi = _nct_ncp_bounds(d / scale, df, ci)
+    return float(j * d), float(j * lo * scale), float(j * hi * scale)
+
+
+def cliff_delta(
+    x: np.ndarray, y: np.ndarray, *, ci: float = 0.95
+) -> tuple[float, float, float]:
+    """Cliff's delta ``P(X > Y) - P(X < Y)`` with Cliff's (1996) asymmetric CI.
+
+    Parameters
+    ----------
+    x, y
+        The two samples (missing values dropped).
+    ci
+        Confidence level.
+
+    Returns
+    -------
+    (delta, ci_low, ci_high)
+
+    Notes
+    -----
+    With dominance ``d_ij = sign(x_i - y_j)``, ``delta = mean(d_ij)``. Variance: Cliff's
+    (1996) unbiased estimate
+    ``S² = (n2² Σ(d_i. - δ)² + n1² Σ(d_.j - δ)² - ΣΣ(d_ij - δ)²) / (n1 n2 (n1-1)(n2-1))``
+    from the row means, column means and cells of the dominance matrix (falling back to the
+    consistent estimate when it is not positive), and the asymmetric CI
+    ``(δ - δ³ ∓ q S sqrt((1-δ²)² + q² S²)) / (1 - δ² + q² S²)`` with q the Student-t
+    quantile on ``n1 + n2 - 2`` df (Feng & Cliff 2004). R: ``effsize::cliff.delta(x, y)``
+    (defaults ``use.unbiased = TRUE``, ``use.normal = FALSE``).
+    Hand-written because neither pingouin, scipy nor scikit-posthocs computes Cliff's delta
+    with a confidence interval. The dominance counts use sorted search, so memory is
+    O(n1 + n2), not O(n1 n2).
+    """
+    x = np.sort(np.asarray(x, dtype=float)[~np.isnan(np.asarray(x, dtype=float))])
+    y = np.sort(np.asarray(y, dtype=float)[~np.isnan(np.asarray(y, dtype=float))])
+    n1, n2 = len(x), len(y)
+    if n1 < 2 or n2 < 2:
+        return (np.nan, np.nan, np.nan)
+    # for each x_i: how many y are smaller / larger
+    below = np.searchsorted(y, x, side="left")
+    above = n2 - np.searchsorted(y, x, side="right")
+    di = (below - above) / n2
+    delta = float(di.mean())
+    # for each y_j: how many x are larger / smaller
+    xa = n1 - np.searchsorted(x, y, side="right")
+    xb = np.searchsorted(x, y, side="left")
+    dj = (xa - xb) / n1
+    d_ = delta * (n1 * n2 - 1) / (n1 * n2) if abs(delta) == 1 else delta
+    equal = n2 - below - above
+    ssr = float(np.sum(below * (1 - d_) ** 2 + above * (1 + d_) ** 2 + equal * d_**2))
+    ss_i = np.sum((di - d_) ** 2)
+    ss_j = np.sum((dj - d_) ** 2)
+    # unbiased estimate (Cliff 1996, eq. 9; effsize's default use.unbiased = TRUE)
+    var = (n2**2 * ss_i + n1**2 * ss_j - ssr) / (n1 * n2 * (n1 - 1) * (n2 - 1))
+    if not var > 0:
+        # the unbiased estimate can be <= 0 in degenerate samples: use the consistent one
+        var = ((n2 - 1) * ss_i / (n1 - 1) + (n1 - 1) * ss_j / (n2 - 1)
+               + ssr / ((n1 - 1) * (n2 - 1))) / (n1 * n2)
+    z = stats.t.ppf(0.5 + ci / 2, n1 + n2 - 2)
+    root = z * np.sqrt(var) * np.sqrt((1 - d_**2) ** 2 + z**2 * var)
+    den = 1 - d_**2 + z**2 * var
+    lo, hi = (d_ - d_**3 - root) / den, (d_ - d_**3 + root) / den
+    if delta == 1:
+        hi = 1.0
+    if delta == -1:
+        lo = -1.0
+    return delta, float(lo), float(hi)
+
+
+def pool_summaries(
+    n: Sequence[float], mean: Sequence[float], sd: Sequence[float]
+) -> tuple[float, float, float]:
+    """Exact n, mean and SD of the union of groups given only their summaries.
+
+    Notes
+    -----
+    ``N = Σ n_c``, ``M = Σ n_c m_c / N`` and
+    ``SD² = (Σ (n_c - 1) s_c² + Σ n_c (m_c - M)²) / (N - 1)``: the sample SD of all the
+    answers together (within-group plus between-group sum of squares), exactly what the raw
+    data would give.
+    """
+    n_ = np.asarray(n, dtype=float)
+    m_ = np.asarray(mean, dtype=float)
+    s_ = np.asarray(sd, dtype=float)
+    total = n_.sum()
+    m = float((n_ * m_).sum() / total)
+    ss = ((n_ - 1) * s_**2).sum() + (n_ * (m_ - m) ** 2).sum()
+    return float(total), m, float(np.sqrt(ss / (total - 1)))
+
+
+# --------------------------------------------------------------------------------------------
+# summaries
+
+
+def summarize(
+    data: pd.DataFrame, *, columns: Sequence[str], by: str = "college", level: str = "scale"
+) -> pd.DataFrame:
+    """Summary statistics (n, mean, SD) per column and group: the format of :func:`compare_summaries`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``level`` (the variable), ``group``, ``n``, ``mean``, ``sd``.
+    """
+    require_columns(data, [*columns, by], what="比较数据")
+    rows = []
+    for g, sub in data.groupby(by, sort=True, observed=True):
+        for c in columns:
+            v = pd.to_numeric(sub[c], errors="coerce").dropna().to_numpy(dtype=float)
+            rows.append({level: c, "group": str(g), "n": len(v),
+                         "mean": v.mean() if len(v) else np.nan,
+                         "sd": v.std(ddof=1) if len(v) > 1 else np.nan})
+    return pd.DataFrame(rows)
+
+
+def _validated_summaries(summaries: pd.DataFrame, level: str) -> pd.DataFrame:
+    require_columns(summaries, [level, "group", "n", "mean", "sd"], what="汇总统计表")
+    s = summaries.copy()
+    for c in ("n", "mean", "sd"):
+        s[c] = pd.to_numeric(s[c], errors="coerce")
+    for i in range(len(s)):
+        r = s.iloc[i]
+        check_summary(
+            r["n"], r["mean"], r["sd"], where=f"{r['group']} · {r[level]}",
+            file=str(r["_file"]) if "_file" in s.columns else None,
+            row=int(r["_row"]) if "_row" in s.columns and pd.notna(r["_row"]) else None,
+        )
+    return s
+
+
+def compare_summaries(
+    summaries: pd.DataFrame,
+    *,
+    reference: str = "本院",
+    level: str = "scale",
+    ci: float = 0.95,
+    p_adjust: str | None = None,
+    pooled: bool = True,
+) -> pd.DataFrame:
+    """Home vs each benchmark (and the pooled benchmark) from summary statistics only.
+
+    Parameters
+    ----------
+    summaries
+        Columns ``level`` (e.g. ``scale``), ``group``, ``n``, ``mean``, ``sd``; optional
+        ``_file`` and ``_row`` name the source in error messages. Must contain the
+        ``reference`` group.
+    reference
+        The home college.
+    level
+        The name of the variable column (``"scale"`` or ``"item"``).
+    ci
+        Confidence level.
+    p_adjust
+        Adjustment across the variables of each comparison; default Holm for scales and
+        Benjamini–Hochberg otherwise.
+    pooled
+        Add the comparison with all benchmarks pooled (exact pooled mean and SD).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`gap_table`; ``ci_method`` is ``"welch"`` and the rank-based
+        columns are missing (they need raw answers).
+
+    Raises
+    ------
+    SurveyError
+        For ``n < 2``, a negative SD or a missing reference group.
+
+    Notes
+    -----
+    Welch's t (:func:`welch_from_summary`) and Hedges' g with a noncentral-t CI
+    (:func:`hedges_g`). R: ``tsum.test`` (BSDA) and ``effsize::cohen.d`` on summaries.
+    """
+    s = _validated_summaries(summaries, level)
+    if reference not in set(s["group"].astype(str)):
+        raise SurveyError(
+            f"汇总统计表中没有参照组“{reference}”",
+            column="group",
+            expected=f"包含 group = {reference} 的行",
+        )
+    rows = []
+    for key, sub in s.groupby(level, sort=False):
+        home = sub[sub["group"].astype(str) == reference].iloc[0]
+        bench = sub[sub["group"].astype(str) != reference]
+        targets = [(str(r["group"]), r["n"], r["mean"], r["sd"]) for _, r in bench.iterrows()]
+        if pooled and len(bench) > 1:
+            targets.append((POOLED, *pool_summaries(bench["n"], bench["mean"], bench["sd"])))
+        for g, n, m, sd in targets:
+            rows.append(_summary_row(key, level, reference, home["n"], home["mean"], home["sd"],
+                                     g, n, m, sd, ci))
+    out = pd.DataFrame(rows)
+    return _add_adjusted(out, level, p_adjust)
+
+
+def _summary_row(key, level, reference, n1, m1, s1, group, n2, m2, s2, ci) -> dict:
+    w = welch_from_summary(m1, s1, n1, m2, s2, n2, ci=ci)
+    g, glo, ghi = hedges_g(m1, s1, n1, m2, s2, n2, ci=ci)
+    return {
+        level: key, "group": group, "reference": reference,
+        "n_ref": int(n1), "mean_ref": float(m1), "sd_ref": float(s1),
+        "n": int(n2), "mean": float(m2), "sd": float(s2),
+        "diff": w["diff"], "se": w["se"], "ci_low": w["ci_low"], "ci_high": w["ci_high"],
+        "ci_method": "welch", "test": "welch_t", "statistic": w["statistic"], "df": w["df"],
+        "p": w["p"], "u": np.nan, "p_u": np.nan,
+        "effect": g, "effect_name": "hedges_g", "effect_ci_low": glo, "effect_ci_high": ghi,
+        "delta": np.nan, "delta_ci_low": np.nan, "delta_ci_high": np.nan, "note": "",
+    }
+
+
+def _add_adjusted(out: pd.DataFrame, level: str, p_adjust: str | None) -> pd.DataFrame:
+    method = p_adjust or ("holm" if level == "scale" else "fdr_bh")
+    out = out.copy()
+    out["p_adj"] = np.nan
+    out["p_u_adj"] = np.nan
+    for _, idx in out.groupby("group", sort=False).groups.items():
+        out.loc[idx, "p_adj"] = adjust_p(out.loc[idx, "p"], method)
+        out.loc[idx, "p_u_adj"] = adjust_p(out.loc[idx, "p_u"], method)
+    out["p_adj_method"] = f"{method}/{level}s"
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# raw data (plus optional summary-only colleges)
+
+
+def gap_table(
+    data: pd.DataFrame,
+    *,
+    columns: Sequence[str],
+    by: str = "college",
+    reference: str = "本院",
+    level: str = "scale",
+    summaries: pd.DataFrame | None = None,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = DEFAULT_SEED,
+    ci: float = 0.95,
+    p_adjust: str | None = None,
+) -> pd.DataFrame:
+    """Gap of the home college versus each benchmark college and the pooled benchmark.
+
+    Parameters
+    ----------
+    data
+        One row per respondent; ``columns`` hold the values to compare (scale scores or
+        keyed item codes), ``by`` the college.
+    columns
+        The variables to compare; each becomes one row per comparison.
+    by, reference
+        The grouping column and the home group (``study.questionnaire.compare``).
+    level
+        Name of the variable column in the result: ``"scale"`` or ``"item"``.
+    summaries
+        Benchmark colleges that sent only summary statistics: columns ``level``, ``group``,
+        ``n``, ``mean``, ``sd`` (see :func:`compare_summaries`). They get their own rows and
+        are folded into the pooled benchmark exactly (:func:`pool_summaries`).
+    n_boot, seed, ci
+        Bootstrap resamples, seed and confidence level.
+    p_adjust
+        Multiple-testing method across ``columns`` within each comparison; default ``"holm"``
+        for scales, ``"fdr_bh"`` for items.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per variable × comparison with ``level``, ``group``, ``reference``,
+        ``n_ref``, ``mean_ref``, ``sd_ref``, ``n``, ``mean``, ``sd``, ``diff`` (home − group),
+        ``se``, ``ci_low``, ``ci_high``, ``ci_method``, ``test``, ``statistic``, ``df``, ``p``,
+        ``u``, ``p_u``, ``effect`` (Hedges' g), ``effect_name``, ``effect_ci_low``,
+        ``effect_ci_high``, ``delta`` (Cliff's delta), ``delta_ci_low``, ``delta_ci_high``,
+        ``note``, ``p_adj``, ``p_u_adj``, ``p_adj_method``. The pooled benchmark has
+        ``group`` = :data:`~survey.stats.common.POOLED`.
+
+    Notes
+    -----
+    * ``diff`` CI: percentile bootstrap (Efron & Tibshirani 1993) with ``n_boot`` resamples of
+      respondents within each college (:func:`~survey.stats.common.bootstrap_means`, fully
+      vectorised). The pooled benchmark is resampled within each college (stratified), so
+      each college keeps its sample size. A summary-only college contributes a normal draw
+      ``N(mean, sd²/n)`` per resample (parametric bootstrap); its own comparison uses the
+      Welch interval.
+    * Welch's t: :func:`scipy.stats.ttest_ind` (``equal_var=False``); R ``t.test(x, y)``.
+    * Mann–Whitney U: :func:`scipy.stats.mannwhitneyu` (two-sided, tie-corrected normal
+      approximation when ties); R ``wilcox.test(x, y, exact = FALSE, correct = TRUE)``.
+    * Hedges' g: :func:`hedges_g`; Cliff's delta: :func:`cliff_delta`.
+    * Rank statistics need raw answers: for the pooled benchmark with summary-only colleges
+      they use the colleges with raw data only (said in ``note``).
+
+    Examples
+    --------
+    >>> scores = score_scales(df, codebook).join(df["college"])  # doctest: +SKIP
+    >>> gap_table(scores, columns=["P1", "P2"], reference="本院")  # doctest: +SKIP
+    """
+    columns = list(columns)
+    require_columns(data, [*columns, by], what="比较数据")
+    groups = data[by].astype("string")
+    if reference not in set(groups.dropna()):
+        raise SurveyError(
+            f"数据中没有参照组“{reference}”",
+            column=by,
+            expected=f"{by} 列中有取值为“{reference}”的回答",
+            hint="检查 study.yaml 中 questionnaire.compare.reference 的写法",
+        )
+    values = data[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    raw_groups = sorted(g for g in groups.dropna().unique() if g != reference)
+    summ = None
+    if summaries is not None and len(summaries):
+        summ = _validated_summaries(summaries, level)
+        summ = summ[summ[level].isin(columns)]
+        clash = set(summ["group"].astype(str)) & (set(raw_groups) | {reference})
+        if clash:
+            raise SurveyError(
+                f"院校 {'、'.join(sorted(clash))} 同时有原始答卷和汇总统计，无法确定使用哪一份",
+                column="group",
+                expected="每所对标院校只提供一种数据：原始答卷或汇总统计",
+            )
+    summ_groups = sorted(set(summ["group"].astype(str))) if summ is not None else []
+
+    rng = np.random.default_rng(seed)
+    masks = {g: (groups == g).fillna(False).to_numpy() for g in [reference, *raw_groups]}
+    boot = {g: _boot_sums(values[m], n_boot, rng) for g, m in masks.items()}
+    home = values[masks[reference]]
+    home_mean_b = boot[reference][0] / boot[reference][1]
+
+    rows: list[dict] = []
+    for g in raw_groups:
+        other = values[masks[g]]
+        bmean = boot[g][0] / boot[g][1]
+        for j, c in enumerate(columns):
+            rows.append(_raw_row(c, level, reference, g, home[:, j], other[:, j],
+                                 home_mean_b[:, j] - bmean[:, j], ci))
+    for g in summ_groups:
+        sub = summ[summ["group"].astype(str) == g].set_index(level)
+        for j, c in enumerate(columns):
+            if c not in sub.index:
+                continue
+            h = home[:, j][~np.isnan(home[:, j])]
+            r = sub.loc[c]
+            rows.append(_summary_row(c, level, reference, len(h), h.mean(), h.std(ddof=1),
+                                     g, r["n"], r["mean"], r["sd"], ci))
+    if len(raw_groups) + len(summ_groups) > 1:
+        rows.extend(_pooled_rows(values, masks, boot, raw_groups, summ, columns, level,
+                                 reference, home, home_mean_b, rng, n_boot, ci))
+    out = pd.DataFrame(rows)
+    return _add_adjusted(out, level, p_adjust)
+
+
+def _boot_sums(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Bootstrap (sums, counts) per column, from the vectorised mean bootstrap."""
+    means = bootstrap_means(x, n_boot=n_boot, rng=rng)
+    # Stratified bootstrap of the pooled mean: each college is resampled on its own and
+    # weighted by its observed n, exactly as the pooled point estimate weights it.
+    n_obs = (~np.isnan(x)).sum(axis=0).astype(float)
+    return means * n_obs, np.broadcast_to(n_obs, means.shape)
+
+
+def _raw_row(key, level, reference, group, x, y, boot_diff, ci) -> dict:
+    x = x[~np.isnan(x)]
+    y = y[~np.isnan(y)]
+    row = {level: key, "group": group, "reference": reference, "n_ref": len(x),
+           "mean_ref": x.mean() if len(x) else np.nan,
+           "sd_ref": x.std(ddof=1) if len(x) > 1 else np.nan,
+           "n": len(y), "mean": y.mean() if len(y) else np.nan,
+           "sd": y.std(ddof=1) if len(y) > 1 else np.nan, "note": ""}
+    row.update(_two_sample_tests(x, y, ci))
+    if len(x) >= 2 and len(y) >= 2:
+        row["ci_low"], row["ci_high"] = (float(v) for v in percentile_ci(boot_diff, ci))
+        row["ci_method"] = "bootstrap"
+    else:
+        row["note"] = "样本量不足 2，无法比较"
+    return row
+
+
+def _two_sample_tests(x: np.ndarray, y: np.ndarray, ci: float) -> dict:
+    out = {"diff": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+           "ci_method": "", "test": "welch_t", "statistic": np.nan, "df": np.nan, "p": np.nan,
+           "u": np.nan, "p_u": np.nan, "effect": np.nan, "effect_name": "hedges_g",
+           "effect_ci_low": np.nan, "effect_ci_high": np.nan,
+           "delta": np.nan, "delta_ci_low": np.nan, "delta_ci_high": np.nan}
+    if len(x) < 2 or len(y) < 2:
+        return out
+    v1, v2 = x.var(ddof=1), y.var(ddof=1)
+    out["diff"] = float(x.mean() - y.mean())
+    out["se"] = float(np.sqrt(v1 / len(x) + v2 / len(y)))
+    if v1 + v2 > 0:
+        t = stats.ttest_ind(x, y, equal_var=False)
+        out.update(statistic=float(t.statistic), df=float(t.df), p=float(t.pvalue))
+    mw = stats.mannwhitneyu(x, y, alternative="two-sided")
+    out.update(u=float(mw.statistic), p_u=float(mw.pvalue))
+    g = hedges_g(x.mean(), np.sqrt(v1), len(x), y.mean(), np.sqrt(v2), len(y), ci=ci)
+    out.update(effect=g[0], effect_ci_low=g[1], effect_ci_high=g[2])
+    d = cliff_delta(x, y, ci=ci)
+    out.update(delta=d[0], delta_ci_low=d[1], delta_ci_high=d[2])
+    return out
+
+
+def _pooled_rows(values, masks, boot, raw_groups, summ, columns, level, reference, home,
+                 home_mean_b, rng, n_boot, ci) -> list[dict]:
+    raw_mask = np.zeros(len(values), dtype=bool)
+    for g in raw_groups:
+        raw_mask |= masks[g]
+    sums = sum((boot[g][0] for g in raw_groups), np.zeros((n_boot, len(columns))))
+    cnts = sum((boot[g][1] for g in raw_groups), np.zeros((n_boot, len(columns))))
+    rows = []
+    for j, c in enumerate(columns):
+        y = values[raw_mask, j]
+        y = y[~np.isnan(y)]
+        x = home[:, j][~np.isnan(home[:, j])]
+        ns, ms, sds = [len(y)] if len(y) else [], [y.mean()] if len(y) else [], (
+            [y.std(ddof=1)] if len(y) > 1 else [])
+        s_j, c_j = sums[:, j].copy(), cnts[:, j].copy()
+        note = ""
+        if summ is not None:
+            sub = summ[summ[level] == c]
+            for _, r in sub.iterrows():
+                ns.append(r["n"])
+                ms.append(r["mean"])
+                sds.append(r["sd"])
+                draw = rng.normal(r["mean"], r["sd"] / np.sqrt(r["n"]), size=n_boot)
+                s_j += r["n"] * draw
+                c_j += r["n"]
+            if len(sub):
+                note = "合并对标含仅有汇总统计的院校：秩检验与 Cliff's δ 只基于有原始答卷的院校"
+        if len(ns) != len(sds):  # a raw part with a single answer has no SD
+            continue
+        n2, m2, s2 = pool_summaries(ns, ms, sds)
+        row = _summary_row(c, level, reference, len(x), x.mean(), x.std(ddof=1), POOLED,
+                           n2, m2, s2, ci)
+        # Welch t and g come from the exact pooled summaries (identical to the raw-data
+        # values when every college sent raw answers); rank statistics need raw answers.
+        if len(x) >= 2 and len(y) >= 2:
+            rank = _two_sample_tests(x, y, ci)
+            row.update({k: rank[k] for k in ("u", "p_u", "delta", "delta_ci_low",
+                                              "delta_ci_high")})
+        lo, hi = percentile_ci(home_mean_b[:, j] - s_j / c_j, ci)
+        row.update(ci_low=float(lo), ci_high=float(hi), ci_method="bootstrap", note=note)
+        rows.append(row)
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# codebook-level wrappers
+
+
+def gap_by_scale(
+    data: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    by: str = "college",
+    reference: str = "本院",
+    summaries: pd.DataFrame | None = None,
+    min_answered: float = 0.5,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = DEFAULT_SEED,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Scale scores (:func:`~survey.stats.scoring.score_scales`) compared with :func:`gap_table`.
+
+    Holm-adjusted p across scales within each comparison. R equivalent per scale:
+    ``t.test(score ~ college)``, ``effsize::cohen.d``, ``effsize::cliff.delta``,
+    then ``p.adjust(p, "holm")``.
+    """
+    scores = score_scales(data, codebook, min_answered=min_answered)
+    scores[by] = data[by]
+    table = gap_table(scores, columns=[s.id for s in codebook.scales], by=by,
+                      reference=reference, level="scale", summaries=summaries,
+                      n_boot=n_boot, seed=seed, ci=ci, p_adjust="holm")
+    labels = {s.id: s.label for s in codebook.scales}
+    table.insert(1, "label", table["scale"].map(labels))
+    return table
+
+
+def gap_by_item(
+    data: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    items: Sequence[str] | None = None,
+    by: str = "college",
+    reference: str = "本院",
+    summaries: pd.DataFrame | None = None,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = DEFAULT_SEED,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Every scale item (reverse keyed, so higher is better) compared with :func:`gap_table`.
+
+    Benjamini–Hochberg-adjusted p across items within each comparison. A ``scale`` column
+    names the scale of each item and ``reversed`` whether it was reverse keyed.
+    """
+    keyed, scale_of, reversed_ = {}, {}, {}
+    for s in codebook.scales:
+        k = keyed_items(data, codebook, s.id)
+        for it in s.items:
+            keyed[it] = k[it]
+            scale_of[it] = s.id
+            reversed_[it] = it in s.reverse
+    frame = pd.DataFrame(keyed, index=data.index)
+    if items is not None:
+        frame = frame[list(items)]
+    frame[by] = data[by]
+    cols = [c for c in frame.columns if c != by]
+    table = gap_table(frame, columns=cols, by=by, reference=reference, level="item",
+                      summaries=summaries, n_boot=n_boot, seed=seed, ci=ci, p_adjust="fdr_bh")
+    table.insert(1, "scale", table["item"].map(scale_of))
+    table.insert(2, "reversed", table["item"].map(reversed_))
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# all colleges at once
+
+
+def kruskal_dunn(
+    data: pd.DataFrame,
+    *,
+    columns: Sequence[str],
+    by: str = "college",
+    level: str = "scale",
+    p_adjust: str = "holm",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Kruskal–Wallis across all groups, then Dunn's pairwise post-hoc test.
+
+    Parameters
+    ----------
+    data
+        One row per respondent with ``columns`` and the grouping column ``by``.
+    columns
+        Variables to test (scale scores or items).
+    by
+        Grouping column (all its groups are compared).
+    level
+        Name of the variable column in the results.
+    p_adjust
+        ``"holm"`` or ``"fdr_bh"``: for Kruskal–Wallis across ``columns``; for Dunn across
+        the pairs of one variable.
+
+    Returns
+    -------
+    kw : pandas.DataFrame
+        ``level``, ``n``, ``k`` (groups), ``test``, ``statistic`` (H, tie-corrected), ``df``,
+        ``p``, ``p_adj``, ``p_adj_method``.
+    dunn : pandas.DataFrame
+        ``level``, ``group``, ``group2``, ``mean_rank_diff`` (group − group2), ``statistic``
+        (Dunn's z), ``p``, ``p_adj``, ``p_adj_method``.
+
+    Notes
+    -----
+    H: :func:`scipy.stats.kruskal` (R ``kruskal.test``). Dunn (1964):
+    ``z = (R̄_a - R̄_b) / sqrt((N(N+1)/12 - Σ(t³-t)/(12(N-1))) (1/n_a + 1/n_b))`` with the
+    tie correction; p-values from :func:`scikit_posthocs.posthoc_dunn` (R
+    ``FSA::dunnTest(x ~ g, method = "holm")``). The z and mean ranks are computed here because
+    scikit-posthocs returns only p-values and the sign says which group ranks higher.
+    """
+    require_columns(data, [*columns, by], what="比较数据")
+    kw_rows, dunn_rows = [], []
+    for c in columns:
+        sub = pd.DataFrame({"v": pd.to_numeric(data[c], errors="coerce"),
+                            "g": data[by].astype("string")}).dropna()
+        sub["g"] = sub["g"].astype(str)
+        groups = sorted(sub["g"].unique())
+        samples = [sub.loc[sub["g"] == g, "v"].to_numpy(dtype=float) for g in groups]
+        if len(groups) < 2 or sub["v"].nunique() < 2:
+            kw_rows.append({level: c, "n": len(sub), "k": len(groups), "test": "kruskal",
+                            "statistic": np.nan, "df": np.nan, "p": np.nan})
+            continue
+        h = stats.kruskal(*samples)
+        kw_rows.append({level: c, "n": len(sub), "k": len(groups), "test": "kruskal",
+                        "statistic": float(h.statistic), "df": len(groups) - 1,
+                        "p": float(h.pvalue)})
+        pmat = sp.posthoc_dunn(sub, val_col="v", group_col="g", p_adjust=None)
+        ranks = sub["v"].rank().to_numpy()
+        n_all = len(sub)
+        _, tie = np.unique(sub["v"].to_numpy(), return_counts=True)
+        var0 = n_all * (n_all + 1) / 12 - (tie**3 - tie).sum() / (12 * (n_all - 1))
+        mr = {g: ranks[(sub["g"] == g).to_numpy()].mean() for g in groups}
+        ng = {g: int((sub["g"] == g).sum()) for g in groups}
+        pairs = []
+        for a_i, a in enumerate(groups):
+            for b in groups[a_i + 1:]:
+                z = (mr[a] - mr[b]) / np.sqrt(var0 * (1 / ng[a] + 1 / ng[b]))
+                pairs.append({level: c, "group": a, "group2": b,
+                              "mean_rank_diff": mr[a] - mr[b], "statistic": float(z),
+                              "p": float(pmat.loc[a, b])})
+        padj = adjust_p([r["p"] for r in pairs], p_adjust)
+        for r, pa in zip(pairs, padj, strict=True):
+            r.update(p_adj=float(pa), p_adj_method=f"{p_adjust}/pairs")
+        dunn_rows.extend(pairs)
+    kw = pd.DataFrame(kw_rows)
+    kw["p_adj"] = adjust_p(kw["p"], p_adjust)
+    kw["p_adj_method"] = f"{p_adjust}/{level}s"
+    return kw, pd.DataFrame(dunn_rows)

@@ -1,0 +1,202 @@
+"""Importance–performance analysis (IPA) of the eight projects.
+
+Each respondent rates how important each project is (items ``IMP_k``) and how well the
+college performs on it today (items ``PERF_k``). The analysis places each project in one of
+four quadrants (Martilla & James 1977) split at the grand means, and adds the paired gap
+importance − performance and the home college's performance gap against the benchmarks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from survey.config.codebook import Codebook
+from survey.errors import SurveyError
+from survey.stats.common import (
+    DEFAULT_N_BOOT,
+    DEFAULT_SEED,
+    POOLED,
+    adjust_p,
+    require_columns,
+    t_interval,
+)
+from survey.stats.compare import gap_table
+
+#: Quadrant names (importance high/low × performance high/low), as shown to the committee.
+QUADRANTS = {
+    (True, True): "继续保持",
+    (True, False): "重点改进",
+    (False, False): "低优先级",
+    (False, True): "可能过度投入",
+}
+
+_IMP = re.compile(r"^IMP_?(\d+)$", re.IGNORECASE)
+_PERF = re.compile(r"^PERF_?(\d+)$", re.IGNORECASE)
+_PUNCT = re.compile(r"^[\s:：·、,，.。()（）\[\]【】\-—_|/]+|[\s:：·、,，.。()（）\[\]【】\-—_|/]+$")
+
+
+def _common_name(a: str, b: str) -> str:
+    """Longest common substring of two labels, trimmed of punctuation (the project name)."""
+    best = ""
+    for i in range(len(a)):
+        for j in range(i + len(best) + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = a[i:j]
+            else:
+                break
+    return _PUNCT.sub("", best)
+
+
+def project_items(codebook: Codebook) -> pd.DataFrame:
+    """Find the importance and performance items of each project in the codebook.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``project`` (number k), ``name``, ``item_imp``, ``item_perf``; the name is the
+        longest text the two items' labels share (e.g. ``政治领航`` from
+        ``政治领航·重要性`` and ``政治领航·表现``), else the importance item's label.
+    """
+    imp, perf = {}, {}
+    for it in codebook.items:
+        if m := _IMP.match(it.id):
+            imp[int(m.group(1))] = it
+        elif m := _PERF.match(it.id):
+            perf[int(m.group(1))] = it
+    ks = sorted(set(imp) & set(perf))
+    if not ks:
+        raise SurveyError(
+            "编码手册中没有找到“重要性—表现”题目对",
+            expected="成对的题目编号 IMP_1 … IMP_8 与 PERF_1 … PERF_8",
+        )
+    rows = []
+    for k in ks:
+        a = imp[k].label or imp[k].text
+        b = perf[k].label or perf[k].text
+        name = _common_name(a, b)
+        rows.append({"project": k, "name": name if len(name) >= 2 else a,
+                     "item_imp": imp[k].id, "item_perf": perf[k].id})
+    return pd.DataFrame(rows)
+
+
+def ipa(
+    data: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    by: str = "college",
+    reference: str = "本院",
+    group: str | None = None,
+    names: Mapping[int, str] | None = None,
+    ci: float = 0.95,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = DEFAULT_SEED,
+) -> pd.DataFrame:
+    """Importance–performance analysis of the projects for one college.
+
+    Parameters
+    ----------
+    data
+        Cleaned response frame with the ``IMP_k`` / ``PERF_k`` items and ``by``.
+    codebook
+        Codebook holding the items (project names come from their labels).
+    by, reference
+        Grouping column and home college.
+    group
+        The college analysed; default the home college.
+    names
+        Override of project names, ``{k: name}``.
+    ci, n_boot, seed
+        Confidence level and bootstrap settings for the benchmark gap.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per project: ``project``, ``name``, ``item_imp``, ``item_perf``, ``n``
+        (answered both), ``imp_mean``, ``imp_ci_low``, ``imp_ci_high``, ``perf_mean``,
+        ``perf_ci_low``, ``perf_ci_high``, ``diff`` (importance − performance, paired),
+        ``ci_low``, ``ci_high``, ``statistic`` (paired t), ``df``, ``p``, ``p_adj`` (Holm
+        across projects), ``imp_grand``, ``perf_grand``, ``quadrant``, and the performance
+        gap against the pooled benchmarks (``bench_mean``, ``bench_diff`` = this college −
+        benchmark, ``bench_ci_low``, ``bench_ci_high`` (bootstrap), ``bench_p_adj``
+        (Benjamini–Hochberg across projects), ``bench_effect`` (Hedges' g)), sorted by
+        quadrant priority and gap.
+
+    Notes
+    -----
+    Means: t intervals ``x̄ ± t_{n-1} s/√n`` over the respondents who answered the item.
+    Gap: paired t on respondents who answered both (:func:`scipy.stats.ttest_rel`; R
+    ``t.test(imp, perf, paired = TRUE)``). Quadrants are split at the grand means — the
+    means of the project means — (Martilla & James 1977): high importance and low
+    performance = 重点改进 (concentrate here); high/high = 继续保持; low/low = 低优先级;
+    low importance, high performance = 可能过度投入. A project exactly on a grand mean
+    counts as high. The benchmark gap is :func:`survey.stats.compare.gap_table` on the
+    ``PERF_k`` items (pooled benchmark row).
+    """
+    proj = project_items(codebook)
+    if names:
+        proj["name"] = [names.get(k, n) for k, n in zip(proj["project"], proj["name"],
+                                                        strict=True)]
+    require_columns(data, [*proj["item_imp"], *proj["item_perf"], by], what="重要性—表现分析")
+    who = group or reference
+    sub = data[data[by].astype("string") == who]
+    if sub.empty:
+        raise SurveyError(f"数据中没有“{who}”的回答", column=by, expected=f"{by} 列中有“{who}”")
+    rows = []
+    for _, p in proj.iterrows():
+        imp = pd.to_numeric(sub[p["item_imp"]], errors="coerce").to_numpy(dtype=float)
+        perf = pd.to_numeric(sub[p["item_perf"]], errors="coerce").to_numpy(dtype=float)
+        row = {**p.to_dict()}
+        for key, v in (("imp", imp), ("perf", perf)):
+            v = v[~np.isnan(v)]
+            m = v.mean() if len(v) else np.nan
+            lo, hi = t_interval(m, v.std(ddof=1) / np.sqrt(len(v)), len(v) - 1, ci) if len(
+                v) > 1 else (np.nan, np.nan)
+            row.update({f"{key}_mean": m, f"{key}_ci_low": float(lo), f"{key}_ci_high": float(hi)})
+        both = ~np.isnan(imp) & ~np.isnan(perf)
+        d = imp[both] - perf[both]
+        row["n"] = int(both.sum())
+        row["diff"] = d.mean() if len(d) else np.nan
+        if len(d) > 1 and d.std() > 0:
+            t = stats.ttest_rel(imp[both], perf[both])
+            lo, hi = t_interval(d.mean(), d.std(ddof=1) / np.sqrt(len(d)), len(d) - 1, ci)
+            row.update(statistic=float(t.statistic), df=len(d) - 1, p=float(t.pvalue),
+                       ci_low=float(lo), ci_high=float(hi))
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    for c in ("statistic", "df", "p", "ci_low", "ci_high"):
+        if c not in out.columns:
+            out[c] = np.nan
+    out["p_adj"] = adjust_p(out["p"], "holm")
+    out["imp_grand"] = out["imp_mean"].mean()
+    out["perf_grand"] = out["perf_mean"].mean()
+    out["quadrant"] = [
+        QUADRANTS[(bool(i >= out["imp_grand"].iloc[0]), bool(q >= out["perf_grand"].iloc[0]))]
+        for i, q in zip(out["imp_mean"], out["perf_mean"], strict=True)
+    ]
+    out = out.merge(_bench_gap(data, proj, by, who, ci, n_boot, seed), on="item_perf",
+                    how="left")
+    order = {"重点改进": 0, "继续保持": 1, "低优先级": 2, "可能过度投入": 3}
+    out = out.sort_values(["quadrant", "diff"], key=lambda s: s.map(order) if s.name ==
+                          "quadrant" else -s).reset_index(drop=True)
+    return out
+
+
+def _bench_gap(data, proj, by, who, ci, n_boot, seed) -> pd.DataFrame:
+    cols = list(proj["item_perf"])
+    others = data[by].astype("string").dropna()
+    if (others != who).sum() == 0:
+        return pd.DataFrame({"item_perf": cols})
+    gap = gap_table(data, columns=cols, by=by, reference=who, level="item", n_boot=n_boot,
+                    seed=seed, ci=ci, p_adjust="fdr_bh")
+    n_bench = others[others != who].nunique()
+    pooled = gap[gap["group"] == (POOLED if n_bench > 1 else gap["group"].iloc[0])]
+    return pooled.rename(columns={"item": "item_perf", "mean": "bench_mean", "diff": "bench_diff",
+                                  "ci_low": "bench_ci_low", "ci_high": "bench_ci_high",
+                                  "p_adj": "bench_p_adj", "effect": "bench_effect"})[
+        ["item_perf", "bench_mean", "bench_diff", "bench_ci_low", "bench_ci_high",
+         "bench_p_adj", "bench_effect"]]
