@@ -133,14 +133,16 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _check_expanded_size(root: yaml.Node, limit: int = MAX_YAML_NODES) -> None:
+def _check_expanded_size(root: yaml.Node, limit: int | None = None) -> None:
     """Refuse a node graph that expands to more than ``limit`` values, or refers to itself.
 
     An alias (``*a``) is the same node object as its anchor (``&a``), so a "billion laughs"
     file is small as a graph but huge once expanded (by the constructor, by validation or by an
     error message). The expanded size is counted with one memo entry per distinct node, so the
-    check costs time proportional to the file, not to the expansion.
+    check costs time proportional to the file, not to the expansion. ``limit`` defaults to
+    :data:`MAX_YAML_NODES`.
     """
+    limit = MAX_YAML_NODES if limit is None else limit
     size: dict[int, int] = {}
     open_: set[int] = set()
 
