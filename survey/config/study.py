@@ -6,6 +6,7 @@ files are reported as :class:`~survey.errors.SurveyError` naming the key path.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -400,7 +401,11 @@ def _check_duplicates(study: Study) -> None:
         # Hash only files whose size another file shares; otherwise the path identifies them.
         # Empty files hold no answers to count twice (the readers refuse them).
         size = p.stat().st_size
-        ident = _sha256(p) if size > 0 and sizes[size] > 1 else str(p)
+        ident = str(p)
+        if size > 0 and sizes[size] > 1:
+            # An unreadable file keeps its path as identity: the readers report it with its key.
+            with contextlib.suppress(OSError):
+                ident = _sha256(p)
         earlier, earlier_path = seen.setdefault((ident, sheet), (key, p))
         if earlier == key:
             continue

@@ -265,3 +265,28 @@ def test_two_empty_placeholders_are_not_duplicates(make_study, tmp_path: Path) -
         _write(tmp_path / "data" / "raw" / name, b"")
     path = make_study(lambda d: [_add_file(f"data/raw/{n}")(d) for n in ("空1.csv", "空2.csv")])
     assert len(load_study(path).questionnaire.files) == 3
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads any file")
+def test_unreadable_file_of_equal_size_is_left_to_the_readers(make_study, tmp_path: Path) -> None:
+    other = tmp_path / "data" / "raw" / "对标.csv"
+    path = make_study(_add_file("data/raw/对标.csv"))
+    other.write_text("q1,q2\n3,4\n", encoding="utf-8")
+    other.chmod(0)
+    try:
+        assert len(load_study(path).questionnaire.files) == 2
+    finally:
+        other.chmod(0o644)
+
+
+def test_hash_failure_falls_back_to_the_path(make_study, tmp_path: Path, monkeypatch) -> None:
+    from survey.config import study as study_mod
+
+    path = make_study(_add_file("data/raw/对标.csv"))
+    (tmp_path / "data" / "raw" / "对标.csv").write_text("q1,q2\n3,4\n", encoding="utf-8")
+
+    def unreadable(p: Path) -> str:
+        raise PermissionError(13, "Permission denied", str(p))
+
+    monkeypatch.setattr(study_mod, "_sha256", unreadable)
+    assert len(load_study(path).questionnaire.files) == 2
