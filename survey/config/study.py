@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
@@ -330,7 +331,7 @@ def check_output_location(study: Study, folder: str | Path, *, key: str = "outpu
         else:
             continue
         where = _shown(study, protected)
-        what = f"{key}（{_shown(study, out)}）{relation}存放原始输入文件的文件夹 {where}"
+        what = f"{key}（{study.display(out)}）{relation}存放原始输入文件的文件夹 {where}"
         if relation == "位于":
             what += " 之内"
         raise SurveyError(
@@ -350,9 +351,10 @@ def _check_inside(study: Study) -> None:
         real = full.resolve()
         if real.is_relative_to(root):
             continue
-        via = "" if real == full else f"（经符号链接指向 {real}）"
+        plain = Path(os.path.normpath(full))  # `..` removed, symlinks not followed
+        via = "" if real == plain else f"（经符号链接指向 {real}）"
         raise SurveyError(
-            f"study.yaml 中列出的输入文件位于研究文件夹之外：{full}{via}",
+            f"study.yaml 中列出的输入文件位于研究文件夹之外：{plain}{via}",
             file=study.source,
             key=key,
             expected=f"研究文件夹（{root}）内的文件",

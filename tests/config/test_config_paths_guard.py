@@ -61,7 +61,8 @@ def test_input_outside_study_folder_refused(make_study, outside: Path, how: str)
     given = f"../{outside.name}/外部.csv" if how == "relative" else str(target)
     err = _error(make_study(_add_file(given)))
     assert err.key == "questionnaire.files[1].path"
-    assert "位于研究文件夹之外" in err.problem
+    assert f"位于研究文件夹之外：{target}" in err.problem
+    assert "经符号链接" not in err.problem
     assert "allow_outside_paths: true" in err.hint
 
 
@@ -290,3 +291,9 @@ def test_hash_failure_falls_back_to_the_path(make_study, tmp_path: Path, monkeyp
 
     monkeypatch.setattr(study_mod, "_sha256", unreadable)
     assert len(load_study(path).questionnaire.files) == 2
+
+
+def test_output_is_the_study_folder_message(make_study) -> None:
+    err = _error(make_study(lambda d: d.__setitem__("output_dir", ".")))
+    assert "output_dir（.）就是存放原始输入文件的文件夹 研究文件夹本身" in err.problem
+    assert "questionnaire.codebook 就在其中" in err.problem
