@@ -275,17 +275,7 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
 
 def _study_inputs(study: Study) -> list[tuple[str, Path]]:
     """Every input path the study names, with its key path in ``study.yaml``."""
-    paths: list[tuple[str, Path]] = [("questionnaire.codebook", study.questionnaire.codebook)]
-    for i, f in enumerate(study.questionnaire.files):
-        paths.append((f"questionnaire.files[{i}].path", f.path))
-        if f.crosscheck is not None:
-            paths.append((f"questionnaire.files[{i}].crosscheck", f.crosscheck))
-    for section in ("symposium", "indicators", "roster"):
-        obj = getattr(study, section)
-        for name, value in (obj or ()):
-            if isinstance(value, Path):
-                paths.append((f"{section}.{name}", value))
-    return paths
+    return study.input_paths()
 
 
 def _check_inputs_readable(study: Study) -> None:

@@ -6,9 +6,12 @@ files are reported as :class:`~survey.errors.SurveyError` naming the key path.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
+from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -135,6 +138,10 @@ class Roster(_Strict):
     names: Path | None = None
 
 
+#: Top-level keys added after the first release (see :meth:`Study.config_hash`).
+_LATER_KEYS = ("allow_outside_paths",)
+
+
 class Study(_Strict):
     """A whole study as described by ``study.yaml``."""
 
@@ -144,6 +151,8 @@ class Study(_Strict):
     fieldwork: Fieldwork
     cleaning: Cleaning = Cleaning()
     privacy: Privacy = Privacy()
+    #: Listed inputs may lie outside the study folder (e.g. exports on a shared network drive).
+    allow_outside_paths: bool = False
     output_dir: Path = Path("data/processed")
     #: Where ``survey report`` writes the HTML reports and the figures (relative to the study).
     reports_dir: Path = Path("reports")
@@ -192,27 +201,170 @@ class Study(_Strict):
     def output_path(self) -> Path:
         return self.resolve(self.output_dir)
 
+    def input_paths(self) -> list[tuple[str, Path]]:
+        """Every input file the study lists, with its key path, resolved against the study folder.
+
+        Returns
+        -------
+        list of (str, Path)
+            ``("questionnaire.codebook", ...)``, ``("questionnaire.files[0].path", ...)``, the
+            ``crosscheck`` files and the paths of ``symposium``, ``indicators`` and ``roster``,
+            in file order. Paths are absolute but symlinks are not resolved.
+        """
+        keyed: list[tuple[str, Path]] = [("questionnaire.codebook", self.questionnaire.codebook)]
+        for i, f in enumerate(self.questionnaire.files):
+            keyed.append((f"questionnaire.files[{i}].path", f.path))
+            if f.crosscheck is not None:
+                keyed.append((f"questionnaire.files[{i}].crosscheck", f.crosscheck))
+        for section in ("symposium", "indicators", "roster"):
+            obj = getattr(self, section)
+            if obj is None:
+                continue
+            for name, value in obj:
+                if isinstance(value, Path):
+                    keyed.append((f"{section}.{name}", value))
+        return [(key, self.resolve(p)) for key, p in keyed]
+
+    def input_dirs(self) -> list[tuple[str, Path]]:
+        """The folders holding the listed inputs (symlinks resolved), once each.
+
+        Returns
+        -------
+        list of (str, Path)
+            Each folder with the key path of the first input found in it.
+        """
+        seen: dict[Path, str] = {}
+        for key, p in self.input_paths():
+            seen.setdefault(p.resolve().parent, key)
+        return [(key, folder) for folder, key in seen.items()]
+
     def config_hash(self) -> str:
-        """Hash of the parsed configuration (stable across formatting-only edits)."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """Hash of the parsed configuration (stable across formatting-only edits).
+
+        Keys added after a study was first cleaned are left out while at their default, so
+        upgrading the toolkit does not change the hash (``survey verify`` keeps passing).
+        """
+        data = self.model_dump(mode="json")
+        for key in _LATER_KEYS:
+            if data.get(key) == Study.model_fields[key].default:
+                data.pop(key, None)
+        payload = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _check_files(study: Study) -> None:
-    checks: list[tuple[str, Path]] = [("questionnaire.codebook", study.questionnaire.codebook)]
-    for i, f in enumerate(study.questionnaire.files):
-        checks.append((f"questionnaire.files[{i}].path", f.path))
-        if f.crosscheck is not None:
-            checks.append((f"questionnaire.files[{i}].crosscheck", f.crosscheck))
-    for section in ("symposium", "indicators", "roster"):
-        obj = getattr(study, section)
-        if obj is None:
+#: The output folders of a study, checked against the input folders (raw data are read-only).
+OUTPUT_KEYS = ("output_dir", "reports_dir", "figures_dir")
+
+
+def _shown(study: Study, folder: Path) -> str:
+    if folder == study.root.resolve():
+        return "研究文件夹本身（study.yaml 所在文件夹）"
+    return study.display(folder)
+
+
+def protected_dirs(study: Study) -> list[tuple[str, Path]]:
+    """The folders no output may equal, contain or lie inside, with the input key naming each.
+
+    Parameters
+    ----------
+    study
+        A loaded study.
+
+    Returns
+    -------
+    list of (str, Path)
+        :meth:`Study.input_dirs`: every folder holding a listed input (codebook included),
+        symlinks resolved.
+
+    Notes
+    -----
+    The study folder itself is special: when it holds an input (typically ``codebook.yaml``
+    beside ``study.yaml``), an output may not be the study folder or a folder above it, but it
+    may be a subfolder (``data/processed``); such a subfolder cannot hold an input file that
+    ``output_dir`` would overwrite, because every input's own folder is checked as well. See
+    :func:`check_output_location`.
+    """
+    return study.input_dirs()
+
+
+def check_output_location(study: Study, folder: str | Path, *, key: str = "output_dir") -> Path:
+    """Refuse an output folder that overlaps a folder holding raw inputs.
+
+    Called by :func:`load_study` for ``output_dir``, ``reports_dir`` and ``figures_dir``, and
+    meant to be called again by writers just before they write (a symlink may have changed, or
+    the folder may come from a command-line override).
+
+    Parameters
+    ----------
+    study
+        A loaded study.
+    folder
+        The output folder (relative paths resolve against the study folder).
+    key
+        The key path named in the message, e.g. ``output_dir``.
+
+    Returns
+    -------
+    Path
+        The output folder with symlinks resolved.
+
+    Raises
+    ------
+    SurveyError
+        If the folder equals, contains or lies inside a folder of :func:`protected_dirs`
+        (for the study folder itself: equals or contains).
+
+    Examples
+    --------
+    >>> check_output_location(study, study.output_path, key="output_dir")  # doctest: +SKIP
+    PosixPath('/home/研究组/调研/data/processed')
+    """
+    out = study.resolve(Path(folder)).resolve()
+    root = study.root.resolve()
+    for input_key, protected in protected_dirs(study):
+        if out == protected:
+            relation = "就是"
+        elif protected.is_relative_to(out):
+            relation = "包含了"
+        elif out.is_relative_to(protected) and protected != root:
+            relation = "位于"
+        else:
             continue
-        for name, value in obj:
-            if isinstance(value, Path):
-                checks.append((f"{section}.{name}", value))
-    for key, p in checks:
-        full = study.resolve(p)
+        where = _shown(study, protected)
+        what = f"{key}（{study.display(out)}）{relation}存放原始输入文件的文件夹 {where}"
+        if relation == "位于":
+            what += " 之内"
+        raise SurveyError(
+            f"输出文件夹与原始数据文件夹重叠：{what}（{input_key} 就在其中）。"
+            "原始数据只读，处理结果不能写进原始数据所在的文件夹，否则可能覆盖原始导出文件",
+            file=study.source,
+            key=key,
+            expected="一个与所有输入文件所在文件夹互不包含的文件夹，例如 data/processed（原始数据放在 data/raw/）",
+            hint=f"在 study.yaml 中把 {key} 改到原始数据文件夹之外",
+        )
+    return out
+
+
+def _check_inside(study: Study) -> None:
+    root = study.root.resolve()
+    for key, full in study.input_paths():
+        real = full.resolve()
+        if real.is_relative_to(root):
+            continue
+        plain = Path(os.path.normpath(full))  # `..` removed, symlinks not followed
+        via = "" if real == plain else f"（经符号链接指向 {real}）"
+        raise SurveyError(
+            f"study.yaml 中列出的输入文件位于研究文件夹之外：{plain}{via}",
+            file=study.source,
+            key=key,
+            expected=f"研究文件夹（{root}）内的文件",
+            hint="把文件复制到研究文件夹内（例如 data/raw/）并改用相对路径；若导出文件确实放在共享网络盘上，"
+            "在 study.yaml 顶层写 allow_outside_paths: true",
+        )
+
+
+def _check_files(study: Study) -> None:
+    for key, full in study.input_paths():
         if not full.exists():
             raise SurveyError(
                 "study.yaml 中列出的文件不存在",
@@ -221,6 +373,53 @@ def _check_files(study: Study) -> None:
                 expected=f"存在的文件：{full}",
                 hint="检查文件名（包括扩展名）和相对路径；相对路径以 study.yaml 所在文件夹为起点",
             )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_duplicates(study: Study) -> None:
+    """Refuse a questionnaire export listed twice (same file, or same bytes under two names).
+
+    Files of ``questionnaire.files`` (``path`` and ``crosscheck``) are compared; two entries
+    naming different sheets of one workbook are not duplicates, nor are two empty files.
+    """
+    entries: list[tuple[str, Path, str | int]] = []
+    for i, f in enumerate(study.questionnaire.files):
+        excel = f.path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
+        sheet = (0 if f.sheet is None else f.sheet) if excel else 0
+        entries.append((f"questionnaire.files[{i}].path", study.resolve(f.path).resolve(), sheet))
+        if f.crosscheck is not None:
+            entries.append((f"questionnaire.files[{i}].crosscheck", study.resolve(f.crosscheck).resolve(), 0))
+    entries = [e for e in entries if e[1].is_file()]  # a folder is reported by the readers
+    sizes = Counter(p.stat().st_size for p in {p for _k, p, _s in entries})
+    seen: dict[tuple[str, str | int], tuple[str, Path]] = {}
+    for key, p, sheet in entries:
+        # Hash only files whose size another file shares; otherwise the path identifies them.
+        # Empty files hold no answers to count twice (the readers refuse them).
+        size = p.stat().st_size
+        ident = str(p)
+        if size > 0 and sizes[size] > 1:
+            # An unreadable file keeps its path as identity: the readers report it with its key.
+            with contextlib.suppress(OSError):
+                ident = _sha256(p)
+        earlier, earlier_path = seen.setdefault((ident, sheet), (key, p))
+        if earlier == key:
+            continue
+        how = "是同一个文件" if earlier_path == p else "内容完全相同（SHA-256 一致，只是文件名不同）"
+        raise SurveyError(
+            f"同一份问卷导出被列了两次：{earlier} 与 {key} {how}；照此读取，这些答卷会被重复计数",
+            file=study.source,
+            key=key,
+            expected="每份导出文件只列一次",
+            hint=f"删除 {key} 这一项（或改为另一份导出文件）；同一份问卷星下载的“按序号”版本请写在 crosscheck 中，"
+            "不要再作为单独的文件列出",
+        )
 
 
 def load_study(path: str | Path | None = None) -> Study:
@@ -255,5 +454,10 @@ def load_study(path: str | Path | None = None) -> Study:
             "config_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
         }
     )
+    if not study.allow_outside_paths:
+        _check_inside(study)
     _check_files(study)
+    for key in OUTPUT_KEYS:
+        check_output_location(study, getattr(study, key), key=key)
+    _check_duplicates(study)
     return study

@@ -118,7 +118,7 @@ SMALL_STUDY: dict[str, Any] = {
     "synthetic": True,
     "questionnaire": {
         "codebook": "codebook.yaml",
-        "files": [{"path": "data/本院.csv", "format": "generic", "attributes": {"college": "本院"}}],
+        "files": [{"path": "data/raw/本院.csv", "format": "generic", "attributes": {"college": "本院"}}],
     },
     "fieldwork": {"start": "2026-09-01", "end": "2026-09-30"},
 }
@@ -150,7 +150,7 @@ def make_study(tmp_path: Path) -> Callable[..., Path]:
 
     def _make(mutate: Callable[[dict[str, Any]], None] | None = None) -> Path:
         dump(copy.deepcopy(SMALL_CODEBOOK), tmp_path / "codebook.yaml")
-        data_file = tmp_path / "data" / "本院.csv"
+        data_file = tmp_path / "data" / "raw" / "本院.csv"
         data_file.parent.mkdir(parents=True, exist_ok=True)
         data_file.write_text("q1,q2\n1,2\n", encoding="utf-8")
         study = copy.deepcopy(SMALL_STUDY)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,3 +84,40 @@ def test_cli_debug_shows_traceback(make_study) -> None:
     proc = _run(["clean", "--debug", "--study", str(_typo_study(make_study))], code=_STUB)
     assert proc.returncode == 1
     assert "Traceback" in proc.stderr and "SurveyError" in proc.stderr
+
+
+_BOMB = "title: 炸弹\n" + "".join(
+    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}' if i else 'lol'] * 9)}]\n" for i in range(9)
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="resource limits are POSIX only")
+def test_cli_alias_bomb_exit_2_within_memory_and_time(tmp_path: Path) -> None:
+    """9**9 strings from 600 bytes: refused with exit 2 while capped at 512 MB of address space.
+
+    Before the YAML limits this run ended in exit 3 (MemoryError) after about 90 s and 3.5 GB.
+    """
+    import resource
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (512 * 1024 * 1024, 512 * 1024 * 1024))
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text(_BOMB, encoding="utf-8")
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _STUB, "clean", "--study", str(path)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, encoding="utf-8", timeout=60,
+                          check=False, preexec_fn=cap)
+    elapsed = time.perf_counter() - t0
+    _check(proc, "展开别名后超过 100,000 个值", "bomb.yaml")
+    assert proc.stderr.count("错误：") == 1
+    assert elapsed < 15  # interpreter start-up included; the check itself takes milliseconds
+
+
+def test_cli_output_into_raw_folder_exit_2(make_study, tmp_path: Path) -> None:
+    path = make_study(lambda d: d.__setitem__("output_dir", "data/raw"))
+    before = (tmp_path / "data" / "raw" / "本院.csv").read_bytes()
+    proc = _run(["clean", "--study", str(path)], code=_STUB)
+    _check(proc, "输出文件夹与原始数据文件夹重叠", "配置项：output_dir", "data/raw")
+    assert (tmp_path / "data" / "raw" / "本院.csv").read_bytes() == before

@@ -56,7 +56,7 @@ def test_minimal_study_gets_documented_defaults(make_study) -> None:
     def minimal(d: dict) -> None:
         d.pop("synthetic")
         d["fieldwork"].pop("end")
-        d["questionnaire"]["files"][0] = {"path": "data/本院.csv"}
+        d["questionnaire"]["files"][0] = {"path": "data/raw/本院.csv"}
 
     study = load_study(make_study(minimal))
     f = study.questionnaire.files[0]
@@ -86,13 +86,13 @@ def test_minimal_study_gets_documented_defaults(make_study) -> None:
 def test_resolve_relative_absolute_and_home(make_study, tmp_path: Path) -> None:
     study = load_study(make_study())
     root = tmp_path.resolve()
-    assert study.resolve(Path("data/本院.csv")) == root / "data" / "本院.csv"
+    assert study.resolve(Path("data/raw/本院.csv")) == root / "data" / "raw" / "本院.csv"
     assert study.resolve(Path("../x.csv")) == root / ".." / "x.csv"
     absolute = tmp_path / "elsewhere" / "y.csv"
     assert study.resolve(absolute) == absolute
     assert study.resolve(Path("~/k.key")) == Path.home() / "k.key"
     assert study.output_path == root / "data" / "processed"
-    assert study.display(Path("data/本院.csv")) == "data/本院.csv"
+    assert study.display(Path("data/raw/本院.csv")) == "data/raw/本院.csv"
 
 
 def test_paths_resolve_against_study_folder_not_cwd(make_study, tmp_path: Path, monkeypatch) -> None:
@@ -111,7 +111,7 @@ synthetic: true
 questionnaire:
   codebook: codebook.yaml
   files:
-    - path: data/本院.csv
+    - path: data/raw/本院.csv
       format: generic
       attributes: {college: 本院}
 fieldwork:
@@ -127,7 +127,7 @@ questionnaire:
         -   attributes:
                 college: "本院"
             format: "generic"
-            path: "data/本院.csv"
+            path: "data/raw/本院.csv"
     codebook: 'codebook.yaml'
 synthetic: yes
 title: "测试研究"
@@ -155,8 +155,8 @@ def test_config_hash_changes_with_content_and_ignores_location(make_study, tmp_p
     # the same file copied to another folder hashes the same (root is not part of the hash)
     other = tmp_path / "copy"
     other.mkdir()
-    (other / "data").mkdir()
-    (other / "data" / "本院.csv").write_text("q1\n1\n", encoding="utf-8")
+    (other / "data" / "raw").mkdir(parents=True)
+    (other / "data" / "raw" / "本院.csv").write_text("q1\n1\n", encoding="utf-8")
     (other / "codebook.yaml").write_text((tmp_path / "codebook.yaml").read_text("utf-8"), "utf-8")
     (other / "study.yaml").write_text(
         (tmp_path / "study.yaml").read_text("utf-8").replace("2026-09-02", "2026-09-01"), "utf-8"
@@ -211,7 +211,7 @@ def test_nested_unknown_key_names_full_path(make_study) -> None:
          "cleaning.repeated_respondent.keep", "取值不在允许范围内"),
         (lambda d: d["questionnaire"]["files"][0].__setitem__("format", "wjx"),
          "questionnaire.files[0].format", "取值不在允许范围内"),
-        (lambda d: d["questionnaire"].__setitem__("files", {"path": "data/本院.csv"}),
+        (lambda d: d["questionnaire"].__setitem__("files", {"path": "data/raw/本院.csv"}),
          "questionnaire.files", "应为列表"),
         (lambda d: d["questionnaire"].__setitem__("files", []), "questionnaire.files", "列表太短"),
         (lambda d: d["questionnaire"]["files"][0].__setitem__("attributes", {"college": ["本院"]}),
@@ -242,12 +242,12 @@ def test_missing_nested_required_key(make_study) -> None:
 
 
 def test_missing_questionnaire_file_names_key_path(make_study, tmp_path: Path) -> None:
-    err = _error(make_study(lambda d: d["questionnaire"]["files"][0].__setitem__("path", "data/本院.xlsx")))
+    err = _error(make_study(lambda d: d["questionnaire"]["files"][0].__setitem__("path", "data/raw/本院.xlsx")))
     msg = err.message_zh()
     assert err.key == "questionnaire.files[0].path"
     assert "配置项：questionnaire.files[0].path" in msg
     assert "study.yaml 中列出的文件不存在" in msg
-    assert str(tmp_path.resolve() / "data" / "本院.xlsx") in msg  # the full path looked for
+    assert str(tmp_path.resolve() / "data" / "raw" / "本院.xlsx") in msg  # the full path looked for
 
 
 @pytest.mark.parametrize(
@@ -258,10 +258,10 @@ def test_missing_questionnaire_file_names_key_path(make_study, tmp_path: Path) -
         (lambda d: d["questionnaire"]["files"][0].__setitem__("crosscheck", "data/按序号.csv"),
          "questionnaire.files[0].crosscheck"),
         (lambda d: d.__setitem__("roster", {"path": "名册.xlsx"}), "roster.path"),
-        (lambda d: d.__setitem__("indicators", {"path": "data/本院.csv", "summaries": "汇总.xlsx"}),
+        (lambda d: d.__setitem__("indicators", {"path": "data/raw/本院.csv", "summaries": "汇总.xlsx"}),
          "indicators.summaries"),
-        (lambda d: d.__setitem__("symposium", {"sessions": "data/本院.csv", "statements": "s.xlsx",
-                                               "themes": "data/本院.csv"}), "symposium.statements"),
+        (lambda d: d.__setitem__("symposium", {"sessions": "data/raw/本院.csv", "statements": "s.xlsx",
+                                               "themes": "data/raw/本院.csv"}), "symposium.statements"),
     ],
     ids=["codebook", "second-file", "crosscheck", "roster", "indicators", "symposium"],
 )
@@ -272,7 +272,7 @@ def test_every_missing_file_names_its_key(make_study, mutate, key: str) -> None:
 
 
 def test_optional_section_missing_required_key(make_study) -> None:
-    err = _error(make_study(lambda d: d.__setitem__("symposium", {"sessions": "data/本院.csv"})))
+    err = _error(make_study(lambda d: d.__setitem__("symposium", {"sessions": "data/raw/本院.csv"})))
     assert "symposium.statements：缺少必填项" in err.message_zh()
     assert "symposium.themes：缺少必填项" in err.message_zh()
 
