@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 
 from survey.errors import SurveyError, SurveyWarning
-from survey.instruments.indicators import indicator_gaps, read_indicators, read_summaries
-from survey.instruments.roster import population_shares, read_roster, response_rates
+from survey.instruments.indicators import read_indicators, read_summaries
+from survey.instruments.roster import read_roster
+from survey.stats.indicators import indicator_gaps
+from survey.stats.roster import population_shares, response_rates
 
 IND_HEADER = ["院校", "指标", "数值", "单位", "方向", "来源", "问题领域"]
 

@@ -5,12 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from survey.instruments.symposium import (
-    cohen_kappa_2x2,
-    krippendorff_alpha_presence,
-    theme_agreement,
-    theme_frequencies,
-)
+from survey.stats.agreement import cohen_kappa_2x2, krippendorff_alpha_presence, theme_agreement
+from survey.stats.themes import theme_frequencies
 
 RATES = {
     "党支部书记": {"T01": 0.40, "T03": 0.35, "T05": 0.20},
