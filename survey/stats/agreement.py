@@ -54,6 +54,37 @@ def _kappa_cells(cells: np.ndarray) -> np.ndarray:
         return np.where(np.isclose(pe, 1.0), np.nan, (po - pe) / (1 - pe))
 
 
+def _bca(boot: np.ndarray, est: float, jack: np.ndarray, weights: np.ndarray,
+         confidence: float) -> tuple[float, float]:
+    """BCa percentiles of ``boot`` (Efron 1987) with the acceleration from jackknife values
+    ``jack`` repeated ``weights`` times (leave-one-out estimates of identical units are equal)."""
+    ok = ~np.isnan(jack)
+    w, jk = weights[ok], jack[ok]
+    d = np.sum(w * jk) / w.sum() - jk
+    denom = 6 * np.sum(w * d**2) ** 1.5
+    accel = np.sum(w * d**3) / denom if denom > 0 else 0.0
+    z0 = stats.norm.ppf((np.sum(boot < est) + 0.5 * np.sum(boot == est)) / boot.size)
+    z = stats.norm.ppf([(1 - confidence) / 2, (1 + confidence) / 2])
+    q = stats.norm.cdf(z0 + (z0 + z) / (1 - accel * (z0 + z)))
+    if not np.isfinite(q).all():
+        return float("nan"), float("nan")
+    lo, hi = np.quantile(boot, q)
+    return float(lo), float(hi)
+
+
+def _perfect_agreement_interval(cells: np.ndarray, confidence: float) -> float:
+    """Lower bound of κ when the coders agree on all n statements.
+
+    κ = 1 − d / (1 − p_e) with d the disagreement rate; d's exact (Clopper–Pearson) upper
+    bound for 0 disagreements in n, 1 − (α/2)^(1/n), with p_e from the observed margins,
+    gives κ's lower bound (at least −1); the upper bound is 1.
+    """
+    n = cells.sum()
+    pe = float(((cells[0] + cells[1]) / n) ** 2 + ((cells[2] + cells[3]) / n) ** 2)
+    d_high = stats.binomtest(0, int(n)).proportion_ci(confidence_level=confidence, method="exact").high
+    return float(max(-1.0, 1 - d_high / (1 - pe)))
+
+
 def kappa_bca_interval(cells: Sequence[float], *, confidence: float = 0.95, n_boot: int = 2000,
                        seed: int = SEED) -> tuple[float, float]:
     """Bias-corrected and accelerated (BCa) bootstrap interval of Cohen's κ of a 2 × 2 table.
@@ -72,8 +103,9 @@ def kappa_bca_interval(cells: Sequence[float], *, confidence: float = 0.95, n_bo
     Returns
     -------
     (ci_low, ci_high)
-        NaN when κ is undefined, or when every resample gives the same κ (e.g. the coders agree
-        on every statement: the bootstrap cannot say how far below 1 κ might be).
+        NaN when κ is undefined. When the coders agree on every statement every resample
+        gives κ = 1, so the interval is instead [1 − d / (1 − p_e), 1] with d the exact
+        (Clopper–Pearson) upper bound of the disagreement rate for 0 disagreements in n.
 
     Notes
     -----
@@ -105,22 +137,12 @@ def kappa_bca_interval(cells: Sequence[float], *, confidence: float = 0.95, n_bo
     rng = np.random.default_rng(seed)
     boot = _kappa_cells(rng.multinomial(n, t / n, size=n_boot).astype(float))
     boot = boot[~np.isnan(boot)]
+    if t[1] + t[2] == 0:  # the coders agree on every statement: every resample gives κ = 1
+        return _perfect_agreement_interval(t, confidence), 1.0
     if boot.size == 0 or np.ptp(boot) == 0:
         return float("nan"), float("nan")
-    z0 = stats.norm.ppf((np.sum(boot < est) + 0.5 * np.sum(boot == est)) / boot.size)
     drop = np.eye(4)[t > 0]  # leave one statement of each non-empty kind out
-    jack = _kappa_cells(t - drop)
-    w = t[t > 0]
-    ok = ~np.isnan(jack)
-    d = np.sum(w[ok] * jack[ok]) / w[ok].sum() - jack[ok]
-    denom = 6 * np.sum(w[ok] * d**2) ** 1.5
-    accel = np.sum(w[ok] * d**3) / denom if denom > 0 else 0.0
-    z = stats.norm.ppf([(1 - confidence) / 2, (1 + confidence) / 2])
-    q = stats.norm.cdf(z0 + (z0 + z) / (1 - accel * (z0 + z)))
-    if not np.isfinite(q).all():
-        return float("nan"), float("nan")
-    lo, hi = np.quantile(boot, q)
-    return float(lo), float(hi)
+    return _bca(boot, est, _kappa_cells(t - drop), t[t > 0], confidence)
 
 
 def cohen_kappa_2x2(a: np.ndarray, b: np.ndarray, *, confidence: float = 0.95, n_boot: int = 2000,
@@ -266,7 +288,7 @@ def krippendorff_alpha_presence(statements: pd.DataFrame, themes: ThemeCodebook,
 
     Units are (statement, theme) pairs, values 0/1, two coders; a statement coder B did not
     code at all (empty ``codes_b`` on every row means no second coding) is still a unit.
-    The CI is a percentile bootstrap over statements (whole statements are resampled, so the
+    The CI is a BCa bootstrap over statements (whole statements are resampled, so the
     themes of one statement stay together).
 
     Returns
@@ -280,7 +302,7 @@ def krippendorff_alpha_presence(statements: pd.DataFrame, themes: ThemeCodebook,
     The bootstrap uses the closed form of nominal α for two coders and binary values without
     missing data (:func:`_alpha_binary`, equal to :func:`krippendorff.alpha`, checked in the
     tests) on per-statement totals weighted by multinomial resample counts: all resamples at
-    once instead of one library call each (1000 calls took seconds). Percentile bounds are
+    once instead of one library call each (1000 calls took seconds). BCa bounds are
     bootstrap values of α, so they never pass 1.
     R: ``irr::kripp.alpha(t(ratings), method = "nominal")``.
 
@@ -308,7 +330,7 @@ def krippendorff_alpha_presence(statements: pd.DataFrame, themes: ThemeCodebook,
         w = np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=n_boot).astype(float)
         boots = _alpha_binary(w @ disagree, w @ ones, np.full(n_boot, float(n * k)))
         boots = boots[~np.isnan(boots)]
-        if boots.size:
-            q = 1 - confidence
-            lo, hi = (float(v) for v in np.quantile(boots, [q / 2, 1 - q / 2]))
+        if boots.size and np.ptp(boots) > 0:
+            jack = _alpha_binary(disagree.sum() - disagree, ones.sum() - ones, np.full(n, float((n - 1) * k)))
+            lo, hi = _bca(boots, est, jack, np.ones(n), confidence)
     return pd.DataFrame([{"n": n, "n_units": n * k, "effect": est, "ci_low": lo, "ci_high": hi}])
