@@ -87,7 +87,7 @@ from survey.instruments.tables import (
 )
 
 #: ``f(texts, names) -> (scrubbed texts, counts)``, e.g. :func:`survey.clean.privacy.scrub_text`.
-Scrubber = Callable[[pd.Series, Sequence[str]], tuple[pd.Series, Any]]
+Scrubber = Callable[[pd.Series, Sequence[str]], tuple[pd.Series, Mapping[str, int]]]
 
 _THEME_HINT = "改正原始记录后重新运行；如确属新主题，请先在主题编码表中增加该编码"
 
