@@ -47,11 +47,11 @@ def indicator_gaps(indicators: pd.DataFrame, *, home: str = "本院") -> pd.Data
 
     >>> ind = pd.DataFrame({"college": ["本院", "甲校", "乙校", "本院", "甲校", "乙校"],
     ...                     "indicator": ["覆盖率"] * 3 + ["缺岗数"] * 3,
-    ...                     "value": [80.0, 90.0, 70.0, 3.0, 1.0, 5.0], "unit": ["%"] * 3 + ["个"] * 3,
+    ...                     "value": [80.0, 90.0, 70.0, 4.0, 1.0, 5.0], "unit": ["%"] * 3 + ["个"] * 3,
     ...                     "direction": ["higher"] * 3 + ["lower"] * 3})
     >>> g = indicator_gaps(ind)
     >>> g[["indicator", "benchmark_median", "gap_median", "gap_best", "best_college"]].to_numpy().tolist()
-    [['覆盖率', 80.0, 0.0, -10.0, '甲校'], ['缺岗数', 3.0, 0.0, -2.0, '甲校']]
+    [['覆盖率', 80.0, 0.0, -10.0, '甲校'], ['缺岗数', 3.0, -1.0, -3.0, '甲校']]
     """
     rows = []
     colleges = set(indicators["college"])
