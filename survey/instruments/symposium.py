@@ -48,10 +48,6 @@ raise one :class:`~survey.errors.SurveyError` naming the first problem and listi
 ``on_issue="warn"`` to get the table back instead (a :class:`~survey.errors.SurveyWarning`
 is emitted and the offending codes are left out).
 
-Which coder counts: frequencies use **coder A** by default (coder A codes everything, coder B
-is the reliability check, as in most content-analysis protocols); ``coder="union"`` counts a
-theme when either coder assigned it and ``coder="consensus"`` only when both did.
-
 Notes
 -----
 Files are read with :func:`survey.instruments.tables.read_frame` (the project's one table
