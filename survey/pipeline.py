@@ -147,7 +147,7 @@ def _clean_instruments(study: Study, names: list[str], say: Callable[[str], None
     """Read and clean the symposium, indicator and roster files the study names."""
     # Imported here: they pull in scipy.stats, which a study without them need not pay for.
     from survey.instruments.indicators import load_indicators
-    from survey.instruments.roster import load_roster
+    from survey.instruments.roster import read_roster
     from survey.instruments.symposium import load_symposium
 
     tables: dict[str, pd.DataFrame] = {}
@@ -155,14 +155,23 @@ def _clean_instruments(study: Study, names: list[str], say: Callable[[str], None
     if study.symposium is not None:
         cfg = study.symposium
         say("读取座谈会记录……")
-        sym = load_symposium(study, names=names)
+        sym = load_symposium(
+            study.resolve(cfg.sessions), study.resolve(cfg.themes), study.resolve(cfg.statements),
+            display={k: study.display(getattr(cfg, k)) for k in ("sessions", "themes", "statements")},
+            names=names,
+        )
         tables[processed.SESSIONS] = sym.sessions
         tables[processed.STATEMENTS] = sym.statements.drop(columns=["text_scrubbed"])
         tables[processed.THEMES] = sym.themes.table
         raw += [(study.display(p), study.resolve(p)) for p in (cfg.sessions, cfg.statements, cfg.themes)]
     if study.indicators is not None:
         say("读取对标指标……")
-        ind, summ = load_indicators(study)
+        icfg = study.indicators
+        ind, summ = load_indicators(
+            study.resolve(icfg.path), None if icfg.summaries is None else study.resolve(icfg.summaries),
+            display=study.display(icfg.path),
+            summaries_display=None if icfg.summaries is None else study.display(icfg.summaries),
+        )
         tables[processed.INDICATORS] = ind
         raw.append((study.display(study.indicators.path), study.resolve(study.indicators.path)))
         if summ is not None and study.indicators.summaries is not None:
@@ -170,7 +179,7 @@ def _clean_instruments(study: Study, names: list[str], say: Callable[[str], None
             raw.append((study.display(study.indicators.summaries), study.resolve(study.indicators.summaries)))
     if study.roster is not None:
         say("读取党员名册汇总……")
-        tables[processed.ROSTER] = load_roster(study)
+        tables[processed.ROSTER] = read_roster(study.resolve(study.roster.path), display=study.display(study.roster.path))
         raw.append((study.display(study.roster.path), study.resolve(study.roster.path)))
         if study.roster.names is not None:  # read for scrubbing only, never written out
             raw.append((study.display(study.roster.names), study.resolve(study.roster.names)))
@@ -209,9 +218,11 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
         result = clean(frame, codebook, study)
         if len(result.kept) == 0:
             raise _nothing_kept(study, result)
-        from survey.instruments.roster import load_member_names
+        from survey.instruments.roster import read_member_names
 
-        names = sorted(set(names_from_identifiers(frame, codebook)) | set(load_member_names(study)))
+        roster_names = study.roster.names if study.roster is not None else None
+        members = [] if roster_names is None else read_member_names(study.resolve(roster_names), display=study.display(roster_names))
+        names = sorted(set(names_from_identifiers(frame, codebook)) | set(members))
         kept, scrub_counts = scrub_free_text(result.kept, codebook, names)
         kept, _policy = apply_identifier_policy(kept, codebook, key)
         tidy = _tidy(kept, codebook, study)

@@ -38,25 +38,23 @@ only as summaries, one row per college × scale (or item) [× member type].
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from survey.errors import SurveyError
-from survey.instruments.symposium import (
+from survey.instruments.tables import (
     AREAS,
     ISSUE_COLUMNS,
-    _issue,
+    issue,
     norm_key,
     norm_text,
     pick_columns,
     raise_issues,
-    read_table,
+    read_frame,
     split_codes,
 )
+from survey.io.normalise import parse_number
 
 INDICATOR_COLUMNS = {
     "college": (("院校", "学院", "college"), True),
@@ -79,31 +77,6 @@ DIRECTIONS = {
     **dict.fromkeys(["越高越好", "正向", "高", "高优", "HIGHER", "+", "UP"], "higher"),
     **dict.fromkeys(["越低越好", "负向", "低", "低优", "LOWER", "-", "−", "DOWN"], "lower"),
 }
-_YES = {"是", "有", "YES", "Y", "TRUE", "√"}
-_NO = {"否", "无", "没有", "NO", "N", "FALSE", "×"}
-
-
-def parse_number(value: Any) -> float | None:
-    """Parse a cell as a number: full-width digits, thousands separators, ``%``, 是/否.
-
-    Returns ``nan`` for an empty cell and ``None`` when the text is not a number.
-    """
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return float(value)
-    text = norm_text(value)
-    if not text:
-        return float("nan")
-    key = norm_key(text)
-    if key in _YES:
-        return 1.0
-    if key in _NO:
-        return 0.0
-    text = text.replace(",", "").replace(" ", "").removesuffix("%")
-    if re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", text):
-        return float(text)
-    return None
-
-
 def read_indicators(path: str | Path, *, display: str | None = None) -> pd.DataFrame:
     """Read and validate the benchmark indicators table.
 
@@ -123,7 +96,7 @@ def read_indicators(path: str | Path, *, display: str | None = None) -> pd.DataF
     --------
     >>> ind = read_indicators("data/raw/demo/indicators.xlsx")  # doctest: +SKIP
     """
-    df, shown = pick_columns(read_table(path, display=display), INDICATOR_COLUMNS, what="对标指标表")
+    df, shown = pick_columns(read_frame(path, display=display), INDICATOR_COLUMNS, what="对标指标表")
     out = df[["_file", "_row"]].copy()
     for col in ("college", "indicator", "unit", "source"):
         out[col] = df[col].map(norm_text).astype(object) if col in df else ""
@@ -131,21 +104,20 @@ def read_indicators(path: str | Path, *, display: str | None = None) -> pd.DataF
     issues: list[dict] = []
     values, dirs = [], []
     for i in range(len(df)):
-        v = parse_number(df["value"].iat[i])
-        if v is None:
-            issues.append(_issue(df, i, shown["value"], norm_text(df["value"].iat[i]), "指标数值不是数字",
+        v = parse_number(df["value"].iat[i], percent=True, yes_no=True)
+        if np.isnan(v) and norm_text(df["value"].iat[i]):
+            issues.append(issue(df, i, shown["value"], norm_text(df["value"].iat[i]), "指标数值不是数字",
                                  "数字（可带 %），或 是/否、有/无；未报告请留空"))
-            v = float("nan")
         values.append(v)
         d = DIRECTIONS.get(norm_key(df["direction"].iat[i]))
         if d is None:
-            issues.append(_issue(df, i, shown["direction"], norm_text(df["direction"].iat[i]),
+            issues.append(issue(df, i, shown["direction"], norm_text(df["direction"].iat[i]),
                                  "指标方向无法识别", "越高越好 或 越低越好"))
         dirs.append(d)
         if not out["college"].iat[i] or not out["indicator"].iat[i]:
-            issues.append(_issue(df, i, shown["college"], "", "院校或指标名称为空", "非空的院校和指标名称"))
+            issues.append(issue(df, i, shown["college"], "", "院校或指标名称为空", "非空的院校和指标名称"))
         if out["area"].iat[i] and any(a not in AREAS for a in split_codes(out["area"].iat[i])):
-            issues.append(_issue(df, i, shown["area"], out["area"].iat[i], "问题领域无效", "P1–P5"))
+            issues.append(issue(df, i, shown["area"], out["area"].iat[i], "问题领域无效", "P1–P5"))
     out["value"] = np.asarray(values, dtype=float)
     out["direction"] = pd.Series(dirs, index=out.index, dtype=object)
     for col, what in (("direction", "方向"), ("unit", "计量单位")):
@@ -154,11 +126,11 @@ def read_indicators(path: str | Path, *, display: str | None = None) -> pd.DataF
         first = out.dropna(subset=[col]).groupby("indicator")[col].first()
         bad = out[col].notna() & (out[col] != out["indicator"].map(first))
         for i in np.flatnonzero(bad.to_numpy()):
-            issues.append(_issue(df, int(i), shown[col], out[col].iat[i], f"同一指标在不同行的{what}不一致",
+            issues.append(issue(df, int(i), shown[col], out[col].iat[i], f"同一指标在不同行的{what}不一致",
                                  f"与该指标第一行相同：{first[out['indicator'].iat[i]]}"))
     dup = out.duplicated(["college", "indicator"], keep="first")
     for i in np.flatnonzero(dup.to_numpy()):
-        issues.append(_issue(df, int(i), shown["indicator"], out["indicator"].iat[i], "同一院校的同一指标出现多次",
+        issues.append(issue(df, int(i), shown["indicator"], out["indicator"].iat[i], "同一院校的同一指标出现多次",
                              "每个院校 × 指标只占一行"))
     issues_df = pd.DataFrame(issues, columns=ISSUE_COLUMNS).sort_values("row", kind="stable")
     raise_issues(issues_df, what="对标指标表")
@@ -181,7 +153,7 @@ def read_summaries(path: str | Path, *, display: str | None = None) -> pd.DataFr
         A non-numeric mean/SD/n, ``n`` ≤ 0 or not an integer, ``sd`` < 0, a duplicated
         college × scale × member type (all listed at once).
     """
-    df, shown = pick_columns(read_table(path, display=display), SUMMARY_COLUMNS, what="对标院校汇总统计表")
+    df, shown = pick_columns(read_frame(path, display=display), SUMMARY_COLUMNS, what="对标院校汇总统计表")
     out = df[["_file", "_row"]].copy()
     for col in ("college", "scale", "member_type"):
         out[col] = df[col].map(norm_text).astype(object) if col in df else ""
@@ -191,19 +163,18 @@ def read_summaries(path: str | Path, *, display: str | None = None) -> pd.DataFr
         for col in ("mean", "sd", "n"):
             raw = norm_text(df[col].iat[i])
             v = parse_number(raw)
-            if v is None or np.isnan(v):
-                issues.append(_issue(df, i, shown[col], raw, "不是数字或为空", "数字"))
-                v = float("nan")
+            if np.isnan(v):
+                issues.append(issue(df, i, shown[col], raw, "不是数字或为空", "数字"))
             elif col == "n" and (v <= 0 or not float(v).is_integer()):
-                issues.append(_issue(df, i, shown[col], raw, "样本量必须是正整数", "大于 0 的整数"))
+                issues.append(issue(df, i, shown[col], raw, "样本量必须是正整数", "大于 0 的整数"))
             elif col == "sd" and v < 0:
-                issues.append(_issue(df, i, shown[col], raw, "标准差不能为负", "≥ 0 的数字"))
+                issues.append(issue(df, i, shown[col], raw, "标准差不能为负", "≥ 0 的数字"))
             parsed[col].append(v)
         if not out["college"].iat[i] or not out["scale"].iat[i]:
-            issues.append(_issue(df, i, shown["college"], "", "院校或量表名称为空", "非空的院校与量表/题目编号"))
+            issues.append(issue(df, i, shown["college"], "", "院校或量表名称为空", "非空的院校与量表/题目编号"))
     dup = out.duplicated(["college", "scale", "member_type"], keep="first")
     for i in np.flatnonzero(dup.to_numpy()):
-        issues.append(_issue(df, int(i), shown["scale"], out["scale"].iat[i], "重复的院校 × 量表行", "每个组合只占一行"))
+        issues.append(issue(df, int(i), shown["scale"], out["scale"].iat[i], "重复的院校 × 量表行", "每个组合只占一行"))
     raise_issues(pd.DataFrame(issues, columns=ISSUE_COLUMNS).sort_values("row", kind="stable"),
                  what="对标院校汇总统计表")
     out["mean"] = np.asarray(parsed["mean"], dtype=float)
@@ -212,74 +183,24 @@ def read_summaries(path: str | Path, *, display: str | None = None) -> pd.DataFr
     return out[["college", "scale", "member_type", "mean", "sd", "n", "_file", "_row"]].reset_index(drop=True)
 
 
-def indicator_gaps(indicators: pd.DataFrame, *, home: str = "本院") -> pd.DataFrame:
-    """Home college versus benchmark colleges on each indicator, respecting its direction.
+def load_indicators(path: str | Path, summaries: str | Path | None = None, *, display: str | None = None,
+                    summaries_display: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Read the indicators table and, when given, the benchmark summaries.
 
     Parameters
     ----------
-    indicators
-        From :func:`read_indicators` (``college, indicator, value, unit, direction``,
-        optional ``area``).
-    home
-        The home college's name as written in the ``college`` column.
+    path
+        The indicators file (:func:`read_indicators`).
+    summaries
+        The summary statistics file (:func:`read_summaries`), or ``None``.
+    display, summaries_display
+        How the two files are named in messages (default: the path as given).
 
     Returns
     -------
-    pandas.DataFrame
-        One row per indicator: ``indicator, unit, direction, area, home, n_benchmark,
-        benchmark_median, benchmark_best, best_college, diff_median, gap_median,
-        gap_median_share, gap_best, gap_best_share, behind_median, behind_best``.
-
-    Notes
-    -----
-    ``diff_median = home − median`` in the indicator's unit (raw sign). ``gap_*`` are signed
-    so that **negative means the home college is behind**: gap = (home − reference) for
-    "higher is better" and (reference − home) for "lower is better". The best benchmark is the
-    maximum (or minimum for "lower is better"). ``gap_*_share = gap / |reference|`` (NaN when
-    the reference is 0). Benchmarks that did not report (NaN) are left out of ``n_benchmark``.
-
-    Examples
-    --------
-    R: ``dplyr::summarise(median = median(value[college != "本院"]))`` per indicator.
+    (indicators, summaries)
+        ``summaries`` is ``None`` when no file was given.
     """
-    rows = []
-    colleges = set(indicators["college"])
-    if home not in colleges:
-        raise SurveyError(f"对标指标表中没有本院（{home}）的数据", column="院校",
-                          expected=f"院校列中含“{home}”", hint=f"现有院校：{'、'.join(sorted(colleges))}")
-    for ind, sub in indicators.groupby("indicator", sort=False):
-        direction = sub["direction"].iloc[0]
-        sign = 1.0 if direction == "higher" else -1.0
-        h = sub.loc[sub["college"] == home, "value"]
-        hv = float(h.iloc[0]) if len(h) else np.nan
-        bench = sub.loc[(sub["college"] != home) & sub["value"].notna()]
-        med = float(bench["value"].median()) if len(bench) else np.nan
-        if len(bench):
-            best_i = bench["value"].idxmax() if sign > 0 else bench["value"].idxmin()
-            best, best_college = float(bench.at[best_i, "value"]), bench.at[best_i, "college"]
-        else:
-            best, best_college = np.nan, ""
-        gm, gb = sign * (hv - med), sign * (hv - best)
-        rows.append({
-            "indicator": ind, "unit": sub["unit"].iloc[0] if "unit" in sub else "",
-            "direction": direction, "area": sub["area"].iloc[0] if "area" in sub else "",
-            "home": hv, "n_benchmark": len(bench), "benchmark_median": med, "benchmark_best": best,
-            "best_college": best_college, "diff_median": hv - med,
-            "gap_median": gm, "gap_median_share": gm / abs(med) if med else np.nan,
-            "gap_best": gb, "gap_best_share": gb / abs(best) if best else np.nan,
-            "behind_median": bool(gm < 0) if not np.isnan(gm) else pd.NA,
-            "behind_best": bool(gb < 0) if not np.isnan(gb) else pd.NA,
-        })
-    return pd.DataFrame(rows)
-
-
-def load_indicators(study: Any) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Read ``study.indicators``: the indicators table and the summaries (or ``None``)."""
-    cfg = study.indicators
-    if cfg is None:
-        raise SurveyError("study.yaml 中没有 indicators（对标指标）配置", file=getattr(study, "source", None), key="indicators")
-    ind = read_indicators(study.resolve(cfg.path), display=study.display(cfg.path))
-    summ = None
-    if cfg.summaries is not None:
-        summ = read_summaries(study.resolve(cfg.summaries), display=study.display(cfg.summaries))
+    ind = read_indicators(path, display=display)
+    summ = None if summaries is None else read_summaries(summaries, display=summaries_display)
     return ind, summ

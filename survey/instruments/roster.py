@@ -1,4 +1,4 @@
-"""Roster summary (党员名册汇总): member counts → population shares and response rates.
+"""Roster summary (党员名册汇总) and member-name list: reading and validation.
 
 Roster file (``study.yaml`` → ``roster.path``), xlsx/xls/csv, one row per college × member
 type, or per college × branch × member type (usually only for the home college):
@@ -17,29 +17,31 @@ Member types are normalised to the study's three: ``在职教职工党员`` (在
 ``members`` must be a non-negative integer. When a college × member type has both branch
 rows and a row with an empty branch, the empty-branch row is its total and must equal the
 branch sum (otherwise SurveyError); the total is then used once, never added twice.
+
+Population shares and response rates computed from the roster are in
+:mod:`survey.stats.roster`.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from survey.errors import SurveyError, SurveyWarning
-from survey.instruments.indicators import parse_number
-from survey.instruments.symposium import (
+from survey.errors import SurveyError
+from survey.instruments.tables import (
     ISSUE_COLUMNS,
-    _issue,
+    issue,
     norm_key,
     norm_text,
     pick_columns,
     raise_issues,
-    read_table,
+    read_frame,
 )
+from survey.io.normalise import normalise_text, parse_number
+from survey.io.readers.tabular import read_table
 
 ROSTER_COLUMNS = {
     "college": (("院校", "学院", "college"), True),
@@ -76,7 +78,7 @@ def read_roster(path: str | Path, *, display: str | None = None) -> pd.DataFrame
         Unknown member type, a count that is not a non-negative integer, duplicated rows,
         a total row that disagrees with its branches (all listed at once).
     """
-    df, shown = pick_columns(read_table(path, display=display), ROSTER_COLUMNS, what="党员名册汇总表")
+    df, shown = pick_columns(read_frame(path, display=display), ROSTER_COLUMNS, what="党员名册汇总表")
     out = df[["_file", "_row"]].copy()
     out["college"] = df["college"].map(norm_text).astype(object)
     out["branch"] = df["branch"].map(norm_text).astype(object) if "branch" in df else ""
@@ -85,22 +87,22 @@ def read_roster(path: str | Path, *, display: str | None = None) -> pd.DataFrame
     for i in range(len(df)):
         t = normalise_member_type(df["member_type"].iat[i])
         if t is None:
-            issues.append(_issue(df, i, shown["member_type"], norm_text(df["member_type"].iat[i]),
+            issues.append(issue(df, i, shown["member_type"], norm_text(df["member_type"].iat[i]),
                                  "党员类型无法识别", "、".join(MEMBER_TYPES)))
         types.append(t)
         v = parse_number(df["members"].iat[i])
-        if v is None or np.isnan(v) or v < 0 or not float(v).is_integer():
-            issues.append(_issue(df, i, shown["members"], norm_text(df["members"].iat[i]),
+        if np.isnan(v) or v < 0 or not float(v).is_integer():
+            issues.append(issue(df, i, shown["members"], norm_text(df["members"].iat[i]),
                                  "人数不是非负整数", "0 或正整数"))
             v = np.nan
         counts.append(v)
         if not out["college"].iat[i]:
-            issues.append(_issue(df, i, shown["college"], "", "院校为空", "院校名称，如 本院"))
+            issues.append(issue(df, i, shown["college"], "", "院校为空", "院校名称，如 本院"))
     out["member_type"] = pd.Series(types, index=out.index, dtype=object)
     out["members"] = np.asarray(counts, dtype=float)
     dup = out.duplicated(["college", "branch", "member_type"], keep="first")
     for i in np.flatnonzero(dup.to_numpy()):
-        issues.append(_issue(df, int(i), shown["member_type"], out["member_type"].iat[i],
+        issues.append(issue(df, int(i), shown["member_type"], out["member_type"].iat[i],
                              "院校 × 支部 × 党员类型重复", "每个组合只占一行"))
     ok = out["member_type"].notna() & out["members"].notna()
     for (college, mtype), sub in out.loc[ok].groupby(["college", "member_type"]):
@@ -110,110 +112,13 @@ def read_roster(path: str | Path, *, display: str | None = None) -> pd.DataFrame
             s = int(branches["members"].sum())
             if int(total["members"].iloc[0]) != s:
                 i = int(np.flatnonzero(out.index == total.index[0])[0])
-                issues.append(_issue(df, i, shown["members"], int(total["members"].iloc[0]),
+                issues.append(issue(df, i, shown["members"], int(total["members"].iloc[0]),
                                      f"{college}{mtype}的合计行与各支部之和（{s}）不一致",
                                      f"等于各支部人数之和 {s}，或删除合计行"))
     raise_issues(pd.DataFrame(issues, columns=ISSUE_COLUMNS).sort_values("row", kind="stable"),
                  what="党员名册汇总表")
     out["members"] = out["members"].astype(int)
     return out[["college", "branch", "member_type", "members", "_file", "_row"]].reset_index(drop=True)
-
-
-def college_totals(roster: pd.DataFrame) -> pd.DataFrame:
-    """Members per college × member type, counting each member once.
-
-    A college-level row (empty branch) wins over its branch rows (already checked to agree).
-    """
-    has_total = roster.assign(_t=roster["branch"] == "").groupby(["college", "member_type"])["_t"].transform("any")
-    keep = (roster["branch"] == "") | ~has_total
-    return (roster.loc[keep].groupby(["college", "member_type"], as_index=False)["members"].sum())
-
-
-def population_shares(roster: pd.DataFrame, *, by: Sequence[str] = ("college", "member_type"),
-                      within: str | None = "college") -> pd.DataFrame:
-    """Population counts and shares.
-
-    Parameters
-    ----------
-    roster
-        From :func:`read_roster`.
-    by
-        Breakdown columns; ``("college", "member_type")`` or, for branch-level rows of the
-        home college, ``("college", "branch", "member_type")``.
-    within
-        Shares are computed within this column's levels (default: within each college);
-        ``None`` for shares of the grand total.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``*by, members, population_share``.
-    """
-    by = list(by)
-    base = college_totals(roster) if "branch" not in by else roster.loc[roster["branch"] != ""]
-    out = base.groupby(by, as_index=False)["members"].sum()
-    denom = out.groupby(within)["members"].transform("sum") if within else out["members"].sum()
-    out["population_share"] = out["members"] / denom
-    return out
-
-
-def response_rates(roster: pd.DataFrame, respondents: pd.DataFrame, *,
-                   by: Sequence[str] = ("college", "member_type"), count_col: str | None = None,
-                   within: str | None = "college") -> pd.DataFrame:
-    """Response rates and sample versus population shares.
-
-    Parameters
-    ----------
-    roster
-        From :func:`read_roster`.
-    respondents
-        Either one row per respondent (with the ``by`` columns; rows are counted) or a table
-        of counts with ``count_col``.
-    by
-        Breakdown columns.
-    count_col
-        Column holding respondent counts; ``None`` to count rows.
-    within
-        Shares within this column's levels (default per college).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``*by, members, n, response_rate, population_share, sample_share``. Breakdowns with
-        respondents but no roster entry get ``members`` NaN. A response rate above 1 (more
-        respondents than members) raises a :class:`SurveyWarning`; it usually means the roster
-        or the member-type answers are wrong.
-
-    Examples
-    --------
-    R: ``dplyr::count(resp, college, member_type) |> left_join(roster)``.
-    """
-    by = list(by)
-    pop = population_shares(roster, by=by, within=within)
-    resp = respondents.copy()
-    if "member_type" in by and "member_type" in resp:
-        resp["member_type"] = resp["member_type"].map(lambda v: normalise_member_type(v) or norm_text(v))
-    if count_col is None:
-        counts = resp.groupby(by, as_index=False).size().rename(columns={"size": "n"})
-    else:
-        counts = resp.groupby(by, as_index=False)[count_col].sum().rename(columns={count_col: "n"})
-    out = pop.merge(counts, on=by, how="outer")
-    out["n"] = out["n"].fillna(0).astype(int)
-    out["response_rate"] = out["n"] / out["members"].where(out["members"] > 0)
-    denom = out.groupby(within)["n"].transform("sum") if within else out["n"].sum()
-    out["sample_share"] = out["n"] / denom
-    over = out.loc[out["response_rate"] > 1]
-    if len(over):
-        cells = "；".join(" / ".join(str(r[c]) for c in by) for _, r in over.iterrows())
-        warnings.warn(f"以下分组的答卷人数多于名册人数（应答率 > 100%）：{cells}", SurveyWarning, stacklevel=2)
-    return out[[*by, "members", "n", "response_rate", "population_share", "sample_share"]]
-
-
-def load_roster(study: Any) -> pd.DataFrame:
-    """Read ``study.roster``."""
-    if study.roster is None:
-        raise SurveyError("study.yaml 中没有 roster（党员名册汇总）配置", file=getattr(study, "source", None), key="roster")
-    return read_roster(study.resolve(study.roster.path), display=study.display(study.roster.path))
 
 
 def read_member_names(path: str | Path, *, display: str | None = None) -> list[str]:
@@ -229,10 +134,7 @@ def read_member_names(path: str | Path, *, display: str | None = None) -> list[s
     SurveyError
         When the file has no 姓名 column.
     """
-    from survey.io.normalise import normalise_text
-    from survey.io.readers.tabular import read_table as read_strings
-
-    table = read_strings(path, display=display)
+    table = read_table(path, display=display)
     wanted = [h for h in table.header if normalise_text(h).lower() in ("姓名", "name", "名字", "党员姓名")]
     if not wanted:
         raise SurveyError(
@@ -243,10 +145,3 @@ def read_member_names(path: str | Path, *, display: str | None = None) -> list[s
         )
     names = {normalise_text(v) for v in table.data[wanted[0]].tolist()}
     return sorted(n for n in names if len(n) >= 2)
-
-
-def load_member_names(study: Any) -> list[str]:
-    """Read ``study.roster.names`` (empty list when the study has none)."""
-    if study.roster is None or study.roster.names is None:
-        return []
-    return read_member_names(study.resolve(study.roster.names), display=study.display(study.roster.names))

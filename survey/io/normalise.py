@@ -8,6 +8,7 @@ and a trailing non-breaking space does not make two labels differ.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -128,17 +129,51 @@ def apply_aliases(series: pd.Series, table: Mapping[str, Sequence[str]]) -> pd.S
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_YES = frozenset({"是", "有", "YES", "Y", "TRUE", "√"})
+_NO = frozenset({"否", "无", "没有", "NO", "N", "FALSE", "×"})
 
 
-def parse_number(s: Any) -> float:
-    """Parse a number as typed in a cell (full-width digits, thousands commas); NaN if not one."""
-    if isinstance(s, bool):
-        return float(s)
-    if isinstance(s, int | float):
+def parse_number(s: Any, *, percent: bool = False, yes_no: bool = False) -> float:
+    """Parse a number as typed in a cell; NaN when the cell is empty or not a number.
+
+    Parameters
+    ----------
+    s
+        A cell value: a number (returned as float, ``True`` → 1.0), or a text with full-width
+        digits and thousands commas allowed (``"１,２００"`` → 1200.0). Other values → NaN.
+    percent
+        Also read ``"85%"`` (or ``"85％"``) as 85.0: the number as written, not 0.85.
+    yes_no
+        Also read 是 / 有 / yes / y / true / √ as 1.0 and 否 / 无 / 没有 / no / n / false / × as 0.0
+        (case-insensitive), as benchmark indicators are often reported.
+
+    Returns
+    -------
+    float
+        The number, or NaN. The same NaN covers "empty" and "not a number"; a caller that
+        must tell them apart (a validator listing cells that are not numbers) checks whether
+        the cell's text is empty (:func:`is_missing_token`).
+
+    Examples
+    --------
+    >>> parse_number("１,２００"), parse_number("-3"), parse_number("五")
+    (1200.0, -3.0, nan)
+    >>> parse_number("85%"), parse_number("85%", percent=True), parse_number("有", yes_no=True)
+    (nan, 85.0, 1.0)
+    """
+    if isinstance(s, numbers.Real):
         return float(s)
     if not isinstance(s, str):
         return math.nan
     t = normalise_text(s).replace(",", "")
+    if yes_no:
+        key = t.replace(" ", "").upper()
+        if key in _YES:
+            return 1.0
+        if key in _NO:
+            return 0.0
+    if percent:
+        t = t.removesuffix("%").rstrip()
     if _NUMBER.match(t):
         return float(t)
     return math.nan

@@ -485,7 +485,7 @@ def _response_rates(ctx: Context) -> tuple[Section | None, pd.DataFrame | None, 
         return None, None, ["本研究没有党员名册汇总（roster），不计算应答率。"]
     if "college" not in ctx.responses.columns:
         return None, None, ["问卷数据中没有院校（college）列，无法与名册对应，不计算应答率。"]
-    from survey.instruments.roster import response_rates
+    from survey.stats.roster import response_rates
 
     by = ["college", "member_type"] if ctx.strata == "member_type" else ["college"]
     counts = ctx.responses[by].dropna().groupby(by).size().rename("n").reset_index()
@@ -928,7 +928,7 @@ def composition(ctx: Context) -> Section:
     target, target_word = None, f"{ctx.reference}样本的党员构成"
     roster = ctx.processed.roster
     if roster is not None and len(roster) and ctx.by == "college":
-        from survey.instruments.roster import college_totals
+        from survey.stats.roster import college_totals
 
         tot = college_totals(roster).rename(columns={"members": "count"})
         if (tot["college"] == ctx.reference).any():
@@ -1127,8 +1127,9 @@ def symposium(ctx: Context, *, quotes: bool = True, n_boot: int = 1000) -> Secti
     p = ctx.processed
     if p.statements is None or p.themes is None or p.statements.empty:
         return _skip(title, "本研究没有座谈会记录，跳过这一部分。")
-    from survey.instruments import symposium as sy
     from survey.report.plots import heatmap
+    from survey.stats import agreement, contingency
+    from survey.stats import themes as sy
 
     st = p.statements.copy()
     # survey clean scrubs statement text before writing it (pipeline), so the processed
@@ -1136,9 +1137,9 @@ def symposium(ctx: Context, *, quotes: bool = True, n_boot: int = 1000) -> Secti
     st["text_scrubbed"] = True
     themes = _themes(ctx)
     freq = sy.theme_frequencies(st, themes)
-    tests, resid = sy.theme_group_tests(st, themes)
-    agree = sy.theme_agreement(st, themes)
-    alpha = sy.krippendorff_alpha_presence(st, themes, n_boot=n_boot)
+    tests, resid = contingency.theme_group_tests(st, themes)
+    agree = agreement.theme_agreement(st, themes)
+    alpha = agreement.krippendorff_alpha_presence(st, themes, n_boot=n_boot)
     sec = Section(title=title, data={"frequencies": freq, "tests": tests, "residuals": resid,
                                      "agreement": agree, "alpha": alpha})
     if p.sessions is not None and len(p.sessions):
@@ -1242,15 +1243,15 @@ def indicators(ctx: Context) -> Section:
     Returns
     -------
     Section
-        data ``gaps`` (:func:`survey.instruments.indicators.indicator_gaps`); table ``gaps``; figure
+        data ``gaps`` (:func:`survey.stats.indicators.indicator_gaps`); table ``gaps``; figure
         ``indicator_gaps``.
     """
     title = "对标指标"
     ind = ctx.processed.indicators
     if ind is None or ind.empty:
         return _skip(title, "本研究没有对标指标数据，跳过这一部分。")
-    from survey.instruments.indicators import indicator_gaps
     from survey.report.plots import forest_plot
+    from survey.stats.indicators import indicator_gaps
 
     gaps = indicator_gaps(ind, home=ctx.reference)
     sec = Section(title=title, data={"gaps": gaps})
@@ -1317,7 +1318,7 @@ def triangulation(ctx: Context, *, gaps: Section | None = None,
         name; one sentence per area.
     """
     title = "三角互证"
-    from survey.instruments.symposium import AREAS
+    from survey.instruments.tables import AREAS
     from survey.stats.triangulate import triangulate
 
     areas = [s for s in ctx.scales if s in AREAS]

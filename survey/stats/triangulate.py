@@ -22,7 +22,10 @@ import numpy as np
 import pandas as pd
 
 from survey.errors import SurveyError
-from survey.instruments.symposium import AREAS, Coder, ThemeCodebook, area_presence, cohen_kappa_2x2
+from survey.instruments.symposium import ThemeCodebook
+from survey.instruments.tables import AREAS
+from survey.stats.agreement import cohen_kappa_2x2
+from survey.stats.themes import Coder, area_presence
 
 AREA_LABELS = {
     "P1": "学习型党组织建设",
@@ -152,7 +155,7 @@ def triangulate(
         home − benchmark on a scale where higher is better, e.g. Hedges' g of home vs pooled
         benchmarks; one row per scale), optionally ``area``. ``None`` if unavailable.
     indicator_gaps
-        From :func:`survey.instruments.indicators.indicator_gaps` (``indicator, gap_median,
+        From :func:`survey.stats.indicators.indicator_gaps` (``indicator, gap_median,
         gap_median_share, behind_median`` and ``area`` unless ``indicator_areas`` is given).
     statements, themes
         Cleaned symposium statements and the theme codebook (themes carry their areas).

@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 
 from survey.errors import SurveyError, SurveyWarning
-from survey.instruments.indicators import indicator_gaps, read_indicators, read_summaries
-from survey.instruments.roster import population_shares, read_roster, response_rates
+from survey.instruments.indicators import read_indicators, read_summaries
+from survey.instruments.roster import read_roster
+from survey.stats.indicators import indicator_gaps
+from survey.stats.roster import population_shares, response_rates
 
 IND_HEADER = ["院校", "指标", "数值", "单位", "方向", "来源", "问题领域"]
 
@@ -146,6 +148,24 @@ def test_roster_unknown_member_type_and_bad_count(tmp_path, xlsx):
         read_roster(f)
     msg = err.value.message_zh()
     assert "预备党员" in msg and "在职教职工党员、学生党员、离退休党员" in msg and "非负整数" in msg
+
+
+def test_roster_counts_are_plain_numbers(tmp_path, xlsx):
+    """A member count of 是 or 5% is refused (indicators accept them; a head count does not)."""
+    f = xlsx(tmp_path / "r.xlsx", [["院校", "党员类型", "人数"], ["本院", "学生", "是"], ["本院", "离退休", "5%"],
+                                   ["本院", "在职", "１,２００"]])
+    with pytest.raises(SurveyError) as err:
+        read_roster(f)
+    assert err.value.message_zh().count("人数不是非负整数") == 2
+
+
+def test_instrument_files_are_read_by_the_shared_reader_gbk_csv(tmp_path):
+    """A GBK CSV roster is decoded by survey.io.readers.tabular (encoding detection), Excel rows kept."""
+    f = tmp_path / "名册.csv"
+    f.write_bytes("院校,党员类型,人数\n本院,学生党员,12\n\n本院,离退休党员,3\n".encode("gbk"))
+    r = read_roster(f, display="名册.csv")
+    assert r["members"].tolist() == [12, 3]
+    assert r["_row"].tolist() == [2, 4] and set(r["_file"]) == {"名册.csv"}
 
 
 def test_response_rate_over_100_percent_warns(roster_file):

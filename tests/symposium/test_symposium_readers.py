@@ -13,9 +13,9 @@ from survey.instruments.symposium import (
     read_sessions,
     read_statements,
     read_themes,
-    representative_quotes,
-    split_codes,
 )
+from survey.instruments.tables import split_codes
+from survey.stats.themes import representative_quotes
 
 
 def _identity(series, names):

@@ -23,17 +23,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from survey.instruments.symposium import (
-    adjusted_residuals,
+from survey.stats.agreement import (
     cohen_kappa_2x2,
-    contingency_test,
     krippendorff_alpha,
     krippendorff_alpha_presence,
-    representative_quotes,
     theme_agreement,
-    theme_frequencies,
-    theme_group_tests,
 )
+from survey.stats.contingency import adjusted_residuals, contingency_test, theme_group_tests
+from survey.stats.themes import representative_quotes, theme_frequencies
 
 AGRESTI = pd.DataFrame([[762, 327, 468], [484, 239, 477]], index=["F", "M"],
                        columns=["Democrat", "Independent", "Republican"])
@@ -168,7 +165,7 @@ def test_quotes_are_deterministic_and_prefer_agreement_and_spread(themes, simula
 
 
 def test_chi2_statistic_vectorised_matches_scipy():
-    from survey.instruments.symposium import _chi2_stat
+    from survey.stats.contingency import _chi2_stat
 
     rng = np.random.default_rng(0)
     tabs = rng.integers(1, 30, size=(5, 3, 4)).astype(float)
