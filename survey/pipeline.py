@@ -32,8 +32,8 @@ from survey.config.codebook import Codebook, load_codebook
 from survey.config.study import Study
 from survey.errors import SurveyError, SurveyWarning
 from survey.io import processed
+from survey.io.atomic import AtomicOutput
 from survey.io.export import (
-    AtomicOutput,
     sav_labels_from_codebook,
     write_csv,
     write_parquet,

@@ -29,7 +29,7 @@ import pytest
 import yaml
 from hardening_helpers import copy_demo, survey_popen, tree_hashes
 
-from survey.io.export import sweep_leftovers
+from survey.io.atomic import sweep_leftovers
 
 pytestmark = pytest.mark.slow
 
