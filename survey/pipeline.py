@@ -32,8 +32,8 @@ from survey.config.codebook import Codebook, load_codebook
 from survey.config.study import Study
 from survey.errors import SurveyError, SurveyWarning
 from survey.io import processed
+from survey.io.atomic import AtomicOutput
 from survey.io.export import (
-    AtomicOutput,
     sav_labels_from_codebook,
     write_csv,
     write_parquet,
@@ -102,10 +102,12 @@ ANNOUNCE_ROWS = 50_000
 
 
 def _write_table(
-    name: str, df: pd.DataFrame, dest: Path, say: Callable[[str], None] = lambda _: None
+    name: str, df: pd.DataFrame, dest: Path, say: Callable[[str], None] = lambda _: None,
+    codebook: Codebook | None = None,
 ) -> dict[str, Path]:
     """Write one table as Parquet (for notebooks) and CSV (for Excel); return name → path."""
     table = processed.to_storable(name, df)
+    processed.validate_table(name, table, file=f"{name}.parquet", codebook=codebook)
     files = {f"{name}.parquet": dest / f"{name}.parquet", f"{name}.csv": dest / f"{name}.csv"}
     if len(table) >= ANNOUNCE_ROWS:
         say(f"  写入 {name}.parquet、{name}.csv（{len(table):,} 行）……")
@@ -119,7 +121,7 @@ def _write_outputs(
 ) -> dict[str, Path]:
     """Write every processed file into ``dest`` (a staging folder); return name → path."""
     res = run.result
-    files = _write_table(processed.RESPONSES, run.tidy, dest, say)
+    files = _write_table(processed.RESPONSES, run.tidy, dest, say, run.codebook)
     sav = dest / f"{processed.RESPONSES}.sav"
     if len(run.tidy) >= ANNOUNCE_ROWS:
         # pyreadstat writes cell by cell: about a minute per million rows.

@@ -22,7 +22,6 @@ from survey.clean.rules import (
     ROW_RULES,
     RuleContext,
     out_of_range,
-    shared_codes,
 )
 from survey.config.codebook import Codebook
 from survey.config.study import Study
@@ -246,31 +245,28 @@ def clean(responses: pd.DataFrame, codebook: Codebook, study: Study) -> CleanRes
     details: list[np.ndarray] = []
     excluded = np.zeros(n, dtype=bool)
     prior: dict[str, pd.Series] = {}
-    # The out-of-range check and the rules read the answer columns as one-byte codes, made
-    # once (and kept for the columns the out-of-range check leaves alone).
-    with shared_codes(df, codebook.item_columns()):
-        cells = out_of_range(df, ctx)
-        df = cells.frame
-        changed_rows = len(cells.changes[["file", "row"]].drop_duplicates())
-        oor_on = study.cleaning.out_of_range.enabled
-        log = [
-            _log_row(0, "raw", "原始记录", True, 0, 0, n),
-            _log_row(
-                1, OUT_OF_RANGE_ID, OUT_OF_RANGE_LABEL, oor_on, changed_rows, 0, n,
-                note=f"{len(cells.changes)} 个单元格设为缺失，不排除记录" if oor_on else "",
-            ),
-        ]  # fmt: skip
-        for k, spec in enumerate(ROW_RULES):
-            res = spec.func(df, replace(ctx, prior_flags=dict(prior)))
-            flag = res.flag.to_numpy(dtype=bool)
-            flags[:, k] = flag
-            details.append(res.detail.to_numpy(dtype=object))
-            new = flag & ~excluded
-            excluded |= flag
-            prior[spec.id] = res.flag
-            enabled = bool(getattr(study.cleaning, spec.id).enabled)
-            n_left = n - excluded.sum()
-            log.append(_log_row(k + 2, spec.id, spec.label, enabled, flag.sum(), new.sum(), n_left))
+    cells = out_of_range(df, ctx)
+    df = cells.frame
+    changed_rows = len(cells.changes[["file", "row"]].drop_duplicates())
+    oor_on = study.cleaning.out_of_range.enabled
+    log = [
+        _log_row(0, "raw", "原始记录", True, 0, 0, n),
+        _log_row(
+            1, OUT_OF_RANGE_ID, OUT_OF_RANGE_LABEL, oor_on, changed_rows, 0, n,
+            note=f"{len(cells.changes)} 个单元格设为缺失，不排除记录" if oor_on else "",
+        ),
+    ]  # fmt: skip
+    for k, spec in enumerate(ROW_RULES):
+        res = spec.func(df, replace(ctx, prior_flags=dict(prior)))
+        flag = res.flag.to_numpy(dtype=bool)
+        flags[:, k] = flag
+        details.append(res.detail.to_numpy(dtype=object))
+        new = flag & ~excluded
+        excluded |= flag
+        prior[spec.id] = res.flag
+        enabled = bool(getattr(study.cleaning, spec.id).enabled)
+        n_left = n - excluded.sum()
+        log.append(_log_row(k + 2, spec.id, spec.label, enabled, flag.sum(), new.sum(), n_left))
 
     kept = df.loc[~excluded].reset_index(drop=True)
     log.append(_log_row(len(ROW_RULES) + 2, "kept", "最终保留", True, 0, 0, len(kept)))

@@ -35,10 +35,7 @@ id                            label               flags a row when
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -238,8 +235,7 @@ def answered_matrix(df: pd.DataFrame, questions: Mapping[str, list[str]]) -> np.
     mat = np.zeros((len(questions), len(df)), dtype=bool)  # filled row-wise: contiguous
     for j, cols in enumerate(questions.values()):
         for c in cols:
-            small = _compact(df, c)
-            mat[j] |= (small != -128) if small is not None else df[c].notna().to_numpy()
+            mat[j] |= df[c].notna().to_numpy()
     return mat.T
 
 
@@ -334,136 +330,28 @@ test_submissions.__test__ = False  # type: ignore[attr-defined]
 
 
 def _row_hash(df: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
-    """Per row, a 64-bit hash over ``cols`` (NaN equals NaN), computed column by column.
+    """Per row, a 64-bit hash over ``cols`` with ``pandas.util.hash_pandas_object``.
 
-    Numeric columns holding only small integers and NaN (answer codes) are packed eight to a
-    64-bit word first (one byte each, NaN = -128), so the mixing runs once per eight columns.
+    Float columns are normalised first so that values equal for ``==`` hash alike: ``-0.0``
+    becomes ``0.0`` and every NaN the same NaN (pandas hashes the bits of a float). Missing
+    values of other columns already hash alike (pandas factorises them to one code).
     """
-    n = len(df)
-    h = np.full(n, 0x9E3779B97F4A7C15, dtype=np.uint64)
-    nan_bits = np.uint64(0x7FF8DEADBEEF0001)
-    packed: list[np.ndarray] = []
-
-    def mix(v: np.ndarray) -> None:
-        nonlocal h
-        # Multiply-xor mixing (uint64 arithmetic wraps by design), then a final avalanche.
-        h = (h ^ v) * np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(29)
-
+    frame = {}
     for c in cols:
         s = df[c]
-        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-            x = _floats(s) if s.dtype == np.float64 else s.to_numpy(dtype=float, na_value=np.nan)
-            small = _compact(df, c) if s.dtype == np.float64 else _small_codes(x)
-            if small is not None:
-                packed.append(small)
-                continue
-            x = x + 0.0  # -0.0 -> 0.0
-            v = np.where(np.isnan(x), nan_bits, x.view(np.uint64))
-        else:
-            codes, _ = pd.factorize(s, use_na_sentinel=True)
-            v = codes.astype(np.int64).view(np.uint64)
-        mix(v)
-    for start in range(0, len(packed), 8):
-        group = packed[start : start + 8]
-        word = np.zeros((n, 8), dtype=np.int8)
-        for j, small in enumerate(group):
-            word[:, j] = small
-        mix(word.view(np.uint64).reshape(n))
-    return h
+        if s.dtype == np.float64:
+            x = s.to_numpy() + 0.0  # a copy; -0.0 -> 0.0
+            x[np.isnan(x)] = np.nan
+            s = pd.Series(x, index=df.index)
+        frame[c] = s
+    return pd.util.hash_pandas_object(
+        pd.DataFrame(frame, index=df.index, copy=False), index=False
+    ).to_numpy()
 
 
-def _small_codes(x: np.ndarray) -> np.ndarray | None:
-    """``x`` as int8 (NaN → -128) when every value is an integer in -127…127, else ``None``."""
-    with np.errstate(invalid="ignore"):
-        small = x.astype(np.int8)
-    nan = np.isnan(x)
-    if not ((small == x) | nan).all() or (x == -128).any():  # -128 is kept for NaN
-        return None
-    small[nan] = -128
-    return small
-
-
-class _CompactCodes:
-    """Per column, the int8 codes of :func:`_small_codes` of the array it was computed from.
-
-    Keyed by column name and the address of the column's data, so a shallow copy of the frame
-    (the cleaned frame of :func:`out_of_range` shares every column it did not change) finds
-    the codes too, and a replaced column does not.
-    """
-
-    def __init__(self) -> None:
-        # name → (data address and stride, the array itself, its codes). Holding the array
-        # keeps its memory from being reused by another array while the cache lives.
-        self.codes: dict[str, tuple[tuple[int, int], np.ndarray, np.ndarray | None]] = {}
-
-    @staticmethod
-    def key(x: np.ndarray) -> tuple[int, int]:
-        return x.__array_interface__["data"][0], x.strides[0]
-
-    def get(self, col: str, x: np.ndarray) -> tuple[bool, np.ndarray | None]:
-        got = self.codes.get(col)
-        if got is None or got[0] != self.key(x) or len(got[1]) != len(x):
-            return False, None
-        return True, got[2]
-
-    def put(self, col: str, x: np.ndarray, small: np.ndarray | None) -> None:
-        self.codes[col] = (self.key(x), x, small)
-
-
-_COMPACT: ContextVar[_CompactCodes | None] = ContextVar("survey_rules_compact", default=None)
-
-
-@contextmanager
-def shared_codes(df: pd.DataFrame | None = None, columns: Sequence[str] = ()) -> Iterator[None]:
-    """Within the block, rules compute each answer column's int8 codes once.
-
-    :func:`survey.clean.ledger.clean` runs the out-of-range rule and every row rule inside it:
-    the duplicate hash, straight-lining and the answered counts all read the answer columns
-    as one-byte codes, and a million rows of forty float columns are a third of a gigabyte to
-    read each time. ``columns`` of ``df`` are converted up front, two at a time in threads
-    (NumPy releases the GIL). The frames must not be changed in place inside the block.
-    """
-    cache = _CompactCodes()
-    token = _COMPACT.set(cache)
-    try:
-        if df is not None and columns:
-            floats = [c for c in columns if c in df.columns and df[c].dtype == np.float64]
-            arrays = [df[c].to_numpy() for c in floats]
-            if len(df) >= 100_000 and len(floats) > 1:
-                with ThreadPoolExecutor(max_workers=2) as pool:
-                    smalls = list(pool.map(_small_codes, arrays))
-            else:
-                smalls = [_small_codes(x) for x in arrays]
-            for c, x, small in zip(floats, arrays, smalls, strict=True):
-                cache.put(c, x, small)
-        yield
-    finally:
-        _COMPACT.reset(token)
-
-
-def _compact(df: pd.DataFrame, col: str) -> np.ndarray | None:
-    """A float64 column as int8 codes (NaN → -128), or ``None`` (other dtype, other values)."""
-    s = df[col]
-    if s.dtype != np.float64:
-        return None
-    x = s.to_numpy()
-    cache = _COMPACT.get()
-    if cache is not None:
-        hit, small = cache.get(col, x)
-        if hit:
-            return small
-    small = _small_codes(x)
-    if cache is not None:
-        cache.put(col, x, small)
-    return small
-
-
-def _remember(col: str, x: np.ndarray, small: np.ndarray | None) -> None:
-    """Record the codes of a column made inside :func:`shared_codes` (no-op outside)."""
-    cache = _COMPACT.get()
-    if cache is not None:
-        cache.put(col, x, small)
+def _exact_groups(df: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
+    """Group code of each row by exact equality on ``cols`` (NaN equals NaN), first-seen order."""
+    return df[list(cols)].groupby(list(cols), dropna=False, sort=False).ngroup().to_numpy(np.int64)
 
 
 def _same_rows(df: pd.DataFrame, cols: Sequence[str], a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -489,10 +377,10 @@ def exact_duplicates(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
 
     Notes
     -----
-    Rows are grouped by a 64-bit hash of their values and every flagged row is then compared
-    exactly with the row it copies; on the (astronomically unlikely) hash collision the rule
-    falls back to pandas' exact ``groupby``. Hand-written because ``DataFrame.duplicated``
-    over forty columns takes ~1.5 s per million rows and cannot prefer rows still in play.
+    Rows are grouped by a 64-bit hash of their values (``pandas.util.hash_pandas_object``) and
+    every flagged row is then compared exactly with the row it copies; on the (astronomically
+    unlikely) hash collision the rule falls back to pandas' exact ``groupby``. Not
+    ``DataFrame.duplicated``: it cannot prefer rows still in play as the survivor.
     """
     if not ctx.cleaning.exact_duplicates.enabled or len(df) == 0:
         return _empty_result(df)
@@ -502,16 +390,14 @@ def exact_duplicates(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
         cols.append(RESPONDENT_KEY)
     any_answer = np.zeros(len(df), dtype=bool)
     for c in items:
-        small = _compact(df, c)
-        any_answer |= (small != -128) if small is not None else df[c].notna().to_numpy()
+        any_answer |= df[c].notna().to_numpy()
     group, _ = pd.factorize(_row_hash(df, cols))
     group = np.where(any_answer, group, -1).astype(np.int64)
     keep = _survivors(group, [ctx.excluded_before(len(df)).astype(np.int8)])
     pos = np.arange(len(df))
     flag = keep != pos
     if flag.any() and not _same_rows(df, cols, pos[flag], keep[flag]).all():
-        group = df[cols].groupby(cols, dropna=False, sort=False).ngroup().to_numpy(np.int64)
-        group = np.where(any_answer, group, -1)
+        group = np.where(any_answer, _exact_groups(df, cols), -1)
         keep = _survivors(group, [ctx.excluded_before(len(df)).astype(np.int8)])
         flag = keep != pos
     return _result(df, flag, "与 " + _row_names(df, keep[flag]) + "完全相同")
@@ -692,27 +578,12 @@ def _battery_stats(
     """Per row over ``items``: number answered, highest answer (NaN if none), whether the
     lowest answer equals the highest, and whether any reverse / normally keyed item is answered.
 
-    Column by column (items are few, rows many). On one-byte codes when every item has them
-    (the usual answer columns), else on floats; both give the same result.
+    Column by column (items are few, rows many).
     """
     n = len(df)
     any_rev = np.zeros(n, dtype=bool)
     any_fwd = np.zeros(n, dtype=bool)
     n_ans = np.zeros(n, dtype=np.int32)
-    smalls = [_compact(df, i) for i in items]
-    if all(c is not None for c in smalls):
-        hi8 = np.full(n, -128, dtype=np.int8)  # -128 = missing, below every code
-        lo8 = np.full(n, 255, dtype=np.uint8)  # code + 127 (wrapping): missing → 255, on top
-        for i, c in zip(items, smalls, strict=True):
-            assert c is not None
-            ans = c != -128
-            n_ans += ans
-            np.maximum(hi8, c, out=hi8)
-            np.minimum(lo8, c.view(np.uint8) + np.uint8(127), out=lo8)
-            (any_rev if i in reverse else any_fwd)[:] |= ans
-        same = hi8.astype(np.int16) == lo8.astype(np.int16) - 127
-        hi = np.where(n_ans > 0, hi8, np.nan)
-        return n_ans, hi, same & (n_ans > 0), any_rev, any_fwd
     hi = np.full(n, np.nan)
     lo = np.full(n, np.nan)
     for i in items:
@@ -869,31 +740,16 @@ def out_of_range(df: pd.DataFrame, ctx: RuleContext) -> CellResult:
             if col == f"{item.id}_other" or col not in df.columns:
                 continue
             raw = df[col]
-            small = _compact(df, col)
-            if small is not None:
-                # Small integer codes: check each possible code once, then look every cell up.
-                every = np.arange(-127, 128, dtype=float)
-                check = _valid_mask(item, col, every, ctx.codebook)
-                if check is None:
-                    continue
-                ok_code, allowed = check
-                lut = np.ones(256, dtype=bool)  # by the code's byte; -128 (missing) stays valid
-                lut[every.astype(np.int8).view(np.uint8)] = ok_code
-                bad = ~lut.take(small.view(np.uint8))
-                x = raw.to_numpy()
-            else:
-                x = _floats(raw)
-                present = ~np.isnan(x) if raw.dtype == np.float64 else raw.notna().to_numpy()
-                check = _valid_mask(item, col, x, ctx.codebook)
-                if check is None:
-                    continue
-                valid, allowed = check
-                bad = present & ~(valid & ~np.isnan(x))
+            x = _floats(raw)
+            present = ~np.isnan(x) if raw.dtype == np.float64 else raw.notna().to_numpy()
+            check = _valid_mask(item, col, x, ctx.codebook)
+            if check is None:
+                continue
+            valid, allowed = check
+            bad = present & ~(valid & ~np.isnan(x))
             if not bad.any():
                 continue
             out[col] = np.where(bad, np.nan, x)
-            if small is not None:
-                _remember(col, out[col].to_numpy(), np.where(bad, np.int8(-128), small))
             idx = np.flatnonzero(bad)
             logs.append(
                 pd.DataFrame(

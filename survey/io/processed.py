@@ -3,6 +3,10 @@
 One place knows the file names in ``data/processed/`` and how tables round-trip (tuples of
 theme codes are stored as ``;``-joined text so that CSV and Parquet hold the same thing).
 Notebooks call :func:`load_processed` and never type a path.
+
+Every table is checked at the stage boundary, when ``survey clean`` writes it and when
+:func:`load_processed` reads it back, against its pandera model in :mod:`survey.io.schemas`
+(:func:`validate_table`).
 """
 
 from __future__ import annotations
@@ -56,6 +60,24 @@ def from_storable(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def validate_table(
+    name: str, df: pd.DataFrame, *, file: str | Path, codebook: Codebook | None = None
+) -> None:
+    """Check a processed table (in its stored form) against its pandera model.
+
+    See :func:`survey.io.schemas.validate_table` (imported on first use: pandera takes about
+    half a second to import).
+
+    Raises
+    ------
+    SurveyError
+        Every failure at once, in Chinese, naming the file, the columns and the checks.
+    """
+    from survey.io import schemas
+
+    schemas.validate_table(name, df, file=file, codebook=codebook)
+
+
 @dataclass
 class Processed:
     """The processed tables of a study, as the notebooks use them."""
@@ -75,7 +97,9 @@ class Processed:
     roster: pd.DataFrame | None = None
 
 
-def _read(folder: Path, name: str, *, required: bool) -> pd.DataFrame | None:
+def _read(
+    folder: Path, name: str, *, required: bool, codebook: Codebook | None = None
+) -> pd.DataFrame | None:
     path = folder / f"{name}.parquet"
     if not path.exists():
         if required:
@@ -85,7 +109,9 @@ def _read(folder: Path, name: str, *, required: bool) -> pd.DataFrame | None:
                 hint="请先运行 survey clean（或 make report）生成 data/processed/ 下的文件",
             )
         return None
-    return from_storable(name, pd.read_parquet(path))
+    table = pd.read_parquet(path)
+    validate_table(name, table, file=path, codebook=codebook)
+    return from_storable(name, table)
 
 
 def load_processed(study: Study, folder: Path | None = None) -> Processed:
@@ -102,13 +128,18 @@ def load_processed(study: Study, folder: Path | None = None) -> Processed:
     -------
     Processed
         Tables for the optional instruments are ``None`` when the study has none.
+
+    Raises
+    ------
+    SurveyError
+        When a required table is missing or a table fails its model (:func:`validate_table`).
     """
     folder = Path(folder) if folder is not None else study.output_path
     manifest_path = folder / MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
     codebook = load_codebook(study.resolve(study.questionnaire.codebook))
     tables = {
-        name: _read(folder, name, required=True)
+        name: _read(folder, name, required=True, codebook=codebook)
         for name in (RESPONSES, EXCLUSIONS, CELL_CHANGES, CLEANING_LOG)
     }
     optional = {

@@ -11,7 +11,6 @@ byte-identical output for identical input.
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -23,6 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from survey.errors import SurveyError
+from survey.io.atomic import write_atomic
 from survey.report.fonts import PNG_METADATA, SVG_METADATA, setup_cjk_font
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -548,9 +548,6 @@ def save_figure(
     for fmt in formats:
         data = figure_bytes(fig, fmt, dpi=dpi)
         target = folder / f"{name}.{fmt}"
-        if not (target.exists() and target.read_bytes() == data):
-            tmp = folder / f".{name}.{fmt}.{os.getpid()}.tmp"
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
+        write_atomic(target, data, only_if_changed=True)
         written[fmt] = target
     return written

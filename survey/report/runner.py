@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from survey.errors import SurveyError
+from survey.io.atomic import write_atomic
 from survey.io.manifest import code_digest
 
 #: Libraries whose versions enter the cache key and the provenance footer.
@@ -368,15 +369,6 @@ def _inject_parameters(nb: Any, parameters: Mapping[str, Any]) -> Any:
     return nb
 
 
-def _write_atomic(path: Path, data: bytes | str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -430,13 +422,13 @@ def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     name = task["name"]
     if error is not None:
-        _write_atomic(cache_dir / f"{name}.failed.ipynb", nbformat.writes(nb))
+        write_atomic(cache_dir / f"{name}.failed.ipynb", nbformat.writes(nb))
         return {"name": name, "ok": False, "seconds": seconds, "error": error}
-    _write_atomic(cache_dir / f"{name}.ipynb", nbformat.writes(nb))
+    write_atomic(cache_dir / f"{name}.ipynb", nbformat.writes(nb))
     record = {"key": task["key"], "parts": task["parts"], "seconds": round(seconds, 3),
               "executed_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
               "input_files": task["input_files"]}
-    _write_atomic(cache_dir / f"{name}.json", json.dumps(record, ensure_ascii=False, indent=1))
+    write_atomic(cache_dir / f"{name}.json", json.dumps(record, ensure_ascii=False, indent=1))
     (cache_dir / f"{name}.failed.ipynb").unlink(missing_ok=True)
     return {"name": name, "ok": True, "seconds": seconds, "error": None}
 
@@ -617,7 +609,7 @@ def _font_face_css(page: str, cache_dir: Path) -> str:
     )
     for old in cache_dir.glob("font-*.css"):
         old.unlink(missing_ok=True)
-    _write_atomic(cached, css)
+    write_atomic(cached, css)
     return css
 
 
@@ -794,7 +786,7 @@ def _export_committee(
     if ctx["embed_font"]:
         font_css = _font_face_css(page, cache_dir)
         page = page.replace("</head>", font_css + "\n</head>", 1)
-    _write_atomic(target, page)
+    write_atomic(target, page)
 
 
 def _export_audit(nb: _Notebook, cache_dir: Path, target: Path, ctx: dict[str, Any]) -> None:
@@ -816,7 +808,7 @@ def _export_audit(nb: _Notebook, cache_dir: Path, target: Path, ctx: dict[str, A
         },
     }
     page, _ = exporter.from_notebook_node(executed, resources=resources)
-    _write_atomic(target, _finish_page(page))
+    write_atomic(target, _finish_page(page))
 
 
 def _export_audit_index(notebooks: list[_Notebook], target: Path, ctx: dict[str, Any]) -> None:
@@ -847,7 +839,7 @@ def _export_audit_index(notebooks: list[_Notebook], target: Path, ctx: dict[str,
         f"<h2>笔记本（含全部代码）</h2><ul>{links}</ul>{manifest_html}{ledger}"
         f'<footer class="provenance">{_footer_html(ctx, notebooks)}</footer></body></html>\n'
     )
-    _write_atomic(target, strip_external_references(page))
+    write_atomic(target, strip_external_references(page))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1063,6 +1055,6 @@ def _export_reports(
         say(f"导出委员会报告 → {committee}，用时 {timings['committee']:.1f} 秒")
     else:
         say("委员会报告无需更新")
-    _write_atomic(state_path, json.dumps(
+    write_atomic(state_path, json.dumps(
         {"audit": audit_state, "audit_index": index_key, "committee": committee_key}, indent=1))
     return ReportResult(committee=committee, audit=audit_paths)

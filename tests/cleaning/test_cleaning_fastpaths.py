@@ -1,9 +1,10 @@
 """The fast paths of cleaning give exactly what the plain paths give.
 
-``clean`` reads answer columns as one-byte codes (shared between the out-of-range check and the
-rules, looked up by the column's data), checks codes against a lookup table, and builds the
-ledger's text in Arrow. Each is checked here against the plain float path it replaces, on
-random frames, with the one-byte codes switched off as the reference.
+The exact-duplicate rule groups rows by a 64-bit hash (``pandas.util.hash_pandas_object``) and
+falls back to pandas' exact ``groupby`` only when a flagged row differs from the row it copies
+(a hash collision). Both paths are checked here against each other and against pandas'
+``DataFrame.duplicated`` on random frames, and each test asserts which path ran. The ledger's
+text is built in Arrow; it is checked against a plain Python join.
 """
 
 from __future__ import annotations
@@ -16,18 +17,30 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey.clean import rules
-from survey.clean.ledger import clean
+from survey.clean.ledger import SEP, clean
 from survey.io._arrays import factorize_runs, object_full
 
-# Values that exercise every branch: valid codes, codes out of range, the int8 edges, -128
-# (which cannot be a one-byte code), fractions, and missing.
-VALUES = [np.nan, 1.0, 2.0, 3.0, 4.0, 5.0, 0.0, 6.0, -1.0, 70.0, 71.0, 127.0, -127.0, 128.0, -128.0, 2.5]
+# Values that exercise the hash: valid codes, codes out of range, both zeros, fractions, missing.
+VALUES = [np.nan, 1.0, 2.0, 3.0, 4.0, 5.0, 0.0, -0.0, 6.0, -1.0, 70.0, 127.0, -128.0, 2.5]
 COLUMNS = ["a1", "a2", "a3", "a4", "b1", "att", "member", "years", "channels_1", "prio_2"]
 
 
-def _no_codes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Force the plain float path everywhere (no column has one-byte codes)."""
-    monkeypatch.setattr(rules, "_small_codes", lambda x: None)
+def _count_exact_groups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the calls of the exact ``groupby`` fallback (one entry per call)."""
+    calls: list[int] = []
+    real = rules._exact_groups
+
+    def spy(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
+        calls.append(len(df))
+        return real(df, cols)
+
+    monkeypatch.setattr(rules, "_exact_groups", spy)
+    return calls
+
+
+def _collide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every row gets the same hash: the rule must fall back to the exact grouping."""
+    monkeypatch.setattr(rules, "_row_hash", lambda df, cols: np.zeros(len(df), dtype=np.uint64))
 
 
 @st.composite
@@ -45,53 +58,103 @@ def frames(draw: st.DrawFn) -> pd.DataFrame:
             row["_file"] = FILES[1]
         if i and draw(st.booleans()):  # a copy of an earlier row's answers
             row = dict(rows[draw(st.integers(0, i - 1))]) | {"_file": row.get("_file", FILES[0])}
+        if draw(st.booleans()):  # same respondent as the row before: copies across keys
+            row["respondent_key"] = "K"
         rows.append(row)
     return build_frame(rows)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@_SETTINGS
 @given(df=frames())
-def test_clean_with_codes_equals_plain_path(df: pd.DataFrame, codebook, monkeypatch) -> None:
+def test_clean_hash_path_equals_exact_path(df: pd.DataFrame, codebook, monkeypatch) -> None:
     study = build_study()
-    fast = clean(df, codebook, study)
     with monkeypatch.context() as m:
-        _no_codes(m)
-        plain = clean(df, codebook, study)
+        calls = _count_exact_groups(m)
+        fast = clean(df, codebook, study)
+        hashed = len(calls)
+        _collide(m)
+        exact = clean(df, codebook, study)
+        fell_back = len(calls) - hashed
+    assert hashed == 0  # the hash path ran and found no collision
+    # With one hash for all, the fallback runs exactly when the answered rows are not all alike.
+    frame = rules.out_of_range(df, rules.RuleContext.from_study(codebook, study)).frame
+    items = [c for c in codebook.item_columns() if c in frame]
+    answered = frame.loc[frame[items].notna().any(axis=1), [*items, "college", "respondent_key"]]
+    assert fell_back == int(len(answered.drop_duplicates()) > 1)
     for name in ("kept", "exclusions", "cell_changes", "log", "flags"):
-        pd.testing.assert_frame_equal(getattr(fast, name), getattr(plain, name), obj=name)
+        pd.testing.assert_frame_equal(getattr(fast, name), getattr(exact, name), obj=name)
 
 
-def test_out_of_range_lookup_equals_float_check(make_ctx, monkeypatch) -> None:
-    rng = np.random.default_rng(7)
-    df = build_frame([{c: float(rng.choice(VALUES[:-2])) for c in COLUMNS} for _ in range(300)])
-    fast = rules.out_of_range(df, make_ctx())
-    assert len(fast.changes) > 50  # the draw does hit invalid codes
-    _no_codes(monkeypatch)
-    plain = rules.out_of_range(df, make_ctx())
-    pd.testing.assert_frame_equal(fast.frame, plain.frame)
-    pd.testing.assert_frame_equal(fast.changes, plain.changes)
+@_SETTINGS
+@given(df=frames())
+def test_exact_duplicates_equals_pandas_duplicated(df: pd.DataFrame, make_ctx, monkeypatch) -> None:
+    ctx = make_ctx()
+    calls = _count_exact_groups(monkeypatch)
+    got = rules.exact_duplicates(df, ctx).flag.to_numpy()
+    assert calls == []  # hash path
+    cols = [c for c in ctx.codebook.item_columns() if c in df] + ["college", "respondent_key"]
+    answered = df[[c for c in ctx.codebook.item_columns() if c in df]].notna().any(axis=1)
+    # pandas treats -0.0 == 0.0 and NaN == NaN, as the rule must.
+    ref = df[cols].duplicated(keep="first") & answered
+    assert got.tolist() == ref.tolist()
 
 
-def test_replaced_column_gets_fresh_codes(codebook) -> None:
-    # a1 = 6 is out of range: the cleaned frame's a1 is a new array, and straight-lining must
-    # see it as missing (so P1 has 3 answers, still a straight line) rather than reuse the
-    # raw codes; a4 = 6 likewise leaves P1 without a reverse-keyed answer: not flagged.
+def test_hash_collision_takes_exact_path(make_ctx, monkeypatch) -> None:
+    df = build_frame([{"a1": 1.0}, {"a1": 2.0}, {"a1": 1.0}, {"a1": -0.0}, {"a1": 0.0}])
+    df["respondent_key"] = "K"
+    calls = _count_exact_groups(monkeypatch)
+    fast = rules.exact_duplicates(df, make_ctx()).flag.tolist()
+    assert calls == []
+    _collide(monkeypatch)
+    exact = rules.exact_duplicates(df, make_ctx()).flag.tolist()
+    assert calls == [5]
+    assert fast == exact == [False, False, True, False, True]
+
+
+def test_row_hash_equal_values_hash_alike() -> None:
+    nan2 = np.frombuffer(np.uint64(0x7FF8000000000123).tobytes(), dtype=np.float64)[0]
+    df = pd.DataFrame({"x": [0.0, -0.0, np.nan, nan2, 1.0], "t": ["a", "a", None, np.nan, "a"]})
+    h = rules._row_hash(df, ["x", "t"])
+    assert h[0] == h[1] and h[2] == h[3] and len(set(h.tolist())) == 3
+    assert df["x"].tolist()[1] == 0.0 and np.signbit(df["x"].iloc[1])  # input untouched
+
+
+def test_replaced_column_is_seen_by_the_rules(codebook) -> None:
+    # a1 = 6 is out of range: straight-lining must see the cleaned a1 as missing (so P1 has 3
+    # answers, still a straight line); a4 = 6 likewise leaves P1 without a reverse-keyed
+    # answer: not flagged.
     df = build_frame([{"a1": 6.0, "a2": 3.0, "a3": 3.0, "a4": 3.0}, {"a1": 3.0, "a2": 3.0, "a3": 3.0, "a4": 6.0}])
     res = clean(df, codebook, build_study({"straight_lining": {"min_items": 3}}))
     assert res.flags["straight_lining"].tolist() == [True, False]
     assert "3 题均答 3" in res.exclusions["detail"].iloc[0]
 
 
-def test_compact_cache_keyed_by_data() -> None:
-    x = np.array([1.0, 2.0, np.nan])
-    df = pd.DataFrame({"q": x})
-    with rules.shared_codes(df, ["q"]):
-        first = rules._compact(df, "q")
-        other = pd.DataFrame({"q": np.array([3.0, 3.0, 3.0])})  # same name, other data
-        assert rules._compact(other, "q").tolist() == [3, 3, 3]
-        assert rules._compact(df, "q").tolist() == [1, 2, -128]  # not the other frame's codes
-        assert rules._compact(df, "q") is rules._compact(df, "q")  # cached
-    assert first.tolist() == [1, 2, -128]
+@_SETTINGS
+@given(df=frames())
+def test_ledger_text_equals_python_join(df: pd.DataFrame, codebook) -> None:
+    res = clean(df, codebook, build_study())
+    ctx = rules.RuleContext.from_study(codebook, build_study())
+    frame = rules.out_of_range(df.reset_index(drop=True), ctx).frame
+    texts = {}
+    prior: dict[str, pd.Series] = {}
+    for spec in rules.ROW_RULES:
+        r = spec.func(frame, rules.RuleContext(**{**ctx.__dict__, "prior_flags": dict(prior)}))
+        prior[spec.id] = r.flag
+        texts[spec.id] = (spec.label, r.flag.tolist(), r.detail.tolist())
+    expected = []
+    for i in range(len(frame)):
+        parts = [(lab, d[i]) for lab, f, d in texts.values() if f[i]]
+        if parts:
+            key = (str(frame["_file"].iloc[i]), int(frame["_row"].iloc[i]))
+            expected.append((*key, SEP.join(lab for lab, _ in parts), SEP.join(f"{lab}：{why}" for lab, why in parts)))
+    expected.sort(key=lambda t: (t[0], t[1]))
+    got = list(res.exclusions[["file", "row", "rules", "detail"]].itertuples(index=False, name=None))
+    assert got == expected
 
 
 @given(

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from survey.errors import SurveyError, SurveyWarning
-from survey.io.export import LOCK_FILE, OWNED_LEDGER, AtomicOutput, sweep_leftovers, write_csv
+from survey.io.atomic import LOCK_FILE, OWNED_LEDGER, AtomicOutput, sweep_leftovers, write_atomic
+from survey.io.export import write_csv
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -98,7 +99,7 @@ def test_failed_move_rolls_back_and_explains(tmp_path, monkeypatch):
 _HOLD = """
 import sys, time
 from pathlib import Path
-from survey.io.export import AtomicOutput
+from survey.io.atomic import AtomicOutput
 out = AtomicOutput(Path(sys.argv[1]))
 staging = out.__enter__()
 (staging / "half.csv").write_text("half", encoding="utf-8")
@@ -166,7 +167,7 @@ def test_lock_file_is_not_an_output(tmp_path):
 _KILLED_MID_MOVE = """
 import os, sys
 from pathlib import Path
-from survey.io.export import AtomicOutput
+from survey.io.atomic import AtomicOutput
 dest = Path(sys.argv[1])
 with AtomicOutput(dest) as st:
     for name in ("a.csv", "b.csv", "manifest.json", "old_only.csv"):
@@ -197,3 +198,39 @@ def test_run_killed_while_moving_is_completed_by_the_next(tmp_path):
     assert _siblings(dest) == []  # staging and backup folders gone
     ledger = (dest / OWNED_LEDGER).read_text(encoding="utf-8")
     assert "old_only.csv" not in ledger and "manifest.json" in ledger
+
+
+# -- single files ---------------------------------------------------------------------------------
+def test_write_atomic_text_and_bytes(tmp_path):
+    target = tmp_path / "sub" / "page.html"
+    assert write_atomic(target, "党建 <html>") is True
+    assert target.read_bytes() == "党建 <html>".encode()
+    assert write_atomic(target, b"\x00\x01") is True and target.read_bytes() == b"\x00\x01"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["page.html"]  # no temporary left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # not tempfile's private 0600
+
+
+def test_write_atomic_only_if_changed_keeps_the_file(tmp_path):
+    target = tmp_path / "fig.png"
+    write_atomic(target, b"png")
+    os.utime(target, ns=(1_000_000_000, 1_000_000_000))
+    assert write_atomic(target, b"png", only_if_changed=True) is False
+    assert target.stat().st_mtime_ns == 1_000_000_000
+    assert write_atomic(target, b"png2", only_if_changed=True) is True
+    assert target.read_bytes() == b"png2"
+
+
+def test_write_atomic_failure_keeps_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "report.html"
+    target.write_text("old", encoding="utf-8")
+
+    def refuse(src, dst):
+        raise PermissionError("file is open in another program")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(PermissionError):
+        write_atomic(target, "new")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]

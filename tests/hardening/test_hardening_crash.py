@@ -29,7 +29,7 @@ import pytest
 import yaml
 from hardening_helpers import copy_demo, survey_popen, tree_hashes
 
-from survey.io.export import sweep_leftovers
+from survey.io.atomic import sweep_leftovers
 
 pytestmark = pytest.mark.slow
 
@@ -178,7 +178,7 @@ def _report_files(root: Path) -> dict[str, str]:
 def test_killed_report_keeps_previous_reports_and_next_run_succeeds(
     cleaned_copy: Path, tmp_path: Path
 ) -> None:
-    from survey.report.runner import runner as report
+    from survey.report import runner as report
 
     root = tmp_path / "study"
     shutil.copytree(cleaned_copy, root)
