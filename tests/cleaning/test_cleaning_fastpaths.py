@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from survey.clean import rules
 from survey.clean.ledger import clean
-from survey.io._arrays import factorize_runs, object_full
+from survey.io.arrays import factorize_runs, object_full
 
 # Values that exercise every branch: valid codes, codes out of range, the int8 edges, -128
 # (which cannot be a one-byte code), fractions, and missing.
