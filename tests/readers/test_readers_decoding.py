@@ -1,15 +1,43 @@
-"""Item decoding: one decoder per item type, items decoded and reported in codebook order."""
+"""The header index (built once per codebook) and the per-type item decoders."""
 
 from __future__ import annotations
 
+import gc
 from typing import get_args
 
 import pytest
 
-from survey.config.codebook import ItemType
+from survey.config.codebook import ItemType, load_codebook
 from survey.errors import SurveyError
-from survey.io.readers import read_path
+from survey.io.readers import _mapping, read_path
 from survey.io.readers._frame import DECODERS
+
+
+def test_header_index_is_built_once_per_codebook(
+    wjx_text_xlsx, generic_xlsx, codebook, codebook_path, monkeypatch
+) -> None:
+    built = []
+    real = _mapping.HeaderIndex.from_codebook
+    monkeypatch.setattr(
+        _mapping.HeaderIndex, "from_codebook", classmethod(lambda cls, cb: built.append(cb) or real(cb))
+    )
+    first = read_path(wjx_text_xlsx, codebook)
+    again = read_path(generic_xlsx, codebook)
+    assert built == [codebook] and first.n_rows and again.n_rows
+    other = load_codebook(codebook_path)  # an equal codebook, another object: its own index
+    assert _mapping.header_index(other) is not _mapping.header_index(codebook)
+    assert len(built) == 2
+    key = id(other)
+    built.clear()
+    del other
+    gc.collect()
+    assert key not in _mapping._INDEXES  # dropped with its codebook
+
+
+def test_header_index_maps_like_the_codebook_says(codebook) -> None:
+    index = _mapping.header_index(codebook)
+    assert index.match("序号", "A 列").target == "_seq"
+    assert index.match("没有这一列", "C 列") is None
 
 
 def test_every_item_type_has_a_decoder() -> None:

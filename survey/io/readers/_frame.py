@@ -11,9 +11,9 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,8 @@ from survey.io.normalise import (
 )
 from survey.io.readers._mapping import ColumnSpec, LabelMap, expected_headers
 from survey.io.readers.wjx_headers import split_other
+
+T = TypeVar("T")
 
 __all__ = ["DECODERS", "FRAME_PREFIX", "ReadResult", "build_frame", "fingerprint", "header_map"]
 
@@ -196,13 +198,13 @@ def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
 
 
-def _expand(values: list[Any], codes: np.ndarray, dtype: Any = object) -> pd.Series:
+def _expand(values: Sequence[object] | np.ndarray, codes: np.ndarray, dtype: str | type = object) -> pd.Series:
     """The per-row series of per-distinct-value ``values`` (``values[codes]``)."""
     arr = _object_array(values) if dtype is object else np.asarray(values, dtype=dtype)
     return pd.Series(arr.take(codes), dtype=dtype, copy=False)
 
 
-def _object_array(values: list[Any]) -> np.ndarray:
+def _object_array(values: Sequence[object] | np.ndarray) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     for i, v in enumerate(values):  # element-wise: tuples and dicts must stay whole
         out[i] = v
@@ -226,12 +228,12 @@ def _numbers(values: np.ndarray) -> np.ndarray:
 
 def _decode_unique(
     col: pd.Series,
-    fn: Callable[[str], Any],
+    fn: Callable[[str], T],
     *,
     rows: list[int],
     display: str,
     column: str,
-) -> tuple[np.ndarray, list[Any]]:
+) -> tuple[np.ndarray, list[T]]:
     """Apply ``fn`` to every distinct cell; a CellError becomes a SurveyError at its first row.
 
     Returns
@@ -240,7 +242,7 @@ def _decode_unique(
         ``decoded[codes[i]]`` is the value of row ``i``.
     """
     codes, uniques = _codes(col)
-    out: list[Any] = []
+    out: list[T] = []
     for k, value in enumerate(uniques):
         try:
             out.append(fn(value))
@@ -351,7 +353,7 @@ def build_frame(
     """
     n = len(data)
     notes: list[str] = []
-    out: dict[str, Any] = {
+    out: dict[str, pd.Series] = {
         "_file": pd.Series(np.full(n, display, dtype=object), dtype=object, copy=False),
         "_row": pd.Series(np.asarray(rows, dtype=np.int64), dtype="int64", copy=False),
         "_format": pd.Series(np.full(n, fmt, dtype=object), dtype=object, copy=False),
@@ -452,8 +454,8 @@ class ItemCells:
     notes: list[str]
 
     def decode(
-        self, spec: ColumnSpec, col: pd.Series, fn: Callable[[str], Any]
-    ) -> tuple[np.ndarray, list[Any]]:
+        self, spec: ColumnSpec, col: pd.Series, fn: Callable[[str], T]
+    ) -> tuple[np.ndarray, list[T]]:
         """:func:`_decode_unique` of one of the item's columns."""
         return _decode_unique(col, fn, rows=self.rows, display=self.display, column=spec.described)
 
@@ -462,7 +464,9 @@ class ItemCells:
 Decoded = tuple[dict[str, pd.Series], pd.Series | None]
 
 
-def _other_texts(codes: np.ndarray, pairs: list[tuple[Any, str | None]]) -> pd.Series | None:
+def _other_texts(
+    codes: np.ndarray, pairs: Sequence[tuple[object, str | None]]
+) -> pd.Series | None:
     """Per row, the "other" text of ``(value, other)`` pairs; ``None`` when there is none."""
     if all(p[1] is None for p in pairs):
         return None
@@ -558,9 +562,9 @@ def decode_options(cells: ItemCells) -> Decoded:
                     return math.nan, None
                 return _option_cell(v, lab, cells.missing, oth)
 
-            codes, pairs = cells.decode(spec, col, one)
-            frame[f"{item.id}_{spec.code}"] = _expand([p[0] for p in pairs], codes, "float64")
-            other = _first_of(other, _other_texts(codes, pairs))
+            option_codes, chosen = cells.decode(spec, col, one)
+            frame[f"{item.id}_{spec.code}"] = _expand([p[0] for p in chosen], option_codes, "float64")
+            other = _first_of(other, _other_texts(option_codes, chosen))
         absent = sorted(set(options) - {s.code for s, _ in cells.option_cols})
         if absent:
             cells.notes.append(

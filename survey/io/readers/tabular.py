@@ -27,6 +27,7 @@ from survey.io.normalise import normalise_text, parse_number
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    from pandas.api.extensions import ExtensionArray
 
 __all__ = ["Table", "cell_text", "column_label", "decode_bytes", "read_table", "sniff_kind"]
 
@@ -305,7 +306,7 @@ def _csv_arrow(text: str, display: str, raw: bytes | None = None) -> _Shaped | N
         return None  # ragged rows …
     n = table.num_rows - 1  # the first record is the header
     table = table.unify_dictionaries()
-    columns: dict[str, pd.Categorical | np.ndarray] = {}
+    columns: dict[str, ExtensionArray | np.ndarray] = {}
     nonempty = np.zeros(n, dtype=bool)
     for name, chunked in zip(header, table.columns, strict=True):
         columns[name], filled = _dictionary_column(chunked, n, skip=1)
@@ -320,7 +321,7 @@ def _csv_arrow(text: str, display: str, raw: bytes | None = None) -> _Shaped | N
 
 def _dictionary_column(
     chunked: pa.ChunkedArray, n: int, skip: int = 0
-) -> tuple[pd.Categorical | np.ndarray, np.ndarray]:
+) -> tuple[ExtensionArray | np.ndarray, np.ndarray]:
     """A dictionary-encoded pyarrow column (dictionaries unified) as stripped strings.
 
     Returns ``(column, nonempty)``: a ``Categorical`` (an object array when most values are
@@ -369,7 +370,7 @@ def _workbook_columns(raw: list[list[Any]], display: str) -> _Shaped | None:
         return None
     _shape([header], display)
     n = len(raw) - 1
-    columns: dict[str, Any] = {}
+    columns: dict[str, ExtensionArray | np.ndarray] = {}
     nonempty = np.zeros(n, dtype=bool)
     body = np.empty((n, width), dtype=object)
     if n:
@@ -650,8 +651,8 @@ def read_table(
         # UTF-8 bytes go to pyarrow as they are (the BOM cut off when decoding removed it).
         codec = used.replace("_", "-").lower()
         bom = codec in ("utf-8-sig", "utf8-sig") and data.startswith(codecs.BOM_UTF8)
-        raw = data[len(codecs.BOM_UTF8) * bom :] if codec.startswith(("utf-8", "utf8")) else None
-        shaped, parsed_by = _csv_arrow(text, display, raw), "pyarrow"
+        utf8 = data[len(codecs.BOM_UTF8) * bom :] if codec.startswith(("utf-8", "utf8")) else None
+        shaped, parsed_by = _csv_arrow(text, display, utf8), "pyarrow"
         if shaped is None:
             rows = [[c.strip() for c in r] for r in _csv_rows(text, display)]
             shaped, parsed_by = _shape(rows, display), "csv"
