@@ -26,7 +26,7 @@ from survey.io.normalise import (
     parse_duration,
     parse_number,
 )
-from survey.io.readers._mapping import ColumnSpec, LabelMap, expected_headers
+from survey.io.readers._mapping import ColumnSpec, LabelMap, expected_headers, header_index
 from survey.io.readers.wjx_headers import split_other
 
 T = TypeVar("T")
@@ -603,11 +603,11 @@ def _decode_item(
             column=f"{values[0][0].described} 与 {option_cols[0][0].described}",
             hint="把其中一种列加入编码手册的 ignore_columns",
         )
-    options = codebook.options(item.id)
+    index = header_index(codebook)  # its option labels, built once per codebook
     cells = ItemCells(
         item=item,
-        options=options,
-        labels=LabelMap(item, options),
+        options=index.options[item.id],
+        labels=index.label_maps[item.id],
         missing=set(codebook.missing_codes_for(item.id)),
         mode=mode,
         values=values,
