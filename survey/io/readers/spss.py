@@ -115,10 +115,12 @@ def read_spss(
     df, meta, used = read_sav(path, display, encoding)
     names = list(df.columns)
     var_labels = meta.column_names_to_labels or {}
-    alt = [var_labels.get(n) for n in names]
+    # A damaged file can name a variable or label it with a non-text value (NaN).
+    alt = [lab if isinstance(lab := var_labels.get(n), str) else None for n in names]
     wheres = [f"第 {j + 1} 个变量" for j in range(len(names))]
     specs = map_columns(
-        names, wheres, codebook, display=display, wjx_patterns=True, alt_headers=alt
+        [str(n) for n in names], wheres, codebook, display=display, wjx_patterns=True,
+        alt_headers=alt,
     )
     rows = list(range(2, len(df) + 2))
     value_labels: dict[str, dict[Any, str]] = meta.variable_value_labels or {}

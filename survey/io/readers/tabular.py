@@ -54,6 +54,10 @@ class Table:
         ``"xlsx"``, ``"xls"`` or ``"csv"`` (what the bytes are, not what the name says).
     encoding
         The text encoding used for a CSV file, else ``None``.
+    header_row
+        Excel row of the header (after leading blank rows).
+    letters
+        Excel letter of each column (columns without a header are left out).
     notes
         Things the user should know (in Chinese), e.g. an extension that did not match.
     parsed_by
