@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +31,7 @@ _ENCODING_ERRORS = ("encoding", "invalid byte sequence", "convert string", "icon
 
 def read_sav(
     path: Path, display: str, encoding: str = "auto"
-) -> tuple[pd.DataFrame, Any, str | None]:
+) -> tuple[pd.DataFrame, pyreadstat.metadata_container, str | None]:
     """``pyreadstat.read_sav`` with the GBK retry and Chinese errors.
 
     Returns
@@ -65,7 +64,7 @@ def read_sav(
     ) from last
 
 
-def _sav_text(v: Any) -> str:
+def _sav_text(v: object) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     if isinstance(v, pd.Timestamp):
@@ -123,7 +122,7 @@ def read_spss(
         alt_headers=alt,
     )
     rows = list(range(2, len(df) + 2))
-    value_labels: dict[str, dict[Any, str]] = meta.variable_value_labels or {}
+    value_labels: dict[str, dict[float | int, str]] = meta.variable_value_labels or {}
     data: dict[str, list[str]] = {}
     for spec, name in zip(specs, names, strict=True):
         col = df[name]
@@ -162,7 +161,7 @@ def read_spss(
 
 def _labelled(
     col: pd.Series,
-    labels: dict[Any, str],
+    labels: dict[float | int, str],
     lm: LabelMap,
     missing: set[float],
     display: str,
@@ -171,7 +170,7 @@ def _labelled(
 ) -> list[str]:
     """Map labelled values to codebook codes through their labels (unlabelled values kept)."""
     present = set(col.dropna().unique())
-    to_code: dict[Any, str] = {}
+    to_code: dict[float | int, str] = {}
     for value, label in labels.items():
         code = lm.lookup(normalise_text(str(label)))
         if code is None:
