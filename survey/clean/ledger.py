@@ -26,7 +26,7 @@ from survey.clean.rules import (
 from survey.config.codebook import Codebook
 from survey.config.study import Study
 from survey.errors import SurveyError
-from survey.io._arrays import factorize_runs
+from survey.io.arrays import factorize_runs
 
 EXCLUSION_COLUMNS = ["file", "row", "rules", "rule_ids", "detail"]
 LOG_COLUMNS = [

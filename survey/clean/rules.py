@@ -45,7 +45,7 @@ import pandas as pd
 from survey.config.codebook import Codebook, Item
 from survey.config.study import Cleaning, Fieldwork, Study
 from survey.errors import SurveyError
-from survey.io._arrays import factorize_runs, object_full
+from survey.io.arrays import factorize_runs, object_full
 
 #: Columns of the canonical frame that are bookkeeping, not answers.
 META_COLUMNS = ("_file", "_row", "_format", "submitted_at", "duration_s")

@@ -22,10 +22,9 @@ import yaml
 from survey.config.codebook import load_codebook
 from survey.errors import SurveyError
 from survey.io.normalise import is_missing_token, normalise_text, parse_number
-from survey.io.readers._frame import split_other
-from survey.io.readers._mapping import WJX_META, parse_wjx_header
 from survey.io.readers.detect import detect_table
 from survey.io.readers.tabular import read_table
+from survey.io.readers.wjx_headers import WJX_META, parse_wjx_header, split_other
 
 __all__ = ["LIKERT_VOCABULARIES", "draft_codebook", "guess_identifier", "write_draft"]
 

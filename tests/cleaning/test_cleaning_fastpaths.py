@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from survey.clean import rules
 from survey.clean.ledger import SEP, clean
-from survey.io._arrays import factorize_runs, object_full
+from survey.io.arrays import factorize_runs, object_full
 
 # Values that exercise the hash: valid codes, codes out of range, both zeros, fractions, missing.
 VALUES = [np.nan, 1.0, 2.0, 3.0, 4.0, 5.0, 0.0, -0.0, 6.0, -1.0, 70.0, 127.0, -128.0, 2.5]

@@ -19,7 +19,7 @@ from readers_builders import (
 from survey.config.codebook import Codebook
 from survey.config.study import Study, load_study
 from survey.errors import SurveyError, SurveyWarning
-from survey.io.readers import read_file, read_responses
+from survey.io.readers import read_responses
 
 
 @pytest.fixture
@@ -174,7 +174,7 @@ def test_alias_for_unknown_column(study_dir: Path) -> None:
     assert info.value.key == "questionnaire.aliases.branch"
 
 
-def test_read_file_uses_study_names(study_dir: Path) -> None:
+def test_read_responses_names_files_as_written_in_study_yaml(study_dir: Path) -> None:
     study = load_study(
         write_study(
             study_dir,
@@ -187,9 +187,11 @@ def test_read_file_uses_study_names(study_dir: Path) -> None:
             ],
         )
     )
-    res = read_file(study, study.questionnaire.files[0], load_codebook_for(study))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = read_responses(study, load_codebook_for(study)).results[0]
     assert res.file == "data/raw/386540716_按序号_党建调查_4_4.csv" and res.encoding == "gbk"
-    assert "college" not in res.frame.columns
+    assert res.frame["_file"].unique().tolist() == [res.file]
 
 
 def load_codebook_for(study: Study) -> Codebook:

@@ -1,7 +1,7 @@
 """Reading questionnaire exports into one canonical response frame.
 
-``read_file`` reads one file named in ``study.yaml`` with the reader its format needs
-(detected unless ``format`` is given); ``read_responses`` reads them all, adds each file's
+``read_path`` reads one file with the reader its format needs (detected unless ``format`` is
+given); ``read_responses`` reads every file named in ``study.yaml``, adds each file's
 constant attributes (``college: 本院``), applies the study's alias tables and checks that every
 file comes from the same version of the questionnaire (fingerprints).
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from survey.config.codebook import Codebook, load_codebook
-from survey.config.study import QuestionnaireFile, Study
+from survey.config.study import Study
 from survey.errors import SurveyError, SurveyWarning
 from survey.io.normalise import apply_aliases
 from survey.io.readers._frame import FRAME_PREFIX, ReadResult
@@ -31,7 +31,7 @@ from survey.io.readers.spss import read_spss
 from survey.io.readers.tabular import read_table
 from survey.io.readers.wjx import crosscheck, crosscheck_error, read_wjx_table
 
-__all__ = ["ReadResult", "Responses", "crosscheck", "read_file", "read_path", "read_responses"]
+__all__ = ["ReadResult", "Responses", "crosscheck", "read_path", "read_responses"]
 
 Progress = Callable[[str], None]
 
@@ -158,49 +158,20 @@ def _odd_content_notes(result: ReadResult, codebook: Codebook, display: str) -> 
     return notes
 
 
-def read_file(study: Study, file_cfg: QuestionnaireFile, codebook: Codebook) -> ReadResult:
-    """Read one questionnaire file as configured in ``study.yaml``.
-
-    Parameters
-    ----------
-    study
-        The study (resolves the path and names the file as the user wrote it).
-    file_cfg
-        The file's entry in ``questionnaire.files``.
-    codebook
-        The codebook.
-
-    Returns
-    -------
-    ReadResult
-        Attribute columns are *not* added here (see :func:`read_responses`).
-    """
-    return read_path(
-        study.resolve(file_cfg.path),
-        codebook,
-        format=file_cfg.format,
-        display=study.display(file_cfg.path),
-        sheet=file_cfg.sheet,
-        encoding=file_cfg.encoding,
-    )
-
-
-def _crosscheck_file(
-    study: Study, index: int, file_cfg: QuestionnaireFile, codebook: Codebook, main: ReadResult
+def _crosscheck_pair(
+    main: ReadResult, other: ReadResult, codebook: Codebook, *, source: str | Path, key: str
 ) -> pd.DataFrame:
-    assert file_cfg.crosscheck is not None
-    other = read_path(
-        study.resolve(file_cfg.crosscheck),
-        codebook,
-        display=study.display(file_cfg.crosscheck),
-        sheet=file_cfg.sheet,
-    )
+    """Compare the 按文本 and 按序号 variants of one download (``main`` and its partner).
+
+    ``source`` and ``key`` name the ``study.yaml`` entry for the message when the two are not
+    one 按文本 and one 按序号 file.
+    """
     pair = {main.format: main, other.format: other}
     if set(pair) != {"wjx_text", "wjx_code"}:
         raise SurveyError(
             "crosscheck 需要同一份问卷星下载的“按文本”和“按序号”两个版本",
-            file=study.source,
-            key=f"questionnaire.files[{index}].crosscheck",
+            file=source,
+            key=key,
             expected=f"{main.file} 与 {other.file} 一个为按文本、一个为按序号（实际为 {main.format} 与 {other.format}）",
         )
     mismatches = crosscheck(pair["wjx_text"], pair["wjx_code"], codebook)
@@ -269,10 +240,26 @@ def read_responses(
         for i, f in enumerate(files):
             if callable(progress):
                 progress(f"读取问卷文件（{i + 1}/{len(files)}）：{study.display(f.path)}")
-            res = read_file(study, f, codebook)
+            res = read_path(
+                study.resolve(f.path),
+                codebook,
+                format=f.format,
+                display=study.display(f.path),
+                sheet=f.sheet,
+                encoding=f.encoding,
+            )
             results.append(res)
             if f.crosscheck is not None:
-                crosschecks[res.file] = _crosscheck_file(study, i, f, codebook, res)
+                other = read_path(
+                    study.resolve(f.crosscheck),
+                    codebook,
+                    display=study.display(f.crosscheck),
+                    sheet=f.sheet,
+                )
+                crosschecks[res.file] = _crosscheck_pair(
+                    res, other, codebook, source=study.source,
+                    key=f"questionnaire.files[{i}].crosscheck",
+                )
             # Under copy-on-write (pandas 3, or the option on in 2.x) a shallow copy is enough:
             # the attribute columns below are new columns, and any later write copies first.
             frame = res.frame.copy(deep=not _copy_on_write())

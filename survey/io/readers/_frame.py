@@ -11,29 +11,27 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from survey.config.codebook import Codebook, Item
 from survey.errors import SurveyError, SurveyWarning
-from survey.io._arrays import object_full
 from survey.io.normalise import (
     is_missing_token,
     normalise_text,
     parse_duration,
     parse_number,
 )
-from survey.io.readers._mapping import ColumnSpec, LabelMap, expected_headers
+from survey.io.readers._mapping import ColumnSpec, LabelMap, expected_headers, header_index
+from survey.io.readers.wjx_headers import split_other
 
-__all__ = ["FRAME_PREFIX", "ReadResult", "build_frame", "fingerprint", "header_map", "split_other"]
+T = TypeVar("T")
 
-#: Files with at least this many rows have their items decoded in two threads.
-THREAD_ROWS = 50_000
+__all__ = ["DECODERS", "FRAME_PREFIX", "ReadResult", "build_frame", "fingerprint", "header_map"]
 
 #: Columns every reader puts first, in this order.
 FRAME_PREFIX = ["_file", "_row", "_format", "_seq", "submitted_at", "duration_s"]
@@ -81,18 +79,6 @@ class CellError(Exception):
         self.problem = problem
         self.expected = expected
         self.hint = hint
-
-
-_OTHER = re.compile(r"^(.*?)〖(.*)〗\s*$", re.DOTALL)
-
-
-def split_other(cell: str) -> tuple[str, str | None]:
-    """Split ``其他〖校企联合支部〗`` into ``("其他", "校企联合支部")``; text without 〖〗 → (text, None)."""
-    m = _OTHER.match(cell)
-    if not m:
-        return cell, None
-    other = m.group(2).strip()
-    return m.group(1).strip(), (other or None)
 
 
 # -- one cell -------------------------------------------------------------------------------
@@ -212,13 +198,13 @@ def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object)
 
 
-def _expand(values: list[Any], codes: np.ndarray, dtype: Any = object) -> pd.Series:
+def _expand(values: Sequence[object] | np.ndarray, codes: np.ndarray, dtype: str | type = object) -> pd.Series:
     """The per-row series of per-distinct-value ``values`` (``values[codes]``)."""
     arr = _object_array(values) if dtype is object else np.asarray(values, dtype=dtype)
     return pd.Series(arr.take(codes), dtype=dtype, copy=False)
 
 
-def _object_array(values: list[Any]) -> np.ndarray:
+def _object_array(values: Sequence[object] | np.ndarray) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     for i, v in enumerate(values):  # element-wise: tuples and dicts must stay whole
         out[i] = v
@@ -242,12 +228,12 @@ def _numbers(values: np.ndarray) -> np.ndarray:
 
 def _decode_unique(
     col: pd.Series,
-    fn: Callable[[str], Any],
+    fn: Callable[[str], T],
     *,
     rows: list[int],
     display: str,
     column: str,
-) -> tuple[np.ndarray, list[Any]]:
+) -> tuple[np.ndarray, list[T]]:
     """Apply ``fn`` to every distinct cell; a CellError becomes a SurveyError at its first row.
 
     Returns
@@ -256,7 +242,7 @@ def _decode_unique(
         ``decoded[codes[i]]`` is the value of row ``i``.
     """
     codes, uniques = _codes(col)
-    out: list[Any] = []
+    out: list[T] = []
     for k, value in enumerate(uniques):
         try:
             out.append(fn(value))
@@ -295,99 +281,9 @@ def _parse_formats(texts: pd.Series, todo: np.ndarray, parsed: np.ndarray) -> No
         todo[idx[hit]] = False
 
 
-def _canonical_times(text: np.ndarray, sep: int) -> tuple[np.ndarray, np.ndarray]:
-    """Times written ``YYYY?MM?DD hh:mm:ss`` (``?`` = ``sep``), from a ``(rows, 19)`` byte matrix.
-
-    Returns ``(ok, parsed)`` per row: whether the text has two-digit fields in range, a year
-    1900-2099 (so that nanoseconds hold it) and a real day (not 02-30), and its time as
-    ``datetime64[ns]`` (NaT where not ok). For exactly these texts ``pandas.to_datetime`` with
-    the matching full-second format of :data:`_DATETIME_FORMATS` gives the same time.
-    """
-    by_pos = np.ascontiguousarray(text.T)  # one row per character position: fast passes
-    ok = np.ones(len(text), dtype=bool)
-    for k, c in ((4, sep), (7, sep), (10, ord(" ")), (13, ord(":")), (16, ord(":"))):
-        ok &= by_pos[k] == c
-
-    def field(*cols: int) -> np.ndarray:
-        value = np.zeros(len(text), dtype=np.int32)
-        for k in cols:  # a byte minus "0" wraps above 9 unless it is a digit
-            d = by_pos[k] - np.uint8(48)
-            ok[:] &= d <= 9
-            value = value * 10 + d
-        return value
-
-    year, month, day = field(0, 1, 2, 3), field(5, 6), field(8, 9)
-    hour, minute, second = field(11, 12), field(14, 15), field(17, 18)
-    ok &= (year >= 1900) & (year <= 2099) & (month >= 1) & (month <= 12) & (day >= 1)
-    ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
-    # First day and length of every month 1900-01 … 2099-12, looked up (numpy's month → day
-    # conversion per element is slower); a day beyond the month's length (02-30) is refused.
-    first = np.arange("1900-01", "2100-01", dtype="datetime64[M]")
-    month_start = first.astype("datetime64[D]").astype(np.int64)
-    month_days = np.diff(np.append(month_start, month_start[-1] + 31))
-    index = np.where(ok, (year - 1900) * 12 + month - 1, 0)
-    ok &= day <= month_days.take(index)
-    seconds = month_start.take(index) + (day - 1)
-    seconds = seconds * 86400 + (hour * 3600 + minute * 60 + second)
-    parsed = (seconds * 1_000_000_000).view("datetime64[ns]")
-    parsed[~ok] = np.datetime64("NaT")
-    return ok, parsed
-
-
-def _arrow_datetimes(col: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """Parse the canonically written times of a pyarrow-backed string column at once.
-
-    Returns ``(parsed, ok)``: ``datetime64[ns]`` per row and which rows were parsed; ``None``
-    for other columns. Rows are parsed by :func:`_canonical_times` straight from the UTF-8
-    bytes of the column; the rest is left to the general path. Hand-written because a million
-    times as Python strings cost about a second before any parsing starts, and pyarrow's own
-    ``strptime`` accepts impossible days (2026/02/30 → March 2) that pandas refuses.
-    """
-    import pyarrow as pa
-
-    if not (isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow"):
-        return None
-    arr = pa.array(col.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return None
-    n = len(arr)
-    _, offsets_buf, data_buf = arr.buffers()
-    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(offsets_buf, dtype=offset_type)[arr.offset : arr.offset + n + 1]
-    data = np.zeros(0, np.uint8) if data_buf is None else np.frombuffer(data_buf, dtype=np.uint8)
-    starts = offsets[:-1].astype(np.int64)
-    rows = np.flatnonzero(np.diff(offsets) == 19)
-    if len(rows) == n and n and offsets[-1] - offsets[0] == 19 * n:
-        text = data[offsets[0] : offsets[-1]].reshape(n, 19)  # all 19 bytes long: a view
-    else:
-        text = data[starts[rows][:, None] + np.arange(19)]
-    parsed = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    ok = np.zeros(n, dtype=bool)
-    for sep in (ord("/"), ord("-")):  # in the order of _DATETIME_FORMATS
-        todo = ~ok[rows]
-        if not todo.any():
-            break
-        hit, times = _canonical_times(text if todo.all() else text[todo], sep)
-        where = rows[todo][hit] if not todo.all() else rows[hit]
-        parsed[where] = times[hit]
-        ok[where] = True
-    return parsed, ok
-
-
 def _parse_datetimes(
     col: pd.Series, rows: list[int], display: str, where: str, notes: list[str]
 ) -> pd.Series:
-    fast = _arrow_datetimes(col)
-    if fast is not None:
-        parsed_rows, ok = fast
-        if not ok.all():  # the rest, as object strings, the general way (same note, rows)
-            rest = np.flatnonzero(~ok)
-            sub = pd.Series(col.iloc[rest].to_numpy(dtype=object), dtype=object)
-            got = _parse_datetimes(sub, [rows[i] for i in rest], display, where, notes)
-            parsed_rows[rest] = got.to_numpy(dtype="datetime64[ns]")
-        return pd.Series(parsed_rows, dtype="datetime64[ns]", copy=False)
     if isinstance(col.dtype, pd.CategoricalDtype):
         codes, uniques = _codes(col)
     else:  # mostly distinct (one time per answer sheet): parsing beats hashing
@@ -457,10 +353,10 @@ def build_frame(
     """
     n = len(data)
     notes: list[str] = []
-    out: dict[str, Any] = {
-        "_file": pd.Series(object_full(n, display), dtype=object, copy=False),
+    out: dict[str, pd.Series] = {
+        "_file": pd.Series(np.full(n, display, dtype=object), dtype=object, copy=False),
         "_row": pd.Series(np.asarray(rows, dtype=np.int64), dtype="int64", copy=False),
-        "_format": pd.Series(object_full(n, fmt), dtype=object, copy=False),
+        "_format": pd.Series(np.full(n, fmt, dtype=object), dtype=object, copy=False),
         "_seq": pd.Series(np.full(n, np.nan)),
         "submitted_at": pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
         "duration_s": pd.Series(np.full(n, np.nan)),
@@ -497,71 +393,195 @@ def build_frame(
         if ident.id not in out:
             out[ident.id] = pd.Series([np.nan] * n, dtype=object)
             notes.append(f"{display}：文件中没有标识列 {ident.id}（{ident.kind}），该列为空。")
-    # Items are decoded in threads on long files (the per-column work is NumPy, which releases
-    # the GIL); results, notes and the first error are taken in codebook order, as in a loop.
-    workers = 2 if n >= THREAD_ROWS and len(by_item) > 1 else 0
-    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
-        pending: dict[str, tuple[Future[dict[str, pd.Series]] | None, list[str]]] = {}
-        for item in codebook.items:
-            if item.id in by_item:
-                item_notes: list[str] = []
-                args = (item, by_item[item.id], codebook, rows, display, modes.get(item.id, "auto"))
-                if workers:
-                    pending[item.id] = (pool.submit(_decode_item, *args, item_notes), item_notes)
-                else:
-                    pending[item.id] = (None, item_notes)
-        try:
-            for item in codebook.items:
-                _place_item(item, codebook, out, pending, by_item, n, rows, display, modes, header_row, notes)
-        finally:
-            for fut, _ in pending.values():
-                if fut is not None:
-                    fut.cancel()
+    for item in codebook.items:
+        if item.id in by_item:
+            mode = modes.get(item.id, "auto")
+            out.update(_decode_item(item, by_item[item.id], codebook, rows, display, mode, notes))
+        else:
+            out.update(_absent_item(item, codebook, n, display, header_row, notes))
     order = [*FRAME_PREFIX, *(i.id for i in codebook.identifiers), *codebook.item_columns()]
     frame = pd.DataFrame({c: out[c] for c in order}, copy=False)
     return frame, notes
 
 
-def _place_item(
-    item: Item,
-    codebook: Codebook,
-    out: dict[str, Any],
-    pending: dict[str, tuple[Future[dict[str, pd.Series]] | None, list[str]]],
-    by_item: dict[str, list[tuple[ColumnSpec, pd.Series]]],
-    n: int,
-    rows: list[int],
-    display: str,
-    modes: dict[str, str],
-    header_row: int,
-    notes: list[str],
-) -> None:
-    """Put one item's decoded columns into ``out`` (decoding it here unless a thread did)."""
-    cols = codebook.columns(item.id)
-    if item.id not in pending:
-        if item.required:
-            raise SurveyError(
-                f"文件中缺少编码手册要求的题目 {item.id}（{item.text}）",
-                file=display,
-                row=header_row,
-                expected=f"表头中有{expected_headers(item, codebook.options(item.id))}",
-                hint="检查是否下载了正确版本的问卷；若该题可缺，在编码手册中为它写 required: false",
+def _absent_item(
+    item: Item, codebook: Codebook, n: int, display: str, header_row: int, notes: list[str]
+) -> dict[str, pd.Series]:
+    """The all-missing columns of an item the file lacks (an error if the item is required)."""
+    if item.required:
+        raise SurveyError(
+            f"文件中缺少编码手册要求的题目 {item.id}（{item.text}）",
+            file=display,
+            row=header_row,
+            expected=f"表头中有{expected_headers(item, codebook.options(item.id))}",
+            hint="检查是否下载了正确版本的问卷；若该题可缺，在编码手册中为它写 required: false",
+        )
+    notes.append(f"{display}：文件中没有可选题目 {item.id}，该题记为缺失。")
+    return {
+        c: pd.Series(
+            [np.nan] * n,
+            dtype=object if c.endswith("_other") or item.type == "text" else "float64",
+        )
+        for c in codebook.columns(item.id)
+    }
+
+
+@dataclass
+class ItemCells:
+    """One item's export columns and everything its cells are decoded with.
+
+    Attributes
+    ----------
+    item, options, labels, missing
+        The codebook item, its options, their labels (:class:`LabelMap`) and missing codes.
+    mode
+        ``"label"``, ``"code"`` or ``"auto"`` (see :func:`build_frame`).
+    values, option_cols
+        ``(spec, column)`` pairs: one column for the whole item, or one per option.
+    rows, display, notes
+        Excel rows of the data rows and the file name (for messages); notes are appended to.
+    """
+
+    item: Item
+    options: dict[int, str]
+    labels: LabelMap
+    missing: set[float]
+    mode: str
+    values: list[tuple[ColumnSpec, pd.Series]]
+    option_cols: list[tuple[ColumnSpec, pd.Series]]
+    rows: list[int]
+    display: str
+    notes: list[str]
+
+    def decode(
+        self, spec: ColumnSpec, col: pd.Series, fn: Callable[[str], T]
+    ) -> tuple[np.ndarray, list[T]]:
+        """:func:`_decode_unique` of one of the item's columns."""
+        return _decode_unique(col, fn, rows=self.rows, display=self.display, column=spec.described)
+
+
+#: What a decoder returns: the item's output columns and its "other" texts (``None``: none).
+Decoded = tuple[dict[str, pd.Series], pd.Series | None]
+
+
+def _other_texts(
+    codes: np.ndarray, pairs: Sequence[tuple[object, str | None]]
+) -> pd.Series | None:
+    """Per row, the "other" text of ``(value, other)`` pairs; ``None`` when there is none."""
+    if all(p[1] is None for p in pairs):
+        return None
+    return _expand([np.nan if p[1] is None else p[1] for p in pairs], codes)
+
+
+def decode_choice(cells: ItemCells) -> Decoded:
+    """A likert or single-choice item: one column of labels or codes."""
+    spec, col = cells.values[0]
+
+    def one(v: str) -> tuple[float, str | None]:
+        if is_missing_token(v):
+            return math.nan, None
+        return _choice(v, cells.mode, cells.labels, cells.missing)
+
+    codes, pairs = cells.decode(spec, col, one)
+    return {cells.item.id: _expand([p[0] for p in pairs], codes, "float64")}, _other_texts(codes, pairs)
+
+
+def decode_numeric(cells: ItemCells) -> Decoded:
+    """A numeric item: plain numbers; a number with a unit (``12 年``) keeps its number."""
+    spec, col = cells.values[0]
+    odd: list[str] = []
+
+    def one(v: str) -> float:
+        if is_missing_token(v):
+            return math.nan
+        x = parse_number(v)
+        if math.isnan(x):
+            m = _UNIT_NUMBER.match(normalise_text(v))
+            if m:
+                x = float(m.group(1))
+            odd.append(normalise_text(v))
+        return math.nan if x in cells.missing else x
+
+    codes, nums = cells.decode(spec, col, one)
+    if odd:
+        cells.notes.append(
+            f"{cells.display}：{spec.described} 有 {len(odd)} 种非纯数字的填写（如“{odd[0]}”）："
+            "带单位的取其数字，其余记为缺失。"
+        )
+    return {cells.item.id: _expand(nums, codes, "float64")}, None
+
+
+def decode_text(cells: ItemCells) -> Decoded:
+    """A free-text item: the text, stripped (a missing code of a 按序号 file is missing)."""
+    spec, col = cells.values[0]
+
+    def one(v: str) -> str | float:
+        if is_missing_token(v):
+            return np.nan
+        if cells.mode == "code" and parse_number(v) in cells.missing:
+            return np.nan
+        return v.strip()
+
+    codes, texts = cells.decode(spec, col, one)
+    return {cells.item.id: _expand(texts, codes)}, None
+
+
+def decode_options(cells: ItemCells) -> Decoded:
+    """A multiple-choice (0/1 per option) or ranking item (rank per option).
+
+    Read from one joined column (按文本 ``A┋B`` / ``A→B``) or from one column per option
+    (按序号, generic ``Q5_2``).
+    """
+    item, options = cells.item, cells.options
+    n = len(cells.rows)
+    frame = pd.DataFrame(np.nan, index=range(n), columns=[f"{item.id}_{c}" for c in sorted(options)])
+    other: pd.Series | None = None
+    if cells.values:
+        spec, col = cells.values[0]
+        sep = "┋" if item.type == "multiple" else "→"
+
+        def joined(v: str) -> tuple[dict[int, float] | None, str | None]:
+            if is_missing_token(v):
+                return None, None
+            return _joined(v, item, cells.mode, cells.labels, cells.missing, sep)
+
+        codes, pairs = cells.decode(spec, col, joined)
+        fill = 0.0 if item.type == "multiple" else np.nan
+        for code in sorted(options):
+            frame[f"{item.id}_{code}"] = _expand(
+                [np.nan if p[0] is None else p[0].get(code, fill) for p in pairs], codes, "float64"
             )
-        for c in cols:
-            out[c] = pd.Series(
-                [np.nan] * n,
-                dtype=object if c.endswith("_other") or item.type == "text" else "float64",
-            )
-        notes.append(f"{display}：文件中没有可选题目 {item.id}，该题记为缺失。")
-        return
-    fut, item_notes = pending[item.id]
-    if fut is None:
-        mode = modes.get(item.id, "auto")
-        decoded = _decode_item(item, by_item[item.id], codebook, rows, display, mode, item_notes)
+        other = _other_texts(codes, pairs)
     else:
-        decoded = fut.result()  # re-raises the item's SurveyError
-    notes.extend(item_notes)
-    for c in cols:
-        out[c] = decoded[c]
+        for spec, col in cells.option_cols:
+            label = options.get(spec.code, "")
+            is_other = spec.code == item.other_option
+
+            def one(v: str, lab: str = label, oth: bool = is_other) -> tuple[float, str | None]:
+                if is_missing_token(v):
+                    return math.nan, None
+                return _option_cell(v, lab, cells.missing, oth)
+
+            option_codes, chosen = cells.decode(spec, col, one)
+            frame[f"{item.id}_{spec.code}"] = _expand([p[0] for p in chosen], option_codes, "float64")
+            other = _first_of(other, _other_texts(option_codes, chosen))
+        absent = sorted(set(options) - {s.code for s, _ in cells.option_cols})
+        if absent:
+            cells.notes.append(
+                f"{cells.display}：题目 {item.id} 缺少选项 {absent} 的列，这些选项记为缺失。"
+            )
+    return {c: frame[c] for c in frame.columns}, other
+
+
+#: Item type → its decoder; every decoder takes the item's :class:`ItemCells`.
+DECODERS: dict[str, Callable[[ItemCells], Decoded]] = {
+    "likert": decode_choice,
+    "single": decode_choice,
+    "numeric": decode_numeric,
+    "text": decode_text,
+    "multiple": decode_options,
+    "ranking": decode_options,
+}
 
 
 def _decode_item(
@@ -573,18 +593,9 @@ def _decode_item(
     mode: str,
     notes: list[str],
 ) -> dict[str, pd.Series]:
-    n = len(rows)
-    options = codebook.options(item.id)
-    lm = LabelMap(item, options)
-    missing = set(codebook.missing_codes_for(item.id))
-    cols = codebook.columns(item.id)
-    result: dict[str, pd.Series] = {}
-    # "Other" texts (〖…〗 or an other-column); None while there is none, so that the common
-    # item without any costs nothing.
-    other: pd.Series | None = None
+    """Decode one item's columns with its type's decoder; add its "other" text column."""
     values = [(s, c) for s, c in parts if s.role == "value"]
     option_cols = [(s, c) for s, c in parts if s.role == "option"]
-    other_cols = [(s, c) for s, c in parts if s.role == "other"]
     if values and option_cols:
         raise SurveyError(
             f"题目 {item.id} 既有整题一列，又有每个选项一列，无法确定以哪一种为准",
@@ -592,109 +603,27 @@ def _decode_item(
             column=f"{values[0][0].described} 与 {option_cols[0][0].described}",
             hint="把其中一种列加入编码手册的 ignore_columns",
         )
-
-    def dec(spec: ColumnSpec, col: pd.Series, fn: Callable[[str], Any]) -> tuple[np.ndarray, list[Any]]:
-        return _decode_unique(col, fn, rows=rows, display=display, column=spec.described)
-
-    def others(codes: np.ndarray, pairs: list[tuple[Any, str | None]]) -> pd.Series | None:
-        if all(p[1] is None for p in pairs):
-            return None
-        return _expand([np.nan if p[1] is None else p[1] for p in pairs], codes)
-
-    if item.type in ("likert", "single"):
-        spec, col = values[0]
-        codes, pairs = dec(
-            spec,
-            col,
-            lambda v: (math.nan, None) if is_missing_token(v) else _choice(v, mode, lm, missing),
-        )
-        result[item.id] = _expand([p[0] for p in pairs], codes, "float64")
-        other = others(codes, pairs)
-    elif item.type == "numeric":
-        spec, col = values[0]
-        odd: list[str] = []
-
-        def num(v: str) -> float:
-            if is_missing_token(v):
-                return math.nan
-            x = parse_number(v)
-            if math.isnan(x):
-                m = _UNIT_NUMBER.match(normalise_text(v))
-                if m:
-                    x = float(m.group(1))
-                odd.append(normalise_text(v))
-            return math.nan if x in missing else x
-
-        codes, nums = dec(spec, col, num)
-        result[item.id] = _expand(nums, codes, "float64")
-        if odd:
-            notes.append(
-                f"{display}：{spec.described} 有 {len(odd)} 种非纯数字的填写（如“{odd[0]}”）："
-                "带单位的取其数字，其余记为缺失。"
-            )
-    elif item.type == "text":
-        spec, col = values[0]
-
-        def txt(v: str) -> Any:
-            if is_missing_token(v):
-                return np.nan
-            if mode == "code" and parse_number(v) in missing:
-                return np.nan
-            return v.strip()
-
-        codes, texts = dec(spec, col, txt)
-        result[item.id] = _expand(texts, codes)
-    else:  # multiple / ranking
-        frame = pd.DataFrame(
-            np.nan, index=range(n), columns=[f"{item.id}_{c}" for c in sorted(options)]
-        )
-        if values:
-            spec, col = values[0]
-            sep = "┋" if item.type == "multiple" else "→"
-
-            def joined(v: str) -> tuple[dict[int, float] | None, str | None]:
-                if is_missing_token(v):
-                    return None, None
-                return _joined(v, item, mode, lm, missing, sep)
-
-            codes, pairs = dec(spec, col, joined)
-            for code in sorted(options):
-                fill = 0.0 if item.type == "multiple" else np.nan
-                frame[f"{item.id}_{code}"] = _expand(
-                    [np.nan if p[0] is None else p[0].get(code, fill) for p in pairs],
-                    codes,
-                    "float64",
-                )
-            other = others(codes, pairs)
-        else:
-            seen_codes = set()
-            for spec, col in option_cols:
-                seen_codes.add(spec.code)
-                label = options.get(spec.code, "")
-                is_other = spec.code == item.other_option
-
-                def opt(v: str, lab: str = label, oth: bool = is_other) -> tuple[float, str | None]:
-                    if is_missing_token(v):
-                        return math.nan, None
-                    return _option_cell(v, lab, missing, oth)
-
-                codes, pairs = dec(spec, col, opt)
-                frame[f"{item.id}_{spec.code}"] = _expand([p[0] for p in pairs], codes, "float64")
-                other = _first_of(other, others(codes, pairs))
-            absent = sorted(set(options) - seen_codes)
-            if absent:
-                notes.append(
-                    f"{display}：题目 {item.id} 缺少选项 {absent} 的列，这些选项记为缺失。"
-                )
-        for c in frame.columns:
-            result[c] = frame[c]
-    for _spec, col in other_cols:
+    index = header_index(codebook)  # its option labels, built once per codebook
+    cells = ItemCells(
+        item=item,
+        options=index.options[item.id],
+        labels=index.label_maps[item.id],
+        missing=set(codebook.missing_codes_for(item.id)),
+        mode=mode,
+        values=values,
+        option_cols=option_cols,
+        rows=rows,
+        display=display,
+        notes=notes,
+    )
+    result, other = DECODERS[item.type](cells)
+    for _spec, col in (p for p in parts if p[0].role == "other"):
         codes, uniques = _codes(col)
         got = _expand([np.nan if is_missing_token(v) else v.strip() for v in uniques], codes)
         other = _first_of(got, other)
-    if f"{item.id}_other" in cols:
+    if f"{item.id}_other" in codebook.columns(item.id):
         result[f"{item.id}_other"] = (
-            other.astype(object) if other is not None else pd.Series([np.nan] * n, dtype=object)
+            other.astype(object) if other is not None else pd.Series([np.nan] * len(rows), dtype=object)
         )
     elif other is not None and other.notna().any():
         first = int(np.flatnonzero(other.notna().to_numpy())[0])

@@ -1,84 +1,40 @@
-"""Which export column is which codebook entry: header parsing and column mapping.
+"""Which export column is which codebook entry: the header index and column mapping.
 
 Shared by every reader. A header is matched, in this order, against ``ignore_columns``, an
 exact ``Source.header``, a ``Source.column``, the meta columns, 问卷星 header patterns
 (``N、题干``, ``第N题(行或选项)``, ``N.(行)``) via ``Source.question`` / ``Source.row``, and
 finally the entry's id (``Q1``, ``Q5_2``, ``Q5_other``). Anything left over is an error: a
 column nobody has described would otherwise be silently lost.
+
+The tables these lookups use are built once per codebook (:class:`HeaderIndex`,
+:func:`header_index`); mapping a file's headers is then a dictionary lookup per header.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import weakref
 from dataclasses import dataclass
 
 from survey.config.codebook import Codebook, Item
 from survey.errors import SurveyError
 from survey.io.normalise import normalise_text
+from survey.io.readers.wjx_headers import WJX_META, core_label, parse_wjx_header
 
 __all__ = [
-    "WJX_META",
     "ColumnSpec",
+    "HeaderIndex",
     "LabelMap",
-    "core_label",
     "expected_headers",
+    "header_index",
     "map_columns",
-    "parse_wjx_header",
 ]
 
-#: 问卷星 meta columns (normalised) and what they become.
-WJX_META: dict[str, str] = {
-    "序号": "_seq",
-    "提交答卷时间": "submitted_at",
-    "所用时间": "duration_s",
-    "来源": "",
-    "来源详情": "",
-    "来自IP": "",
-    "总分": "",
-}
 #: Canonical-frame names accepted as meta headers in generic files.
 _GENERIC_META = {"_seq": "_seq", "submitted_at": "submitted_at", "duration_s": "duration_s"}
-
-_MATRIX = re.compile(r"^第\s*(\d+)\s*题\s*\((.*)\)$", re.DOTALL)
-_MATRIX_DOT = re.compile(r"^(\d+)\s*\.\s*\((.*)\)$", re.DOTALL)
-_STEM = re.compile(r"^(\d+)\s*(?:、|:|\.(?!\d))\s*(.*)$", re.DOTALL)
-
-
-def parse_wjx_header(header: str) -> tuple[str, int, str] | None:
-    """Parse a 问卷星 header.
-
-    Returns
-    -------
-    (form, number, text) or None
-        ``("matrix", 7, "行标题")`` for ``第7题(行标题)`` / ``7.(行标题)`` (a matrix row, or an
-        option column of a 按序号 multiple-choice or ranking question), ``("stem", 3, "题干")``
-        for ``3、题干`` / ``3：题干`` / ``3:题干``; ``None`` for anything else.
-
-    Examples
-    --------
-    >>> parse_wjx_header("第７题（学习形式单一）")
-    ('matrix', 7, '学习形式单一')
-    """
-    h = normalise_text(header)
-    for pat in (_MATRIX, _MATRIX_DOT):
-        m = pat.match(h)
-        if m:
-            return "matrix", int(m.group(1)), m.group(2).strip()
-    m = _STEM.match(h)
-    if m:
-        return "stem", int(m.group(1)), m.group(2).strip()
-    return None
-
-
-_OTHER_MARK = re.compile(r"〖.*?〗")
-_TRAILING_NOTE = re.compile(r"\((请注明|请说明|请填写|注明|请写明)?[^()]*\)$|_+$")
-
-
-def core_label(label: str) -> str:
-    """A looser form of a label for matching: no ``〖…〗``, no trailing ``(请注明)``, no spaces."""
-    t = _OTHER_MARK.sub("", normalise_text(label))
-    t = _TRAILING_NOTE.sub("", t.strip())
-    return t.replace(" ", "").replace("_", "")
+#: ``Q5_2`` / ``Q5_other``: an option column or the "other" text of a multiple/ranking item.
+_ID_SUFFIX = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)_(other|-?\d+)$")
 
 
 class LabelMap:
@@ -162,14 +118,215 @@ def expected_headers(item: Item, options: dict[int, str]) -> str:
     return f"“{item.id}”"
 
 
+class _Unmapped(Exception):
+    """A header that matched a codebook question but not as written (``extra`` says why)."""
+
+    def __init__(self, extra: str = "", message: str = "", hint: str = "") -> None:
+        super().__init__(extra or message)
+        self.extra = extra
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class HeaderIndex:
+    """Every header text a codebook accepts, and what it maps to.
+
+    Built once per codebook by :func:`header_index`. Keys are normalised header texts
+    (:func:`~survey.io.normalise.normalise_text`); entries are ``(kind, target)`` pairs
+    (``("item", "Q1")``, ``("identifier", "phone")``) or, for the meta columns, the frame
+    column. 问卷星 question numbers index the matrix rows (``rows_of``), the items asked by
+    stem (``stem_of``) and the identifiers (``ident_q``).
+    """
+
+    ignore: frozenset[str]
+    by_header: dict[str, tuple[str, str]]
+    by_column: dict[str, tuple[str, str]]
+    by_id: dict[str, tuple[str, str]]
+    meta: dict[str, str]
+    rows_of: dict[int, dict[str, Item]]
+    stem_of: dict[int, list[Item]]
+    ident_q: dict[int, str]
+    label_maps: dict[str, LabelMap]
+    items: dict[str, Item]
+    options: dict[str, dict[int, str]]
+
+    @classmethod
+    def from_codebook(cls, codebook: Codebook) -> HeaderIndex:
+        """Index every ``source`` of ``codebook``'s items, identifiers and meta columns."""
+        by_header: dict[str, tuple[str, str]] = {}
+        by_column: dict[str, tuple[str, str]] = {}
+        by_id: dict[str, tuple[str, str]] = {}
+        entries = [("item", i.id, i.source) for i in codebook.items]
+        entries += [("identifier", i.id, i.source) for i in codebook.identifiers]
+        for kind, target, src in entries:
+            if src.header:
+                by_header[normalise_text(src.header)] = (kind, target)
+            if src.column:
+                by_column[normalise_text(src.column)] = (kind, target)
+            else:  # the id is the default generic column name (see codebook.Source)
+                by_id[target] = (kind, target)
+        meta: dict[str, str] = {**WJX_META, **_GENERIC_META}
+        for name, src in (
+            ("submitted_at", codebook.meta.submitted_at),
+            ("duration_s", codebook.meta.duration),
+        ):
+            for h in (src.header, src.column):
+                if h:
+                    meta[normalise_text(h)] = name
+        rows_of: dict[int, dict[str, Item]] = {}
+        stem_of: dict[int, list[Item]] = {}
+        for item in codebook.items:
+            q = item.source.question
+            if q is None or item.source.header or item.source.column:
+                continue
+            if item.source.row is not None:
+                rows_of.setdefault(q, {})[normalise_text(item.source.row).replace(" ", "")] = item
+            else:
+                stem_of.setdefault(q, []).append(item)
+        ident_q = {
+            i.source.question: i.id for i in codebook.identifiers if i.source.question is not None
+        }
+        options = {i.id: codebook.options(i.id) for i in codebook.items}
+        return cls(
+            ignore=frozenset(normalise_text(h) for h in codebook.ignore_columns),
+            by_header=by_header,
+            by_column=by_column,
+            by_id=by_id,
+            meta=meta,
+            rows_of=rows_of,
+            stem_of=stem_of,
+            ident_q=ident_q,
+            label_maps={i.id: LabelMap(i, options[i.id]) for i in codebook.items},
+            items={i.id: i for i in codebook.items},
+            options=options,
+        )
+
+    def match(self, header: str, where: str, *, wjx_patterns: bool = True) -> ColumnSpec | None:
+        """The spec of one header, or ``None`` when nothing in the codebook names it.
+
+        Raises
+        ------
+        _Unmapped
+            A 问卷星 header of a known question that names no row or option of it.
+        """
+        h = normalise_text(header)
+        if h in self.ignore:
+            return ColumnSpec(header, where, "ignore", form="ignore")
+        for form, table in (("header", self.by_header), ("column", self.by_column)):
+            if h in table:
+                return self._spec(header, where, *table[h], form=form, text=h)
+        if h in self.meta:
+            return ColumnSpec(header, where, "meta", self.meta[h], form="meta")
+        if wjx_patterns:
+            parsed = parse_wjx_header(header)
+            if parsed is not None:
+                form, q, text = parsed
+                got = (self._matrix if form == "matrix" else self._stem)(header, where, q, text)
+                if got is not None:
+                    return got
+        return self._by_id(header, where, h)
+
+    def _spec(
+        self, header: str, where: str, kind: str, target: str, *, form: str, text: str
+    ) -> ColumnSpec:
+        q = self.items[target].source.question if kind == "item" else None
+        return ColumnSpec(header, where, kind, target, form=form, question=q, text=text)
+
+    def _matrix(self, header: str, where: str, q: int, text: str) -> ColumnSpec | None:
+        """``第q题(text)``: a matrix row, or an option column of a multiple/ranking item."""
+        key = normalise_text(text).replace(" ", "")
+        rows = self.rows_of.get(q, {})
+        if key in rows:
+            return ColumnSpec(header, where, "item", rows[key].id, form="row", question=q, text=key)
+        key_core = core_label(text)
+        for r_key, r_item in rows.items():
+            if key_core and core_label(r_key) == key_core:
+                return ColumnSpec(
+                    header, where, "item", r_item.id, form="row", question=q, text=r_key
+                )
+        multi = [i for i in self.stem_of.get(q, []) if i.type in ("multiple", "ranking")]
+        if len(multi) == 1:
+            lm = self.label_maps[multi[0].id]
+            code = lm.lookup(text)
+            if code is None:
+                raise _Unmapped(f"（第{q}题 {multi[0].id} 没有选项“{text}”；允许的选项：{lm.allowed()}）")
+            return ColumnSpec(
+                header, where, "item", multi[0].id, role="option", code=code, form="option",
+                question=q,
+            )
+        if rows:
+            allowed = "、".join(f"第{q}题({r.source.row})" for r in rows.values())
+            raise _Unmapped(f"（第{q}题的矩阵行应为：{allowed}）")
+        return None
+
+    def _stem(self, header: str, where: str, q: int, text: str) -> ColumnSpec | None:
+        """``q、text``: the one item (or identifier) asked as question ``q``."""
+        stems = self.stem_of.get(q, [])
+        if len(stems) == 1:
+            return ColumnSpec(
+                header, where, "item", stems[0].id, form="stem", question=q,
+                text=normalise_text(text),
+            )
+        if len(stems) > 1:
+            ids = "、".join(i.id for i in stems)
+            raise _Unmapped(
+                message=f"编码手册中有多个题目对应第 {q} 题（{ids}），无法确定该列属于哪一题",
+                hint="矩阵题的每一行需写 source.row；其余题目每题只写一个 source.question",
+            )
+        if q in self.ident_q:
+            return ColumnSpec(header, where, "identifier", self.ident_q[q], form="stem", question=q)
+        return None
+
+    def _by_id(self, header: str, where: str, h: str) -> ColumnSpec | None:
+        """``Q1`` (an id), ``Q5_2`` (an option column) or ``Q5_other`` (an "other" text)."""
+        if h in self.by_id:
+            return self._spec(header, where, *self.by_id[h], form="id", text=h)
+        m = _ID_SUFFIX.match(h)
+        if not (m and self.by_id.get(m.group(1), ("",))[0] == "item"):
+            return None
+        item = self.items[m.group(1)]
+        if m.group(2) == "other":
+            if item.other_option is None:
+                return None
+            return ColumnSpec(header, where, "item", item.id, role="other", form="id")
+        code = int(m.group(2))
+        if item.type in ("multiple", "ranking") and code in self.options[item.id]:
+            return ColumnSpec(header, where, "item", item.id, role="option", code=code, form="option")
+        return None
+
+
+_INDEXES: dict[int, tuple[weakref.ref[Codebook], HeaderIndex]] = {}
+
+
+def header_index(codebook: Codebook) -> HeaderIndex:
+    """The :class:`HeaderIndex` of ``codebook``, built on first use and kept while it lives.
+
+    Codebooks are frozen (pydantic ``frozen=True``), so the index of one codebook object never
+    goes stale; it is dropped when the codebook is garbage-collected.
+    """
+    key = id(codebook)
+    cached = _INDEXES.get(key)
+    if cached is not None and cached[0]() is codebook:
+        return cached[1]
+    index = HeaderIndex.from_codebook(codebook)
+
+    def forget(ref: weakref.ref[Codebook]) -> None:
+        if _INDEXES.get(key, (None,))[0] is ref:
+            del _INDEXES[key]
+
+    _INDEXES[key] = (weakref.ref(codebook, forget), index)
+    return index
+
+
 def _unrecognised(
-    display: str, header_row: int, spec_where: str, header: str, extra: str = ""
+    display: str, header_row: int, where: str, header: str, extra: str = ""
 ) -> SurveyError:
     return SurveyError(
         "无法识别的列：编码手册中没有与该列标题对应的题目、标识列或元数据列" + extra,
         file=display,
         row=header_row,
-        column=f"{header}（{spec_where}）",
+        column=f"{header}（{where}）",
         expected="编码手册中某个题目的 source（question/row、header 或 column）与之对应",
         hint="在编码手册中为该列添加题目（或标识列 identifiers），"
         f"或把“{normalise_text(header)}”加入 ignore_columns",
@@ -195,7 +352,7 @@ def map_columns(
     wheres
         Where each column is, for messages (``"G 列"``).
     codebook
-        The codebook.
+        The codebook (its :func:`header_index` is built on first use).
     display, header_row
         For messages.
     wjx_patterns
@@ -214,185 +371,34 @@ def map_columns(
         ``无法识别的列`` for a header that maps to nothing, and for two columns that map to the
         same output column.
     """
-    ignore = {normalise_text(h) for h in codebook.ignore_columns}
-    by_header: dict[str, tuple[str, str]] = {}
-    by_column: dict[str, tuple[str, str]] = {}
-    by_id: dict[str, tuple[str, str]] = {}
-    for item in codebook.items:
-        if item.source.header:
-            by_header[normalise_text(item.source.header)] = ("item", item.id)
-        if item.source.column:
-            by_column[normalise_text(item.source.column)] = ("item", item.id)
-        else:  # the id is the default generic column name (see codebook.Source)
-            by_id[item.id] = ("item", item.id)
-    for ident in codebook.identifiers:
-        if ident.source.header:
-            by_header[normalise_text(ident.source.header)] = ("identifier", ident.id)
-        if ident.source.column:
-            by_column[normalise_text(ident.source.column)] = ("identifier", ident.id)
-        else:
-            by_id[ident.id] = ("identifier", ident.id)
-    meta: dict[str, str] = dict(WJX_META)
-    meta.update(_GENERIC_META)
-    for name, src in (
-        ("submitted_at", codebook.meta.submitted_at),
-        ("duration_s", codebook.meta.duration),
-    ):
-        for h in (src.header, src.column):
-            if h:
-                meta[normalise_text(h)] = name
-    label_maps = {i.id: LabelMap(i, codebook.options(i.id)) for i in codebook.items}
-    rows_of: dict[int, dict[str, Item]] = {}
-    stem_of: dict[int, list[Item]] = {}
-    ident_q: dict[int, str] = {}
-    for item in codebook.items:
-        q = item.source.question
-        if q is None or item.source.header or item.source.column:
-            continue
-        if item.source.row is not None:
-            rows_of.setdefault(q, {})[normalise_text(item.source.row).replace(" ", "")] = item
-        else:
-            stem_of.setdefault(q, []).append(item)
-    for ident in codebook.identifiers:
-        if ident.source.question is not None:
-            ident_q[ident.source.question] = ident.id
-
-    def one(header: str, where: str) -> ColumnSpec | None:
-        h = normalise_text(header)
-        if h in ignore:
-            return ColumnSpec(header, where, "ignore", form="ignore")
-        if h in by_header:
-            kind, target = by_header[h]
-            return _spec_for(header, where, kind, target, "header", h)
-        if h in by_column:
-            kind, target = by_column[h]
-            return _spec_for(header, where, kind, target, "column", h)
-        if h in meta:
-            return ColumnSpec(header, where, "meta", meta[h], form="meta")
-        if wjx_patterns:
-            parsed = parse_wjx_header(header)
-            if parsed is not None:
-                got = _wjx(header, where, parsed)
-                if got is not None:
-                    return got
-        return _by_id(header, where, h)
-
-    def _spec_for(
-        header: str, where: str, kind: str, target: str, form: str, text: str
-    ) -> ColumnSpec:
-        q = None
-        if kind == "item":
-            q = codebook.item(target).source.question
-        return ColumnSpec(header, where, kind, target, form=form, question=q, text=text)
-
-    def _wjx(header: str, where: str, parsed: tuple[str, int, str]) -> ColumnSpec | None:
-        form, q, text = parsed
-        if form == "matrix":
-            key = normalise_text(text).replace(" ", "")
-            rows = rows_of.get(q, {})
-            if key in rows:
-                return ColumnSpec(
-                    header, where, "item", rows[key].id, form="row", question=q, text=key
-                )
-            key_core = core_label(text)
-            for r_key, r_item in rows.items():
-                if core_label(r_key) == key_core and key_core:
-                    return ColumnSpec(
-                        header, where, "item", r_item.id, form="row", question=q, text=r_key
-                    )
-            multi = [i for i in stem_of.get(q, []) if i.type in ("multiple", "ranking")]
-            if len(multi) == 1:
-                item = multi[0]
-                code = label_maps[item.id].lookup(text)
-                if code is None:
-                    raise _unrecognised(
-                        display,
-                        header_row,
-                        where,
-                        header,
-                        extra=f"（第{q}题 {item.id} 没有选项“{text}”；"
-                        f"允许的选项：{label_maps[item.id].allowed()}）",
-                    )
-                return ColumnSpec(
-                    header,
-                    where,
-                    "item",
-                    item.id,
-                    role="option",
-                    code=code,
-                    form="option",
-                    question=q,
-                )
-            if rows:
-                allowed = "、".join(f"第{q}题({r.source.row})" for r in rows.values())
-                raise _unrecognised(
-                    display, header_row, where, header, extra=f"（第{q}题的矩阵行应为：{allowed}）"
-                )
-            return None
-        stems = stem_of.get(q, [])
-        if len(stems) == 1:
-            return ColumnSpec(
-                header,
-                where,
-                "item",
-                stems[0].id,
-                form="stem",
-                question=q,
-                text=normalise_text(text),
-            )
-        if len(stems) > 1:
-            ids = "、".join(i.id for i in stems)
-            raise SurveyError(
-                f"编码手册中有多个题目对应第 {q} 题（{ids}），无法确定该列属于哪一题",
-                file=display,
-                row=header_row,
-                column=f"{header}（{where}）",
-                hint="矩阵题的每一行需写 source.row；其余题目每题只写一个 source.question",
-            )
-        if q in ident_q:
-            return ColumnSpec(header, where, "identifier", ident_q[q], form="stem", question=q)
-        return None
-
-    def _by_id(header: str, where: str, h: str) -> ColumnSpec | None:
-        if h in by_id:
-            kind, target = by_id[h]
-            return _spec_for(header, where, kind, target, "id", h)
-        m = re.match(r"^([A-Za-z][A-Za-z0-9_]*)_(other|-?\d+)$", h)
-        if m and m.group(1) in by_id and by_id[m.group(1)][0] == "item":
-            item = codebook.item(m.group(1))
-            if m.group(2) == "other" and item.other_option is not None:
-                return ColumnSpec(header, where, "item", item.id, role="other", form="id")
-            if m.group(2) != "other" and item.type in ("multiple", "ranking"):
-                code = int(m.group(2))
-                if code in codebook.options(item.id):
-                    return ColumnSpec(
-                        header, where, "item", item.id, role="option", code=code, form="option"
-                    )
-        return None
-
+    index = header_index(codebook)
     specs: list[ColumnSpec] = []
     alts = alt_headers or [None] * len(headers)
     for header, where, alt in zip(headers, wheres, alts, strict=True):
-        spec = one(header, where)
+        spec = _match(index, header, where, wjx_patterns, display, header_row)
         if spec is None and alt:
-            spec = one(alt, where)
+            spec = _match(index, alt, where, wjx_patterns, display, header_row)
             if spec is not None:
-                spec = ColumnSpec(
-                    header,
-                    where,
-                    spec.kind,
-                    spec.target,
-                    spec.role,
-                    spec.code,
-                    spec.form,
-                    spec.question,
-                    spec.text,
-                )
+                spec = dataclasses.replace(spec, header=header)
         if spec is None:
             raise _unrecognised(display, header_row, where, header)
         specs.append(spec)
     _check_duplicates(specs, display, header_row)
     return specs
+
+
+def _match(
+    index: HeaderIndex, header: str, where: str, wjx_patterns: bool, display: str, header_row: int
+) -> ColumnSpec | None:
+    """:meth:`HeaderIndex.match`, its refusals as messages naming the file and column."""
+    try:
+        return index.match(header, where, wjx_patterns=wjx_patterns)
+    except _Unmapped as exc:
+        if not exc.message:
+            raise _unrecognised(display, header_row, where, header, extra=exc.extra) from None
+        raise SurveyError(
+            exc.message, file=display, row=header_row, column=f"{header}（{where}）", hint=exc.hint
+        ) from None
 
 
 def _check_duplicates(specs: list[ColumnSpec], display: str, header_row: int) -> None:

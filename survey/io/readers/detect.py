@@ -15,8 +15,8 @@ from pathlib import Path
 
 from survey.config.codebook import Codebook
 from survey.io.normalise import is_missing_token, normalise_text, parse_number
-from survey.io.readers._mapping import WJX_META, parse_wjx_header
 from survey.io.readers.tabular import Table, read_table
+from survey.io.readers.wjx_headers import WJX_META, parse_wjx_header
 
 __all__ = ["SPSS_EXTENSIONS", "detect_format", "detect_table", "is_spss"]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +31,7 @@ _ENCODING_ERRORS = ("encoding", "invalid byte sequence", "convert string", "icon
 
 def read_sav(
     path: Path, display: str, encoding: str = "auto"
-) -> tuple[pd.DataFrame, Any, str | None]:
+) -> tuple[pd.DataFrame, pyreadstat.metadata_container, str | None]:
     """``pyreadstat.read_sav`` with the GBK retry and Chinese errors.
 
     Returns
@@ -65,7 +64,7 @@ def read_sav(
     ) from last
 
 
-def _sav_text(v: Any) -> str:
+def _sav_text(v: object) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     if isinstance(v, pd.Timestamp):
@@ -115,13 +114,15 @@ def read_spss(
     df, meta, used = read_sav(path, display, encoding)
     names = list(df.columns)
     var_labels = meta.column_names_to_labels or {}
-    alt = [var_labels.get(n) for n in names]
+    # A damaged file can name a variable or label it with a non-text value (NaN).
+    alt = [lab if isinstance(lab := var_labels.get(n), str) else None for n in names]
     wheres = [f"第 {j + 1} 个变量" for j in range(len(names))]
     specs = map_columns(
-        names, wheres, codebook, display=display, wjx_patterns=True, alt_headers=alt
+        [str(n) for n in names], wheres, codebook, display=display, wjx_patterns=True,
+        alt_headers=alt,
     )
     rows = list(range(2, len(df) + 2))
-    value_labels: dict[str, dict[Any, str]] = meta.variable_value_labels or {}
+    value_labels: dict[str, dict[float | int, str]] = meta.variable_value_labels or {}
     data: dict[str, list[str]] = {}
     for spec, name in zip(specs, names, strict=True):
         col = df[name]
@@ -160,7 +161,7 @@ def read_spss(
 
 def _labelled(
     col: pd.Series,
-    labels: dict[Any, str],
+    labels: dict[float | int, str],
     lm: LabelMap,
     missing: set[float],
     display: str,
@@ -169,7 +170,7 @@ def _labelled(
 ) -> list[str]:
     """Map labelled values to codebook codes through their labels (unlabelled values kept)."""
     present = set(col.dropna().unique())
-    to_code: dict[Any, str] = {}
+    to_code: dict[float | int, str] = {}
     for value, label in labels.items():
         code = lm.lookup(normalise_text(str(label)))
         if code is None:

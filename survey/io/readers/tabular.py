@@ -14,18 +14,20 @@ import csv
 import datetime as dt
 import io
 import math
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from survey.errors import SurveyError, excel_column_letter
 from survey.io.normalise import normalise_text, parse_number
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pandas.api.extensions import ExtensionArray
 
 __all__ = ["Table", "cell_text", "column_label", "decode_bytes", "read_table", "sniff_kind"]
 
@@ -52,8 +54,16 @@ class Table:
         ``"xlsx"``, ``"xls"`` or ``"csv"`` (what the bytes are, not what the name says).
     encoding
         The text encoding used for a CSV file, else ``None``.
+    header_row
+        Excel row of the header (after leading blank rows).
+    letters
+        Excel letter of each column (columns without a header are left out).
     notes
         Things the user should know (in Chinese), e.g. an extension that did not match.
+    parsed_by
+        Which path shaped the cells: ``"pyarrow"`` (a regular CSV) or ``"csv"`` (the ``csv``
+        module, cell by cell); ``"columns"`` (a rectangular sheet, column by column) or
+        ``"cells"`` (any other sheet, cell by cell). The results are the same; tests check it.
     """
 
     display: str
@@ -65,6 +75,7 @@ class Table:
     header_row: int = 1
     letters: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    parsed_by: str = ""
 
     def letter(self, header: str) -> str:
         """Excel letter of a column, by header text."""
@@ -242,93 +253,51 @@ def _csv_rows(text: str, display: str) -> list[list[str]]:
 
 
 _Shaped = tuple[list[str], pd.DataFrame, list[int], int, list[str]]
-_UTF8_NAMES = ("utf-8", "utf8", "utf-8-sig", "utf8-sig")
 # Python's str.strip() whitespace, for RE2: \t-\r, \x1c-\x1f, \x85 and the Z categories.
 _EDGE_SPACE = r"^[\t-\r\x{1c}-\x{1f}\x{85}\p{Z}]|[\t-\r\x{1c}-\x{1f}\x{85}\p{Z}]$"
 
 
-def _csv_fast_utf8(data: bytes, display: str, encoding: str) -> tuple[_Shaped, str] | None:
-    """The fast path straight from the bytes of a UTF-8 file (no decoding to one big ``str``).
-
-    Returns ``(shaped, encoding used)``, or ``None`` when the file is not (or not surely)
-    UTF-8, or irregular: the caller then decodes it and takes the careful path.
-    """
-    enc = encoding.replace("_", "-").lower()
-    if enc not in ("auto", *_UTF8_NAMES) or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return None
-    bom = data.startswith(codecs.BOM_UTF8)
-    if (bom and enc in ("utf-8", "utf8")) or b"\x00" in data:
-        return None  # the BOM would be part of the first header; NUL: refused by the slow path
-    start = len(codecs.BOM_UTF8) if bom else 0
-    chunk = data[start : start + (1 << 16)]
-    head = chunk.decode("utf-8", errors="ignore")
-    delim = _csv_delimiter(head, display)
-    reader = csv.reader(io.StringIO(head, newline=""), delimiter=delim)
-    try:
-        header = [c.strip() for c in next(reader)]
-        if len(chunk) < len(data) - start:
-            next(reader)  # a second record in the chunk: the header record is complete
-    except (StopIteration, csv.Error):
-        return None
-    # Where the body starts (the header is one line when its quotes pair up on that line): no
-    # quote in the body means no value can hold a line break.
-    nl = data.find(b"\n", start)
-    one_line = nl >= 0 and data.count(b'"', start, nl) % 2 == 0
-    quoted = data.find(b'"', nl + 1 if one_line else start) >= 0
-    shaped = _csv_fast(data, start, header, delim, quoted, display)
-    if shaped is None:
-        return None
-    return shaped, (encoding if enc != "auto" else ("utf-8-sig" if bom else "utf-8"))
-
-
-def _csv_fast_text(text: str, display: str) -> _Shaped | None:
-    """The fast path for decoded text (GBK files and the like): re-encoded as UTF-8."""
-    delim = _csv_delimiter(text, display)
-    try:
-        header = [c.strip() for c in next(csv.reader(io.StringIO(text, newline=""), delimiter=delim))]
-    except (StopIteration, csv.Error):
-        return None
-    return _csv_fast(text.encode("utf-8"), 0, header, delim, '"' in text, display)
-
-
-def _csv_fast(
-    raw: bytes, start: int, header: list[str], delim: str, quoted: bool, display: str
-) -> _Shaped | None:
-    """Parse a regular UTF-8 CSV with pyarrow's multi-threaded reader; ``None`` when the file
-    needs the careful path (:func:`_csv_rows` + :func:`_shape`).
+def _csv_arrow(text: str, display: str, raw: bytes | None = None) -> _Shaped | None:
+    """Parse a regular CSV with pyarrow, every cell a string; ``None`` when the file needs the
+    cell-by-cell path (:func:`_csv_rows` + :func:`_shape`).
 
     Regular means: the first record is the header, every header is non-empty, and every record
     has as many fields as the header (pyarrow refuses ragged rows). Blank lines come back as
     all-empty records and are dropped below like in :func:`_shape`, so Excel row numbers agree.
-    Cells are stripped once per distinct value and returned as pandas ``Categorical`` columns of
-    strings (object columns when most values are distinct, e.g. submission times): a
-    million-row export then holds each label once. Written by hand because the Python ``csv``
-    module takes seconds per million rows and holds one object per cell.
+    Cells come back as pandas ``Categorical`` columns of stripped strings (object columns when
+    most values are distinct, e.g. submission times), each distinct label held once.
 
-    A file without quotes whose columns hold plain integers (a generic export of codes) first
-    tries :func:`_csv_typed`, which reads those columns as integers instead of strings.
+    ``raw``, when given, is ``text`` as UTF-8 bytes (the file's own bytes: not encoded again).
+
+    Kept because the ``csv`` module plus :func:`_shape` takes about 2 s for 100,000 rows × 45
+    columns, pyarrow about 0.2 s (``benchmarks/bench_clean.py`` file).
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    delim = _csv_delimiter(text, display)
+    head = text[: 1 << 16]  # the header record, unless it is longer than this
+    records = csv.reader(io.StringIO(head, newline=""), delimiter=delim)
+    try:
+        header = [c.strip() for c in next(records)]
+        if len(head) < len(text):
+            next(records)  # a second record starts in the prefix: the header is complete
+    except (StopIteration, csv.Error):
+        return None
     if not header or not all(header):
         return None
     # The header checks of _shape (no data-looking header, no duplicates) on the header alone.
     _shape([header], display)
-    if not quoted:
-        typed = _csv_typed(raw, start, header, delim)
-        if typed is not None:
-            return typed
     names = [f"f{i}" for i in range(len(header))]
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(raw).slice(start)),
+            pa.py_buffer(text.encode("utf-8") if raw is None else raw),
             read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(
                 delimiter=delim,
                 # Without any quote no value can hold a line break, and the reader can split
                 # the file into blocks and parse them in parallel.
-                newlines_in_values=quoted,
+                newlines_in_values='"' in text,
                 ignore_empty_lines=False,
             ),
             convert_options=pacsv.ConvertOptions(
@@ -338,13 +307,13 @@ def _csv_fast(
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None  # ragged rows, invalid UTF-8 …
+        return None  # ragged rows …
     n = table.num_rows - 1  # the first record is the header
     table = table.unify_dictionaries()
-    columns: dict[str, Any] = {}
+    columns: dict[str, ExtensionArray | np.ndarray] = {}
     nonempty = np.zeros(n, dtype=bool)
     for name, chunked in zip(header, table.columns, strict=True):
-        columns[name], filled, _ = _dictionary_column(chunked, n, skip=1)
+        columns[name], filled = _dictionary_column(chunked, n, skip=1)
         nonempty |= filled
     keep = np.flatnonzero(nonempty)
     if len(keep) < n:
@@ -354,12 +323,14 @@ def _csv_fast(
     return header, frame, excel_rows, 1, [excel_column_letter(j) for j in range(len(header))]
 
 
-def _dictionary_column(chunked: Any, n: int, skip: int = 0) -> tuple[Any, np.ndarray, int]:
+def _dictionary_column(
+    chunked: pa.ChunkedArray, n: int, skip: int = 0
+) -> tuple[ExtensionArray | np.ndarray, np.ndarray]:
     """A dictionary-encoded pyarrow column (dictionaries unified) as stripped strings.
 
-    Returns ``(column, nonempty, nbytes)``: a ``Categorical`` (an object array when most values
-    are distinct), which rows hold a non-empty value, and the UTF-8 length of all the cells as
-    read (before stripping). ``skip`` leading records (the header) are left out.
+    Returns ``(column, nonempty)``: a ``Categorical`` (an object array when most values are
+    distinct) and which rows hold a non-empty value. ``skip`` leading records (the header) are
+    left out.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -369,8 +340,6 @@ def _dictionary_column(chunked: Any, n: int, skip: int = 0) -> tuple[Any, np.nda
         [c.indices.to_numpy(zero_copy_only=False) for c in chunked.chunks]
         or [np.zeros(0, dtype=np.int32)]
     )[skip:].astype(np.intp, copy=False)
-    lengths = pc.binary_length(dictionary).to_numpy(zero_copy_only=False)
-    nbytes = int(np.bincount(codes, minlength=len(dictionary)) @ lengths) if len(codes) else 0
     cats = dictionary.to_numpy(zero_copy_only=False).astype(object)
     edges = np.flatnonzero(
         pc.match_substring_regex(dictionary, _EDGE_SPACE).to_numpy(zero_copy_only=False)
@@ -382,235 +351,12 @@ def _dictionary_column(chunked: Any, n: int, skip: int = 0) -> tuple[Any, np.nda
     empty = np.flatnonzero(cats == "")
     nonempty = codes != (empty[0] if len(empty) else -1)
     if len(cats) > 1000 and len(cats) > n // 2:
-        return cats.take(codes), nonempty, nbytes
+        return cats.take(codes), nonempty
     column = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats), validate=False)
-    return column, nonempty, nbytes
+    return column, nonempty
 
 
-def _sample_kinds(raw: bytes, body: int, names: list[str], delim: str) -> list[str] | None:
-    """What each column looks like in the first records (about 256 KiB), by pyarrow's type
-    inference: ``"int16"`` / ``"int64"`` (plain integers), ``"text"`` (strings, nearly all
-    distinct) or ``"dict"`` (anything else). ``None`` when the sample does not parse."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
-
-    end = raw.rfind(b"\n", body, body + (1 << 18))
-    end = len(raw) if end < 0 or len(raw) - body <= (1 << 18) else end + 1
-    try:
-        sample = pacsv.read_csv(
-            pa.py_buffer(raw[body:end]),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delim[0], newlines_in_values=False, ignore_empty_lines=False
-            ),
-            convert_options=pacsv.ConvertOptions(
-                null_values=[""], strings_can_be_null=False, quoted_strings_can_be_null=False
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    kinds = []
-    for col in sample.columns:
-        if pa.types.is_integer(col.type):
-            lo_hi = pc.min_max(col).as_py()
-            small = lo_hi["min"] is not None and lo_hi["min"] >= -1000 and lo_hi["max"] <= 1000
-            kinds.append("int16" if small else "int64")
-        elif (
-            pa.types.is_string(col.type)
-            and sample.num_rows >= 200
-            and pc.count_distinct(col).as_py() > 0.9 * sample.num_rows
-        ):
-            kinds.append("text")
-        else:
-            kinds.append("dict")
-    return kinds
-
-
-def _csv_typed(raw: bytes, start: int, header: list[str], delim: str) -> _Shaped | None:
-    """The fast path for a CSV without quotes whose columns hold plain integers.
-
-    pyarrow parses columns that look like integers (from :func:`_sample_kinds`) straight to
-    integers (no string per cell, no dictionary hashing), mostly distinct text columns (e.g.
-    submission times) as plain strings and the rest dictionary-encoded. The integer columns
-    come back as ``Categorical`` columns of the integers' text, which equals the cells' text
-    only when every cell is written canonically (``7``, not ``07``, ``+7``, `` 7`` or ``0x7``,
-    all of which pyarrow also reads as 7). That is checked without a string per cell:
-    the file's length must equal the canonical length of every cell plus delimiters and line
-    ends, and any non-canonical spelling is longer than its canonical text. Returns ``None``
-    (the caller then reads every column as strings) when the check fails, when any record is
-    empty (blank lines would upset the count), or when a later cell is not an integer.
-    Hand-written because reading every column as dictionary-encoded strings costs about three
-    times pyarrow's integer parsing on a generic file of codes.
-    """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    nl = raw.find(b"\n", start)
-    if nl < 0 or len(delim) != 1 or raw.find(b"\r", start, nl) not in (-1, nl - 1):
-        return None  # the header must be the first line (a lone CR also ends a record)
-    body = nl + 1
-    names = [f"f{i}" for i in range(len(header))]
-    kinds = _sample_kinds(raw, body, names, delim)
-    if kinds is None or not any(k.startswith("int") for k in kinds):
-        return None
-
-    def read(widen: bool) -> Any:
-        types = {
-            "int16": pa.int64() if widen else pa.int16(),
-            "int64": pa.int64(),
-            "text": pa.string(),
-            "dict": pa.dictionary(pa.int32(), pa.string()),
-        }
-        return pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(raw).slice(body)),
-            read_options=pacsv.ReadOptions(column_names=names),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delim, newlines_in_values=False, ignore_empty_lines=False
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={nm: types[k] for nm, k in zip(names, kinds, strict=True)},
-                null_values=[""],
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-
-    try:
-        try:
-            table = read(widen=False)
-        except pa.ArrowInvalid:
-            if "int16" not in kinds:
-                raise
-            table = read(widen=True)  # a later code outside the sample's range
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None  # ragged rows, invalid UTF-8, a text cell in an integer column …
-    n = table.num_rows
-    if n == 0:
-        return None
-    table = table.unify_dictionaries()
-
-    def convert(kind: str, chunked: Any) -> tuple[Any, np.ndarray, int] | None:
-        if kind == "dict":
-            return _dictionary_column(chunked, n)
-        if kind == "text":
-            return _text_column(chunked)
-        return _integer_column(chunked, n)
-
-    # Column by column in threads: numpy and pyarrow release the GIL for whole-column work.
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        converted = list(pool.map(convert, kinds, table.columns))
-    columns: dict[str, Any] = {}
-    nonempty = np.zeros(n, dtype=bool)
-    nbytes = 0
-    for name, got in zip(header, converted, strict=True):
-        if got is None:
-            return None
-        columns[name], filled, size = got
-        nonempty |= filled
-        nbytes += size
-    if raw.find(b"\r", body) < 0:
-        # No CR: every record but perhaps the last ends with one LF (no blank lines, below).
-        terminators = n - 1 + raw.endswith(b"\n")
-    else:
-        terminators = raw.count(b"\n", body) + raw.count(b"\r", body)
-    if not nonempty.all() or nbytes + n * (len(header) - 1) + terminators != len(raw) - body:
-        return None
-    frame = pd.DataFrame(columns)
-    excel_rows = list(range(2, n + 2))
-    return header, frame, excel_rows, 1, [excel_column_letter(j) for j in range(len(header))]
-
-
-def _edges_plain(chunk: Any) -> bool:
-    """Whether every value of a pyarrow string array starts and ends with a visible ASCII
-    character (or is empty): then none has a space at an edge. Reads the first and last byte
-    of each value from the array's buffers, much cheaper than a regular expression per value.
-    """
-    import pyarrow as pa
-
-    if chunk.null_count or not pa.types.is_string(chunk.type) or len(chunk) == 0:
-        return len(chunk) == 0
-    _, offsets_buf, data_buf = chunk.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
-    if data_buf is None:
-        return True
-    data = np.frombuffer(data_buf, dtype=np.uint8)
-    starts, ends = offsets[:-1], offsets[1:]
-    filled = ends > starts
-    first = data.take(starts[filled])
-    last = data.take(ends[filled] - 1)
-    return bool(((first > 0x20) & (first < 0x7F)).all() and ((last > 0x20) & (last < 0x7F)).all())
-
-
-def _text_column(chunked: Any) -> tuple[Any, np.ndarray, int] | None:
-    """A plain pyarrow string column as a pandas string column; ``None`` when a value has
-    spaces at an edge (the dictionary path strips those)."""
-    import pyarrow.compute as pc
-
-    plain = all(_edges_plain(chunk) for chunk in chunked.chunks)
-    if not plain and pc.any(pc.match_substring_regex(chunked, _EDGE_SPACE)).as_py():
-        return None
-    nbytes = int(pc.sum(pc.binary_length(chunked)).as_py() or 0)
-    filled = pc.not_equal(pc.binary_length(chunked), 0).to_numpy()
-    return chunked.to_pandas(), filled, nbytes
-
-
-def _integer_column(chunked: Any, n: int) -> tuple[Any, np.ndarray, int] | None:
-    """An integer pyarrow column (nulls = empty cells) as the text of its values.
-
-    Returns ``(column, nonempty, nbytes)`` like :func:`_dictionary_column`, ``nbytes`` being
-    the length of the values written canonically. Categories come in order of first
-    appearance, as the dictionary path has them.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    lo_hi = pc.min_max(chunked).as_py()
-    if lo_hi["min"] is None:  # every cell empty
-        column = pd.Categorical.from_codes(
-            np.zeros(n, dtype=np.int8), dtype=pd.CategoricalDtype([""]), validate=False
-        )
-        return column, np.zeros(n, dtype=bool), 0
-    lo, hi = int(lo_hi["min"]), int(lo_hi["max"])
-    width = hi - lo + 1
-    if width <= 4096 and lo > -(2**31) and hi < 2**31 - 1:  # offsets and the empty key in int32
-        # Values as offsets 0..width-1 (width = empty) counted with bincount; the categories'
-        # first appearances are found in a prefix of the column, which usually holds them all.
-        filled = chunked
-        if chunked.null_count:
-            filled = pc.fill_null(pc.cast(chunked, pa.int32()), hi + 1)
-        offset = np.subtract(filled.to_numpy(), lo, dtype=np.int32)
-        null = offset == width
-        counts = np.bincount(offset, minlength=width + 1)
-        n_used = int(np.count_nonzero(counts))
-        k = 1024
-        while True:
-            order = pd.unique(offset[:k])
-            if len(order) == n_used or k >= n:
-                break
-            k *= 16
-        texts = [str(lo + int(v)) if v < width else "" for v in order]
-        remap = np.zeros(width + 1, dtype=np.int16 if len(order) > 127 else np.int8)
-        remap[order] = np.arange(len(order))
-        codes = remap.take(offset)
-        nbytes = sum(int(counts[v]) * len(t) for v, t in zip(order, texts, strict=True))
-    else:
-        if lo <= -(2**62):
-            return None  # no room for the empty-cell key below
-        key = pc.fill_null(pc.cast(chunked, pa.int64()), lo - 1).to_numpy()
-        null = key == lo - 1
-        codes, uniq = pd.factorize(key)
-        texts = ["" if u == lo - 1 else str(int(u)) for u in uniq]
-        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-        nbytes = int(np.bincount(codes, minlength=len(texts)) @ lengths)
-    cats = np.asarray(texts, dtype=object)
-    if len(cats) > 1000 and len(cats) > n // 2:
-        return cats.take(codes), ~null, nbytes
-    column = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats), validate=False)
-    return column, ~null, nbytes
-
-
-def _workbook_fast(raw: list[list[Any]], display: str) -> _Shaped | None:
+def _workbook_columns(raw: list[list[Any]], display: str) -> _Shaped | None:
     """Shape a rectangular sheet whose first row is a complete header, column by column:
     each distinct cell value is turned into text once (:func:`cell_text`) and the columns come
     back as ``Categorical`` strings. ``None`` for anything else (the careful :func:`_shape`).
@@ -628,7 +374,7 @@ def _workbook_fast(raw: list[list[Any]], display: str) -> _Shaped | None:
         return None
     _shape([header], display)
     n = len(raw) - 1
-    columns: dict[str, Any] = {}
+    columns: dict[str, ExtensionArray | np.ndarray] = {}
     nonempty = np.zeros(n, dtype=bool)
     body = np.empty((n, width), dtype=object)
     if n:
@@ -893,10 +639,6 @@ def read_table(
     if kind in ("xlsx", "xls") and ext != kind and not (kind == "xlsx" and ext == "xlsm"):
         notes.append(f"{display}：扩展名为 .{ext}，但内容是 .{kind} 工作簿，已按 .{kind} 读取。")
     if kind == "text":
-        fast_utf8 = None if ext in ("xlsx", "xlsm", "xls") else _csv_fast_utf8(data, display, encoding)
-        if fast_utf8 is not None:
-            (header, frame, excel_rows, header_row, letters), used = fast_utf8
-            return Table(display, header, frame, excel_rows, "csv", used, header_row, letters, notes)
         try:
             text, used = decode_bytes(data, display, encoding)
         except SurveyError:
@@ -910,19 +652,21 @@ def read_table(
             raise
         if ext in ("xlsx", "xlsm", "xls"):
             notes.append(f"{display}：扩展名为 .{ext}，但内容是文本（CSV），已按 CSV 读取。")
-        fast = _csv_fast_text(text, display)
-        if fast is not None:
-            header, frame, excel_rows, header_row, letters = fast
-        else:
-            raw_rows = _csv_rows(text, display)
-            rows = [[c.strip() for c in r] for r in raw_rows]
-            header, frame, excel_rows, header_row, letters = _shape(rows, display)
-        return Table(display, header, frame, excel_rows, "csv", used, header_row, letters, notes)
+        # UTF-8 bytes go to pyarrow as they are (the BOM cut off when decoding removed it).
+        codec = used.replace("_", "-").lower()
+        bom = codec in ("utf-8-sig", "utf8-sig") and data.startswith(codecs.BOM_UTF8)
+        utf8 = data[len(codecs.BOM_UTF8) * bom :] if codec.startswith(("utf-8", "utf8")) else None
+        shaped, parsed_by = _csv_arrow(text, display, utf8), "pyarrow"
+        if shaped is None:
+            rows = [[c.strip() for c in r] for r in _csv_rows(text, display)]
+            shaped, parsed_by = _shape(rows, display), "csv"
+        header, frame, excel_rows, header_row, letters = shaped
+        return Table(display, header, frame, excel_rows, "csv", used, header_row, letters, notes,
+                     parsed_by=parsed_by)
     raw = _workbook_rows(data, kind, display, sheet)
-    fast = _workbook_fast(raw, display)
-    if fast is not None:
-        header, frame, excel_rows, header_row, letters = fast
-    else:
-        rows = [[cell_text(v) for v in r] for r in raw]
-        header, frame, excel_rows, header_row, letters = _shape(rows, display)
-    return Table(display, header, frame, excel_rows, kind, None, header_row, letters, notes)
+    shaped, parsed_by = _workbook_columns(raw, display), "columns"
+    if shaped is None:
+        shaped, parsed_by = _shape([[cell_text(v) for v in r] for r in raw], display), "cells"
+    header, frame, excel_rows, header_row, letters = shaped
+    return Table(display, header, frame, excel_rows, kind, None, header_row, letters, notes,
+                 parsed_by=parsed_by)

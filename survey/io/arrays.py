@@ -1,4 +1,4 @@
-"""Small array helpers for the million-row paths (reading and cleaning).
+"""Small array helpers for long response frames (used by the cleaning rules and the ledger).
 
 Each does what a one-line NumPy or pandas call does, several times faster on the column shapes
 the data layer meets; ``benchmarks/bench_clean.py`` is where the difference shows.
