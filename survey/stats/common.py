@@ -13,11 +13,15 @@ Conventions
   unless the function's ``ci`` argument says otherwise.
 * ``p`` is the unadjusted p-value of ``statistic``; ``p_adj`` the p-value adjusted for the
   family named in ``p_adj_method`` (Holm across scales, Benjamini–Hochberg across items).
-* Random numbers come only from :func:`numpy.random.default_rng` with an explicit ``seed``.
+* Random numbers come only from :func:`numpy.random.default_rng` with an explicit ``seed``;
+  a bootstrap of one group's answers to one variable draws from :func:`rng_for`, whose stream
+  depends only on the seed, the variable id and the group label — never on call order — so the
+  same comparison computed in two places gives the same interval.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -70,11 +74,16 @@ COLUMNS: dict[str, str] = {
     # effects
     "effect": "standardised effect size (Hedges' g unless effect_name says otherwise)",
     "effect_name": "name of effect: 'hedges_g', 'cohen_d', ...",
-    "effect_ci_low": "lower bound of the CI of effect",
+    "effect_ci_low": "lower bound of the CI of effect (Hedges' g: Bonett 2008, unequal variances)",
     "effect_ci_high": "upper bound of the CI of effect",
     "delta": "Cliff's delta, P(ref > group) - P(ref < group)",
     "delta_ci_low": "lower bound of the CI of delta (Cliff 1996 consistent variance)",
     "delta_ci_high": "upper bound of the CI of delta",
+    "ps": "probability of superiority P(ref > group) + P(ref = group)/2 = U/(n_ref n) = (delta+1)/2",
+    "ps_ci_low": "lower bound of the CI of ps",
+    "ps_ci_high": "upper bound of the CI of ps",
+    "ps_method": "'rank': U/(n_ref n) from raw answers (CI from delta's); 'normal': Phi(g/sqrt 2)"
+                 " from summary statistics (McGraw & Wong 1992, normal equal-variance theory)",
     # reliability
     "alpha": "Cronbach's alpha",
     "alpha_ci_low": "lower Feldt 95% bound of alpha",
@@ -150,6 +159,10 @@ LABELS_ZH: dict[str, str] = {
     "delta": "Cliff's δ",
     "delta_ci_low": "δ 区间下限",
     "delta_ci_high": "δ 区间上限",
+    "ps": "概率优势",
+    "ps_ci_low": "概率优势区间下限",
+    "ps_ci_high": "概率优势区间上限",
+    "ps_method": "概率优势算法",
     "alpha": "Cronbach's α",
     "alpha_ci_low": "α 区间下限",
     "alpha_ci_high": "α 区间上限",
@@ -306,6 +319,92 @@ def bootstrap_means(
     both = counts.astype(np.float64) @ np.hstack([np.where(mask, x, 0.0), mask])
     with np.errstate(invalid="ignore", divide="ignore"):
         return both[:, :k] / both[:, k:]
+
+
+def rng_for(seed: int, *keys: object) -> np.random.Generator:
+    """A generator whose stream depends only on ``seed`` and ``keys`` (e.g. item id, group).
+
+    Parameters
+    ----------
+    seed
+        The user's seed (:data:`DEFAULT_SEED` by default in every function).
+    keys
+        What the random numbers are for, e.g. ``("P1", "本院")``; turned into text.
+
+    Returns
+    -------
+    numpy.random.Generator
+        ``default_rng(SeedSequence([seed, *words]))`` where ``words`` are the first 16 bytes
+        of the SHA-256 of the keys as UTF-8 text: the same keys give the same stream in every
+        process and in every call order (Python's ``hash`` is salted per process, so it is
+        not used).
+
+    Examples
+    --------
+    >>> a = rng_for(1, "P1", "本院").integers(0, 100, 3)
+    >>> b = rng_for(1, "P1", "本院").integers(0, 100, 3)
+    >>> bool((a == b).all()), bool((a == rng_for(1, "P1", "对标A").integers(0, 100, 3)).all())
+    (True, False)
+    """
+    text = "\x1f".join(str(k) for k in keys).encode("utf-8")
+    words = np.frombuffer(hashlib.sha256(text).digest()[:16], dtype="<u4").tolist()
+    return np.random.default_rng(np.random.SeedSequence([int(seed), *words]))
+
+
+#: Distinct values up to which :func:`bootstrap_mean` draws multinomial counts.
+_MULTINOMIAL_MAX = 64
+
+
+def bootstrap_mean(values: np.ndarray, *, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap means of one variable (missing values dropped), independent of row order.
+
+    Parameters
+    ----------
+    values
+        The answers of one group to one variable; NaN = not answered (dropped).
+    n_boot
+        Number of resamples B.
+    rng
+        A seeded generator, normally :func:`rng_for` of the variable and the group.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(B,)`` means of resamples of size n drawn with replacement from the n answers
+        (the ordinary nonparametric bootstrap, Efron & Tibshirani 1993, ch. 6); all NaN
+        when there is no answer.
+
+    Notes
+    -----
+    The answers are reduced to their sorted distinct values and counts first, so the result
+    depends only on the multiset of answers, not on the order of the rows. With few distinct
+    values (Likert items, scale scores) a resample is drawn as multinomial counts of the
+    distinct values, ``counts ~ Multinomial(n, freq / n)``, which is exactly the
+    distribution of the counts in n draws with replacement and costs O(B · distinct) instead
+    of O(B · n); otherwise indices are drawn into the sorted answers.
+
+    Examples
+    --------
+    >>> from survey.stats.common import rng_for
+    >>> m = bootstrap_mean(np.array([1, 2, 2, 5, np.nan]), n_boot=4000, rng=rng_for(0, "x"))
+    >>> m.shape, round(float(m.mean()), 1)
+    ((4000,), 2.5)
+    """
+    x = np.asarray(values, dtype=float).ravel()
+    x = x[~np.isnan(x)]
+    n = len(x)
+    if n == 0:
+        return np.full(n_boot, np.nan)
+    u, c = np.unique(x, return_counts=True)
+    if len(u) <= _MULTINOMIAL_MAX:
+        return rng.multinomial(n, c / n, size=n_boot) @ u / n
+    xs = np.sort(x)
+    out = np.empty(n_boot)
+    step = max(1, 2_000_000 // n)  # bounded memory: at most ~2 million indices at a time
+    for start in range(0, n_boot, step):
+        stop = min(n_boot, start + step)
+        out[start:stop] = xs[rng.integers(0, n, size=(stop - start, n))].mean(axis=1)
+    return out
 
 
 def percentile_ci(boot: np.ndarray, ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
