@@ -44,6 +44,13 @@ def roster_shares(
     -------
     pandas.Series
         Shares indexed by member type, summing to 1.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"college": ["本院"] * 3, "member_type": ["在职", "学生", "离退休"],
+    ...                   "count": [60, 30, 10]})
+    >>> roster_shares(r).to_dict()
+    {'在职': 0.6, '学生': 0.3, '离退休': 0.1}
     """
     require_columns(roster, [by, strata, count], what="党员名册汇总")
     sub = roster[roster[by].astype(str) == group]
@@ -225,6 +232,16 @@ def poststratified_gap(
     ``survey::svyby(~y, ~college, postStratify(design, ~member_type, pop), svymean)``
     with the variance of a stratified design (the survey package's linearisation differs
     by the finite n/(n−1) factors only).
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook, responses
+    >>> from survey.stats.scoring import score_scales
+    >>> df = responses()
+    >>> scores = score_scales(df, codebook()).join(df[["college", "member_type"]])
+    >>> t = poststratified_gap(scores, columns=["S1"], n_boot=500)
+    >>> t[["estimator", "diff", "ci_low", "ci_high", "ci_method"]].round(3).to_dict("records")
+    [{'estimator': 'naive', 'diff': -0.569, 'ci_low': -0.836, 'ci_high': -0.311, 'ci_method': 'bootstrap'}, {'estimator': 'poststratified', 'diff': -0.573, 'ci_low': -0.837, 'ci_high': -0.309, 'ci_method': 't'}]
     """
     require_columns(data, [*columns, by, strata], what="构成调整数据")
     groups = data[by].astype("string")
@@ -367,6 +384,16 @@ def gap_within_strata(
     ``by(d, d$member_type, function(s) t.test(y ~ college, s))``). Strata with fewer than 2
     answers on either side give a row with missing statistics and a note; report tables
     should in any case suppress cells under 5 (:func:`survey.stats.suppress.suppress_small`).
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook, responses
+    >>> from survey.stats.scoring import score_scales
+    >>> df = responses()
+    >>> scores = score_scales(df, codebook()).join(df[["college", "member_type"]])
+    >>> gap_within_strata(scores, columns=["S1"])[["stratum", "n_ref", "n", "diff"]].round(3).to_dict(
+    ...     "records")[0]
+    {'stratum': '在职教职工党员', 'n_ref': 21, 'n': 36, 'diff': -0.823}
     """
     require_columns(data, [*columns, by, strata], what="分层比较数据")
     groups = data[by].astype("string")

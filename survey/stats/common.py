@@ -257,7 +257,14 @@ def adjust_p(p: Sequence[float] | pd.Series | np.ndarray, method: str = "holm") 
 def t_interval(
     mean: float | np.ndarray, se: float | np.ndarray, df: float | np.ndarray, ci: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the two-sided t interval ``mean ± t_{(1+ci)/2, df} * se`` (vectorised)."""
+    """Return the two-sided t interval ``mean ± t_{(1+ci)/2, df} * se`` (vectorised).
+
+    Examples
+    --------
+    >>> lo, hi = t_interval(3.0, 0.1, 29)
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (2.7955, 3.2045)
+    """
     q = stats.t.ppf(0.5 + ci / 2, df)
     mean = np.asarray(mean, dtype=float)
     half = q * np.asarray(se, dtype=float)
@@ -265,7 +272,13 @@ def t_interval(
 
 
 def welch_df(v1: np.ndarray | float, n1, v2, n2) -> np.ndarray:
-    """Welch–Satterthwaite degrees of freedom from two variances and sample sizes."""
+    """Welch–Satterthwaite degrees of freedom from two variances and sample sizes.
+
+    Examples
+    --------
+    >>> round(float(welch_df(1.0, 20, 4.0, 30)), 2)
+    45.14
+    """
     a = np.asarray(v1, dtype=float) / np.asarray(n1, dtype=float)
     b = np.asarray(v2, dtype=float) / np.asarray(n2, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -302,6 +315,12 @@ def bootstrap_means(
     keeps the correlation between variables answered by the same person.
     Hand-written because scipy.stats.bootstrap resamples one statistic at a time and its
     vectorised path cannot share resamples across columns with different missing patterns.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0, 2.0], [3.0, np.nan], [5.0, 6.0]])
+    >>> bootstrap_means(x, n_boot=3, rng=np.random.default_rng(0)).round(2).tolist()
+    [[3.67, 6.0], [1.0, 2.0], [1.0, 2.0]]
     """
     x = np.asarray(values, dtype=float)
     if x.ndim == 1:
@@ -408,7 +427,13 @@ def bootstrap_mean(values: np.ndarray, *, n_boot: int, rng: np.random.Generator)
 
 
 def percentile_ci(boot: np.ndarray, ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval of bootstrap replicates along axis 0 (NaN replicates ignored)."""
+    """Percentile interval of bootstrap replicates along axis 0 (NaN replicates ignored).
+
+    Examples
+    --------
+    >>> [round(float(v), 6) for v in percentile_ci(np.arange(101.0))]
+    [2.5, 97.5]
+    """
     lo, hi = np.nanquantile(boot, [0.5 - ci / 2, 0.5 + ci / 2], axis=0)
     return lo, hi
 
@@ -426,6 +451,14 @@ def check_summary(
         What the line describes, shown to the user (e.g. ``"对标院校B · P1"``).
     file, row
         Where the line came from, when known (row as Excel shows it).
+
+    Examples
+    --------
+    >>> check_summary(30, 3.4, 0.8, where="对标院校B · P1")  # valid: returns None
+    >>> check_summary(1, 3.4, 0.8, where="对标院校B · P1")
+    Traceback (most recent call last):
+    ...
+    survey.errors.SurveyError: 错误：汇总统计中的样本量无效：对标院校B · P1 的 n = 1...
     """
     if n is None or not np.isfinite(n) or n < 2 or float(n) != int(n):
         raise SurveyError(
@@ -451,7 +484,16 @@ def check_summary(
 
 
 def require_columns(data: pd.DataFrame, columns: Iterable[str], *, what: str) -> None:
-    """Raise :class:`SurveyError` naming every column of ``columns`` missing from ``data``."""
+    """Raise :class:`SurveyError` naming every column of ``columns`` missing from ``data``.
+
+    Examples
+    --------
+    >>> require_columns(pd.DataFrame({"P1": [1]}), ["P1"], what="比较数据")
+    >>> require_columns(pd.DataFrame({"P1": [1]}), ["P1", "P2"], what="比较数据")
+    Traceback (most recent call last):
+    ...
+    survey.errors.SurveyError: 错误：比较数据缺少以下列：P2...
+    """
     missing = [c for c in columns if c not in data.columns]
     if missing:
         raise SurveyError(
@@ -463,7 +505,13 @@ def require_columns(data: pd.DataFrame, columns: Iterable[str], *, what: str) ->
 
 
 def shares(values: Mapping[str, float] | pd.Series) -> pd.Series:
-    """Normalise non-negative weights or counts to shares that sum to 1."""
+    """Normalise non-negative weights or counts to shares that sum to 1.
+
+    Examples
+    --------
+    >>> shares({"在职": 30, "学生": 10}).to_dict()
+    {'在职': 0.75, '学生': 0.25}
+    """
     s = pd.Series(values, dtype=float)
     if (s < 0).any() or not np.isfinite(s).all() or s.sum() <= 0:
         raise SurveyError(

@@ -54,6 +54,12 @@ def welch_from_summary(
     ``df = (s1²/n1 + s2²/n2)² / ((s1²/n1)²/(n1-1) + (s2²/n2)²/(n2-1))`` (Welch 1947).
     Same as :func:`scipy.stats.ttest_ind_from_stats` with ``equal_var=False``; R:
     ``t.test(x, y)`` (Welch is R's default).
+
+    Examples
+    --------
+    >>> w = welch_from_summary(3.2, 0.8, 60, 3.5, 0.6, 300)
+    >>> round(w["statistic"], 3), round(w["df"], 2), round(w["p"], 4)
+    (-2.754, 72.84, 0.0074)
     """
     v1, v2 = sd1**2, sd2**2
     se = float(np.sqrt(v1 / n1 + v2 / n2))
@@ -289,6 +295,11 @@ def cliff_delta(
     Hand-written because neither pingouin, scipy nor scikit-posthocs computes Cliff's delta
     with a confidence interval. The dominance counts use sorted search, so memory is
     O(n1 + n2), not O(n1 n2).
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in cliff_delta(np.array([1., 2, 3, 4]), np.array([2., 3, 4, 5]))]
+    [-0.4375, -0.8916, 0.4554]
     """
     x = np.sort(np.asarray(x, dtype=float)[~np.isnan(np.asarray(x, dtype=float))])
     y = np.sort(np.asarray(y, dtype=float)[~np.isnan(np.asarray(y, dtype=float))])
@@ -337,6 +348,12 @@ def pool_summaries(
     ``SD² = (Σ (n_c - 1) s_c² + Σ n_c (m_c - M)²) / (N - 1)``: the sample SD of all the
     answers together (within-group plus between-group sum of squares), exactly what the raw
     data would give.
+
+    Examples
+    --------
+    >>> n, m, sd = pool_summaries([10, 20], [3.0, 4.0], [1.0, 1.0])
+    >>> n, round(m, 4), round(sd, 4)
+    (30.0, 3.6667, 1.0933)
     """
     n_ = np.asarray(n, dtype=float)
     m_ = np.asarray(mean, dtype=float)
@@ -360,6 +377,12 @@ def summarize(
     -------
     pandas.DataFrame
         Columns ``level`` (the variable), ``group``, ``n``, ``mean``, ``sd``.
+
+    Examples
+    --------
+    >>> from survey.stats._examples import responses
+    >>> summarize(responses(), columns=["A1"]).round(3).to_dict("records")[-1]
+    {'scale': 'A1', 'group': '本院', 'n': 40, 'mean': 3.0, 'sd': 0.934}
     """
     require_columns(data, [*columns, by], what="比较数据")
     rows = []
@@ -431,6 +454,14 @@ def compare_summaries(
     -----
     Welch's t (:func:`welch_from_summary`) and Hedges' g with a noncentral-t CI
     (:func:`hedges_g`). R: ``tsum.test`` (BSDA) and ``effsize::cohen.d`` on summaries.
+
+    Examples
+    --------
+    >>> summ = pd.DataFrame({"scale": ["P1"] * 3, "group": ["本院", "对标A", "对标B"],
+    ...                      "n": [60, 300, 120], "mean": [3.2, 3.5, 3.4], "sd": [0.8, 0.6, 0.7]})
+    >>> t = compare_summaries(summ)
+    >>> t[["group", "diff", "ci_method", "ps_method"]].round(3).to_dict("records")[0]
+    {'group': '对标A', 'diff': -0.3, 'ci_method': 'welch', 'ps_method': 'normal'}
     """
     s = _validated_summaries(summaries, level)
     if reference not in set(s["group"].astype(str)):
@@ -811,6 +842,14 @@ def gap_by_scale(
     Holm-adjusted p across scales within each comparison. R equivalent per scale:
     ``t.test(score ~ college)``, ``effsize::cohen.d``, ``effsize::cliff.delta``,
     then ``p.adjust(p, "holm")``.
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook, responses
+    >>> t = gap_by_scale(responses(), codebook(), n_boot=500)
+    >>> t.loc[t["group"] == POOLED, ["scale", "diff", "ci_low", "ci_high", "ps"]].round(3).to_dict(
+    ...     "records")
+    [{'scale': 'S1', 'diff': -0.569, 'ci_low': -0.836, 'ci_high': -0.311, 'ps': 0.294}, {'scale': 'S2', 'diff': -0.062, 'ci_low': -0.362, 'ci_high': 0.231, 'ps': 0.469}]
     """
     scores = score_scales(data, codebook, min_answered=min_answered)
     scores[by] = data[by]
@@ -838,6 +877,13 @@ def gap_by_item(
 
     Benjamini–Hochberg-adjusted p across items within each comparison. A ``scale`` column
     names the scale of each item and ``reversed`` whether it was reverse keyed.
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook, responses
+    >>> t = gap_by_item(responses(), codebook(), items=["A1", "A3"], n_boot=500)
+    >>> t.loc[t["group"] == POOLED, ["item", "scale", "reversed", "diff"]].round(3).to_dict("records")
+    [{'item': 'A1', 'scale': 'S1', 'reversed': False, 'diff': -0.612}, {'item': 'A3', 'scale': 'S1', 'reversed': True, 'diff': -0.5}]
     """
     keyed, scale_of, reversed_ = {}, {}, {}
     for s in codebook.scales:
@@ -902,6 +948,17 @@ def kruskal_dunn(
     tie correction; p-values from :func:`scikit_posthocs.posthoc_dunn` (R
     ``FSA::dunnTest(x ~ g, method = "holm")``). The z and mean ranks are computed here because
     scikit-posthocs returns only p-values and the sign says which group ranks higher.
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook, responses
+    >>> from survey.stats.scoring import score_scales
+    >>> df = responses()
+    >>> kw, dunn = kruskal_dunn(score_scales(df, codebook()).join(df["college"]), columns=["S1"])
+    >>> kw[["scale", "k", "statistic", "p"]].round(4).to_dict("records")
+    [{'scale': 'S1', 'k': 3, 'statistic': 14.3925, 'p': 0.0007}]
+    >>> dunn[["group", "group2", "p_adj"]].round(4).to_dict("records")[2]
+    {'group': '对标B', 'group2': '本院', 'p_adj': 0.0009}
     """
     require_columns(data, [*columns, by], what="比较数据")
     kw_rows, dunn_rows = [], []

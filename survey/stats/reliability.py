@@ -46,6 +46,13 @@ def omega_total(items: pd.DataFrame | np.ndarray) -> float:
     References
     ----------
     McDonald, R. P. (1999). *Test theory: A unified treatment*. Erlbaum.
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook, responses
+    >>> from survey.stats.scoring import keyed_items
+    >>> round(omega_total(keyed_items(responses(), codebook(), "S1").dropna()), 3)
+    0.765
     """
     x = np.asarray(items, dtype=float)
     k = x.shape[1]
@@ -193,6 +200,14 @@ def reliability(
     * ``r_drop``: Pearson correlation of an item with the sum of the *other* items of its
       scale (R: ``psych::alpha(items)$item.stats$r.drop``).
     * ``alpha_if_deleted``: alpha of the remaining items (R: ``$alpha.drop$raw_alpha``).
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook, responses
+    >>> scales, items = reliability(responses(), codebook())
+    >>> scales[["scale", "n", "alpha", "alpha_ci_low", "alpha_ci_high", "flag"]].round(3).to_dict(
+    ...     "records")[0]
+    {'scale': 'S1', 'n': 117, 'alpha': 0.76, 'alpha_ci_low': 0.674, 'alpha_ci_high': 0.827, 'flag': False}
     """
     ids = list(scales) if scales is not None else [s.id for s in codebook.scales]
     scale_rows, item_rows = [], []
