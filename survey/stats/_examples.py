@@ -53,3 +53,11 @@ def responses(n: int = 40, seed: int = 7) -> pd.DataFrame:
     df = pd.concat(parts, ignore_index=True)
     df.loc[[3, 50, 97], "A2"] = np.nan
     return df
+
+
+def scores() -> pd.DataFrame:
+    """Scale scores of :func:`responses` with the ``college`` and ``member_type`` columns."""
+    from survey.stats.scoring import score_scales
+
+    df = responses()
+    return score_scales(df, codebook()).join(df[["college", "member_type"]])

@@ -235,11 +235,8 @@ def poststratified_gap(
 
     Examples
     --------
-    >>> from survey.stats._examples import codebook, responses
-    >>> from survey.stats.scoring import score_scales
-    >>> df = responses()
-    >>> scores = score_scales(df, codebook()).join(df[["college", "member_type"]])
-    >>> t = poststratified_gap(scores, columns=["S1"], n_boot=500)
+    >>> from survey.stats._examples import scores
+    >>> t = poststratified_gap(scores(), columns=["S1"], n_boot=500)
     >>> t[["estimator", "diff", "ci_low", "ci_high", "ci_method"]].round(3).to_dict("records")
     [{'estimator': 'naive', 'diff': -0.569, 'ci_low': -0.836, 'ci_high': -0.311, 'ci_method': 'bootstrap'}, {'estimator': 'poststratified', 'diff': -0.573, 'ci_low': -0.837, 'ci_high': -0.309, 'ci_method': 't'}]
     """
@@ -387,12 +384,9 @@ def gap_within_strata(
 
     Examples
     --------
-    >>> from survey.stats._examples import codebook, responses
-    >>> from survey.stats.scoring import score_scales
-    >>> df = responses()
-    >>> scores = score_scales(df, codebook()).join(df[["college", "member_type"]])
-    >>> gap_within_strata(scores, columns=["S1"])[["stratum", "n_ref", "n", "diff"]].round(3).to_dict(
-    ...     "records")[0]
+    >>> from survey.stats._examples import scores
+    >>> t = gap_within_strata(scores(), columns=["S1"])
+    >>> t[["stratum", "n_ref", "n", "diff"]].round(3).to_dict("records")[0]
     {'stratum': '在职教职工党员', 'n_ref': 21, 'n': 36, 'diff': -0.823}
     """
     require_columns(data, [*columns, by, strata], what="分层比较数据")

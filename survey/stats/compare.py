@@ -951,10 +951,8 @@ def kruskal_dunn(
 
     Examples
     --------
-    >>> from survey.stats._examples import codebook, responses
-    >>> from survey.stats.scoring import score_scales
-    >>> df = responses()
-    >>> kw, dunn = kruskal_dunn(score_scales(df, codebook()).join(df["college"]), columns=["S1"])
+    >>> from survey.stats._examples import scores
+    >>> kw, dunn = kruskal_dunn(scores(), columns=["S1"])
     >>> kw[["scale", "k", "statistic", "p"]].round(4).to_dict("records")
     [{'scale': 'S1', 'k': 3, 'statistic': 14.3925, 'p': 0.0007}]
     >>> dunn[["group", "group2", "p_adj"]].round(4).to_dict("records")[2]
