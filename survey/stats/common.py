@@ -315,6 +315,9 @@ def bootstrap_means(
     keeps the correlation between variables answered by the same person.
     Hand-written because scipy.stats.bootstrap resamples one statistic at a time and its
     vectorised path cannot share resamples across columns with different missing patterns.
+    The gap tables use :func:`bootstrap_mean` instead (one variable and group at a time, on
+    a stream of its own), so that an interval does not depend on the other variables of a
+    call or on the order of the rows.
 
     Examples
     --------
