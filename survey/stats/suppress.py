@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import null_space
 
+from survey.errors import SurveyError
+
 SUPPRESSED = "<5"
 #: Mark of a cell hidden only so that a suppressed cell cannot be recomputed from a total.
 SECONDARY = "*"
@@ -169,8 +171,10 @@ def _complement(v: np.ndarray, hidden: np.ndarray, i: int, j: int, use_rows: boo
         for kind, k in lines:
             idx = ([(k, c) for c in range(v.shape[1])] if kind == "row"
                    else [(r, k) for r in range(v.shape[0])])
+            # a cell of a line totalling 0 is known to be 0 (counts are >= 0): no cover
             cand = [(v[a, b], a, b) for a, b in idx
-                    if not hidden[a, b] and (v[a, b] > 0) == want_positive]
+                    if not hidden[a, b] and (v[a, b] > 0) == want_positive
+                    and v[a].sum() > 0 and v[:, b].sum() > 0]
             if cand:
                 return min(cand)[1:]
     return None
@@ -184,7 +188,9 @@ def secondary_suppression(
     Parameters
     ----------
     counts
-        Non-negative counts of people, ``rows × columns`` (without total row or column).
+        Non-negative counts of people, ``rows × columns`` (without total row or column);
+        every shown total should be 0 or at least ``min_n`` (:func:`suppress_crosstab`
+        checks this).
     min_n
         Counts ``0 < count < min_n`` are hidden (primary suppression).
     totals
@@ -207,8 +213,8 @@ def secondary_suppression(
     :func:`recoverable` from the shown cells and totals, take the first such cell (row-major)
     and hide one more cell in its column if the column holds no other hidden cell but its
     row does, otherwise in its row (falling back to the other line): the smallest visible
-    non-zero count there (a zero only when nothing else is left, since a hidden zero can be
-    pinned by the non-negativity of counts). In particular every row and column then holds either no
+    non-zero count there (a zero only when nothing else is left, and never one in a row or
+    column totalling 0, which non-negativity pins to 0). In particular every row and column then holds either no
     hidden cell or at least two (the classical complementary suppression rule), and a hidden
     cell joining two groups of hidden cells through a single link (a "bridge", recoverable
     by a chain of subtractions) is protected too. The choice is deterministic. It is not
@@ -268,9 +274,14 @@ def suppress_crosstab(
     Returns
     -------
     pandas.DataFrame
-        Object dtype; totals are computed from the full counts and always shown (they are
-        at least as large as the cells they add up; a total below ``min_n`` means the table
-        is too fine for a report and should be aggregated first).
+        Object dtype; totals are computed from the full counts and shown.
+
+    Raises
+    ------
+    SurveyError
+        When a shown total counts 1 to ``min_n − 1`` people: the total is itself a small
+        cell (and, with counts being non-negative, pins the cells it adds up), so the table
+        is too fine for a report; merge categories first.
 
     Examples
     --------
@@ -280,6 +291,16 @@ def suppress_crosstab(
     """
     label = label if label is not None else f"<{min_n}"
     v = counts.apply(pd.to_numeric, errors="coerce").fillna(0)
+    shown = ([("行", v.sum(axis=1))] if totals in ("both", "rows") else []) + (
+        [("列", v.sum(axis=0))] if totals in ("both", "columns") else [])
+    for kind, tot in shown:
+        small = tot[(tot > 0) & (tot < min_n)]
+        if len(small):
+            raise SurveyError(
+                f"交叉表中有{kind}合计不足 {min_n} 人：{'、'.join(map(str, small.index))}",
+                expected=f"每个展示的合计为 0 或不少于 {min_n} 人",
+                hint="合计本身也是按人统计的小格：先合并类别，再展示合计",
+            )
     hidden = secondary_suppression(v, min_n, totals=totals).to_numpy()
     primary = ((v > 0) & (v < min_n)).to_numpy()
     arr = np.array(counts.to_numpy(dtype=object), dtype=object, copy=True)
