@@ -129,8 +129,8 @@ def hedges_g(
       ``statpsych::ci.stdmean2``, row "Weighted standardizer", whose "adj Estimate" is
       ``g``). Its second term is the unequal-variance variance of the mean difference, so
       the interval keeps 95 % coverage with unequal sizes and spreads, where the
-      noncentral-t interval does not (83-84 % for n 60 / SD 0.95 vs n 300 / SD 0.57; see
-      ``tests/stats/test_stats_effect_coverage.py``).
+      noncentral-t interval does not (about 85 % for n 60 / SD 0.95 vs n 300 / SD 0.57; see
+      ``tests/stats/test_stats_effect_sizes.py``).
     * ``"noncentral"``: inverts the noncentral t distribution of ``t = d / sqrt(1/n1 +
       1/n2)`` (Steiger & Fouladi 1997): the bounds for δ are the noncentrality parameters λ
       with ``P(T_{df,λ} <= t) = 0.975`` and ``0.025``, times ``sqrt(1/n1 + 1/n2)``, then
