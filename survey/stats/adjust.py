@@ -16,8 +16,8 @@ import pandas as pd
 from scipy import stats
 
 from survey.errors import SurveyError
-from survey.stats.common import POOLED, require_columns, shares
-from survey.stats.compare import hedges_g, pool_summaries, welch_from_summary
+from survey.stats.common import DEFAULT_N_BOOT, DEFAULT_SEED, POOLED, require_columns, shares
+from survey.stats.compare import bootstrap_gap_ci, hedges_g, pool_summaries, welch_from_summary
 
 
 def roster_shares(
@@ -44,6 +44,13 @@ def roster_shares(
     -------
     pandas.Series
         Shares indexed by member type, summing to 1.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"college": ["本院"] * 3, "member_type": ["在职", "学生", "离退休"],
+    ...                   "count": [60, 30, 10]})
+    >>> roster_shares(r).to_dict()
+    {'在职': 0.6, '学生': 0.3, '离退休': 0.1}
     """
     require_columns(roster, [by, strata, count], what="党员名册汇总")
     sub = roster[roster[by].astype(str) == group]
@@ -155,6 +162,8 @@ def poststratified_gap(
     level: str = "scale",
     ci: float = 0.95,
     summaries: pd.DataFrame | None = None,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
     """Naive and post-stratified gap (home − benchmark) side by side.
 
@@ -186,6 +195,8 @@ def poststratified_gap(
         get a comparison of their own); their per-type n, mean and SD enter exactly as their
         raw answers would. Colleges with whole-college rows only cannot be reweighted and
         are left out of both rows (``note`` says so).
+    n_boot, seed
+        Bootstrap of the naive row's CI (as in :func:`survey.stats.compare.gap_table`).
 
     Returns
     -------
@@ -193,7 +204,8 @@ def poststratified_gap(
         Two rows per variable and comparison, ``estimator`` = ``"naive"`` and
         ``"poststratified"``, with ``level``, ``group``, ``reference``, ``n_ref``, ``n``,
         ``mean_ref``, ``mean``, ``diff``, ``se``, ``df``, ``ci_low``, ``ci_high``,
-        ``statistic``, ``p``, ``deff_ref``, ``deff``, ``n_eff_ref``, ``n_eff``, ``note``.
+        ``ci_method``, ``statistic``, ``p``, ``deff_ref``, ``deff``, ``n_eff_ref``,
+        ``n_eff``, ``note``.
 
     Notes
     -----
@@ -213,10 +225,20 @@ def poststratified_gap(
     Member types absent from either sample cannot be reweighted: they are dropped, the
     target is renormalised over the rest, and ``note`` says so. A stratum with a single
     respondent borrows its sample's overall variance. The naive row is Welch's t on the
-    unweighted means (R: ``t.test``); the adjusted one matches
+    unweighted means (R: ``t.test``) with the bootstrap CI of
+    :func:`survey.stats.compare.bootstrap_gap_ci` (``ci_method = "bootstrap"``), so the
+    unadjusted gap shows exactly the interval of the gap table for the same comparison (same
+    colleges, same seed); the adjusted one (``ci_method = "t"``) matches
     ``survey::svyby(~y, ~college, postStratify(design, ~member_type, pop), svymean)``
     with the variance of a stratified design (the survey package's linearisation differs
     by the finite n/(n−1) factors only).
+
+    Examples
+    --------
+    >>> from survey.stats._examples import scores
+    >>> t = poststratified_gap(scores(), columns=["S1"], n_boot=500)
+    >>> t[["estimator", "diff", "ci_low", "ci_high", "ci_method"]].round(3).to_dict("records")
+    [{'estimator': 'naive', 'diff': -0.569, 'ci_low': -0.836, 'ci_high': -0.311, 'ci_method': 'bootstrap'}, {'estimator': 'poststratified', 'diff': -0.573, 'ci_low': -0.837, 'ci_high': -0.309, 'ci_method': 't'}]
     """
     require_columns(data, [*columns, by, strata], what="构成调整数据")
     groups = data[by].astype("string")
@@ -224,6 +246,8 @@ def poststratified_gap(
         raise SurveyError(f"数据中没有参照组“{reference}”", column=by,
                           expected=f"{by} 列中有“{reference}”")
     h_all = data[strata].to_numpy(dtype=object)
+    labels = groups.fillna("").astype(str).to_numpy(dtype=object)
+    boot = {"labels": labels, "n_boot": n_boot, "seed": seed}
     home_mask = (groups == reference).fillna(False).to_numpy()
     bench_mask = (groups != reference).fillna(False).to_numpy()
     raw_groups = [g for g in sorted(groups.dropna().unique()) if g != reference]
@@ -244,12 +268,13 @@ def poststratified_gap(
                 continue  # a summary-only college without per-member-type rows
             left_out = sorted(set(sub["group"]) - set(extra.groups))
             rows.extend(_one_comparison(c, level, y, h_all, home_mask, gmask, gname, reference,
-                                        target, ci, extra, left_out))
+                                        target, ci, extra, left_out, boot))
     return pd.DataFrame(rows)
 
 
 def _one_comparison(c, level, y, h, home_mask, gmask, gname, reference, target, ci,
-                    extra: _Extra | None = None, left_out: Sequence[str] = ()) -> list:
+                    extra: _Extra | None = None, left_out: Sequence[str] = (),
+                    boot: Mapping | None = None) -> list:
     ok = ~np.isnan(y) & pd.notna(h)
     st_ref = _stratum_stats(y[home_mask & ok], h[home_mask & ok])
     st_g = _stratum_stats(y[gmask & ok], h[gmask & ok])
@@ -275,10 +300,19 @@ def _one_comparison(c, level, y, h, home_mask, gmask, gname, reference, target, 
     if len(x_all) >= 2 and n_z >= 2 and np.isfinite(v_z):
         w = welch_from_summary(x_all.mean(), x_all.std(ddof=1), len(x_all),
                                m_z, np.sqrt(v_z), n_z, ci=ci)
+        lo, hi, how = w["ci_low"], w["ci_high"], "welch"
+        if boot is not None:
+            lab = boot["labels"]
+            parts = {g: y[gmask & (lab == g)] for g in sorted(set(lab[gmask]))}
+            summ = [(g, o[0], o[1], float(np.sqrt(o[2])))
+                    for g, o in zip(extra.groups, extra.overall, strict=True)] if extra else []
+            lo, hi = bootstrap_gap_ci(x_all, parts, key=c, reference=reference, summaries=summ,
+                                      n_boot=boot["n_boot"], seed=boot["seed"], ci=ci)
+            how = "bootstrap"
         out.append({**base, "estimator": "naive", "n_ref": len(x_all), "n": int(n_z),
                     "mean_ref": x_all.mean(), "mean": m_z, "diff": w["diff"],
-                    "se": w["se"], "df": w["df"], "ci_low": w["ci_low"],
-                    "ci_high": w["ci_high"], "statistic": w["statistic"], "p": w["p"],
+                    "se": w["se"], "df": w["df"], "ci_low": lo, "ci_high": hi,
+                    "ci_method": how, "statistic": w["statistic"], "p": w["p"],
                     "deff_ref": 1.0, "deff": 1.0, "n_eff_ref": float(len(x_all)),
                     "n_eff": float(n_z), "note": summary_note})
     if target is None:
@@ -306,7 +340,8 @@ def _one_comparison(c, level, y, h, home_mask, gmask, gname, reference, target, 
     t = diff / se if se > 0 else np.nan
     out.append({**base, "estimator": "poststratified", "n_ref": int(n_r.sum()),
                 "n": int(n_g.sum()), "mean_ref": m_r, "mean": m_g, "diff": diff, "se": se,
-                "df": df, "ci_low": diff - q * se, "ci_high": diff + q * se, "statistic": t,
+                "df": df, "ci_low": diff - q * se, "ci_high": diff + q * se, "ci_method": "t",
+                "statistic": t,
                 "p": float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else np.nan,
                 "deff_ref": deff_r, "deff": deff_g, "n_eff_ref": n_r.sum() / deff_r,
                 "n_eff": n_g.sum() / deff_g,
@@ -346,6 +381,13 @@ def gap_within_strata(
     ``by(d, d$member_type, function(s) t.test(y ~ college, s))``). Strata with fewer than 2
     answers on either side give a row with missing statistics and a note; report tables
     should in any case suppress cells under 5 (:func:`survey.stats.suppress.suppress_small`).
+
+    Examples
+    --------
+    >>> from survey.stats._examples import scores
+    >>> t = gap_within_strata(scores(), columns=["S1"])
+    >>> t[["stratum", "n_ref", "n", "diff"]].round(3).to_dict("records")[0]
+    {'stratum': '在职教职工党员', 'n_ref': 21, 'n': 36, 'diff': -0.823}
     """
     require_columns(data, [*columns, by, strata], what="分层比较数据")
     groups = data[by].astype("string")

@@ -13,11 +13,15 @@ Conventions
   unless the function's ``ci`` argument says otherwise.
 * ``p`` is the unadjusted p-value of ``statistic``; ``p_adj`` the p-value adjusted for the
   family named in ``p_adj_method`` (Holm across scales, Benjamini–Hochberg across items).
-* Random numbers come only from :func:`numpy.random.default_rng` with an explicit ``seed``.
+* Random numbers come only from :func:`numpy.random.default_rng` with an explicit ``seed``;
+  a bootstrap of one group's answers to one variable draws from :func:`rng_for`, whose stream
+  depends only on the seed, the variable id and the group label — never on call order — so the
+  same comparison computed in two places gives the same interval.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -70,11 +74,16 @@ COLUMNS: dict[str, str] = {
     # effects
     "effect": "standardised effect size (Hedges' g unless effect_name says otherwise)",
     "effect_name": "name of effect: 'hedges_g', 'cohen_d', ...",
-    "effect_ci_low": "lower bound of the CI of effect",
+    "effect_ci_low": "lower bound of the CI of effect (Hedges' g: Bonett 2008, unequal variances)",
     "effect_ci_high": "upper bound of the CI of effect",
     "delta": "Cliff's delta, P(ref > group) - P(ref < group)",
     "delta_ci_low": "lower bound of the CI of delta (Cliff 1996 consistent variance)",
     "delta_ci_high": "upper bound of the CI of delta",
+    "ps": "probability of superiority P(ref > group) + P(ref = group)/2 = U/(n_ref n) = (delta+1)/2",
+    "ps_ci_low": "lower bound of the CI of ps",
+    "ps_ci_high": "upper bound of the CI of ps",
+    "ps_method": "'rank': U/(n_ref n) from raw answers (CI from delta's); 'normal': Phi(g/sqrt 2)"
+                 " from summary statistics (McGraw & Wong 1992, normal equal-variance theory)",
     # reliability
     "alpha": "Cronbach's alpha",
     "alpha_ci_low": "lower Feldt 95% bound of alpha",
@@ -150,6 +159,10 @@ LABELS_ZH: dict[str, str] = {
     "delta": "Cliff's δ",
     "delta_ci_low": "δ 区间下限",
     "delta_ci_high": "δ 区间上限",
+    "ps": "概率优势",
+    "ps_ci_low": "概率优势区间下限",
+    "ps_ci_high": "概率优势区间上限",
+    "ps_method": "概率优势算法",
     "alpha": "Cronbach's α",
     "alpha_ci_low": "α 区间下限",
     "alpha_ci_high": "α 区间上限",
@@ -244,7 +257,14 @@ def adjust_p(p: Sequence[float] | pd.Series | np.ndarray, method: str = "holm") 
 def t_interval(
     mean: float | np.ndarray, se: float | np.ndarray, df: float | np.ndarray, ci: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the two-sided t interval ``mean ± t_{(1+ci)/2, df} * se`` (vectorised)."""
+    """Return the two-sided t interval ``mean ± t_{(1+ci)/2, df} * se`` (vectorised).
+
+    Examples
+    --------
+    >>> lo, hi = t_interval(3.0, 0.1, 29)
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (2.7955, 3.2045)
+    """
     q = stats.t.ppf(0.5 + ci / 2, df)
     mean = np.asarray(mean, dtype=float)
     half = q * np.asarray(se, dtype=float)
@@ -252,7 +272,13 @@ def t_interval(
 
 
 def welch_df(v1: np.ndarray | float, n1, v2, n2) -> np.ndarray:
-    """Welch–Satterthwaite degrees of freedom from two variances and sample sizes."""
+    """Welch–Satterthwaite degrees of freedom from two variances and sample sizes.
+
+    Examples
+    --------
+    >>> round(float(welch_df(1.0, 20, 4.0, 30)), 2)
+    45.14
+    """
     a = np.asarray(v1, dtype=float) / np.asarray(n1, dtype=float)
     b = np.asarray(v2, dtype=float) / np.asarray(n2, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -289,6 +315,15 @@ def bootstrap_means(
     keeps the correlation between variables answered by the same person.
     Hand-written because scipy.stats.bootstrap resamples one statistic at a time and its
     vectorised path cannot share resamples across columns with different missing patterns.
+    The gap tables use :func:`bootstrap_mean` instead (one variable and group at a time, on
+    a stream of its own), so that an interval does not depend on the other variables of a
+    call or on the order of the rows.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0, 2.0], [3.0, np.nan], [5.0, 6.0]])
+    >>> bootstrap_means(x, n_boot=3, rng=np.random.default_rng(0)).round(2).tolist()
+    [[3.67, 6.0], [1.0, 2.0], [1.0, 2.0]]
     """
     x = np.asarray(values, dtype=float)
     if x.ndim == 1:
@@ -308,8 +343,100 @@ def bootstrap_means(
         return both[:, :k] / both[:, k:]
 
 
+def rng_for(seed: int, *keys: object) -> np.random.Generator:
+    """A generator whose stream depends only on ``seed`` and ``keys`` (e.g. item id, group).
+
+    Parameters
+    ----------
+    seed
+        The user's seed (:data:`DEFAULT_SEED` by default in every function).
+    keys
+        What the random numbers are for, e.g. ``("P1", "本院")``; turned into text.
+
+    Returns
+    -------
+    numpy.random.Generator
+        ``default_rng(SeedSequence([seed, *words]))`` where ``words`` are the first 16 bytes
+        of the SHA-256 of the keys as UTF-8 text: the same keys give the same stream in every
+        process and in every call order (Python's ``hash`` is salted per process, so it is
+        not used).
+
+    Examples
+    --------
+    >>> a = rng_for(1, "P1", "本院").integers(0, 100, 3)
+    >>> b = rng_for(1, "P1", "本院").integers(0, 100, 3)
+    >>> bool((a == b).all()), bool((a == rng_for(1, "P1", "对标A").integers(0, 100, 3)).all())
+    (True, False)
+    """
+    text = "\x1f".join(str(k) for k in keys).encode("utf-8")
+    words = np.frombuffer(hashlib.sha256(text).digest()[:16], dtype="<u4").tolist()
+    return np.random.default_rng(np.random.SeedSequence([int(seed), *words]))
+
+
+#: Distinct values up to which :func:`bootstrap_mean` draws multinomial counts.
+_MULTINOMIAL_MAX = 64
+
+
+def bootstrap_mean(values: np.ndarray, *, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap means of one variable (missing values dropped), independent of row order.
+
+    Parameters
+    ----------
+    values
+        The answers of one group to one variable; NaN = not answered (dropped).
+    n_boot
+        Number of resamples B.
+    rng
+        A seeded generator, normally :func:`rng_for` of the variable and the group.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(B,)`` means of resamples of size n drawn with replacement from the n answers
+        (the ordinary nonparametric bootstrap, Efron & Tibshirani 1993, ch. 6); all NaN
+        when there is no answer.
+
+    Notes
+    -----
+    The answers are reduced to their sorted distinct values and counts first, so the result
+    depends only on the multiset of answers, not on the order of the rows. With few distinct
+    values (Likert items, scale scores) a resample is drawn as multinomial counts of the
+    distinct values, ``counts ~ Multinomial(n, freq / n)``, which is exactly the
+    distribution of the counts in n draws with replacement and costs O(B · distinct) instead
+    of O(B · n); otherwise indices are drawn into the sorted answers.
+
+    Examples
+    --------
+    >>> from survey.stats.common import rng_for
+    >>> m = bootstrap_mean(np.array([1, 2, 2, 5, np.nan]), n_boot=4000, rng=rng_for(0, "x"))
+    >>> m.shape, round(float(m.mean()), 1)
+    ((4000,), 2.5)
+    """
+    x = np.asarray(values, dtype=float).ravel()
+    x = x[~np.isnan(x)]
+    n = len(x)
+    if n == 0:
+        return np.full(n_boot, np.nan)
+    u, c = np.unique(x, return_counts=True)
+    if len(u) <= _MULTINOMIAL_MAX:
+        return rng.multinomial(n, c / n, size=n_boot) @ u / n
+    xs = np.sort(x)
+    out = np.empty(n_boot)
+    step = max(1, 2_000_000 // n)  # bounded memory: at most ~2 million indices at a time
+    for start in range(0, n_boot, step):
+        stop = min(n_boot, start + step)
+        out[start:stop] = xs[rng.integers(0, n, size=(stop - start, n))].mean(axis=1)
+    return out
+
+
 def percentile_ci(boot: np.ndarray, ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval of bootstrap replicates along axis 0 (NaN replicates ignored)."""
+    """Percentile interval of bootstrap replicates along axis 0 (NaN replicates ignored).
+
+    Examples
+    --------
+    >>> [round(float(v), 6) for v in percentile_ci(np.arange(101.0))]
+    [2.5, 97.5]
+    """
     lo, hi = np.nanquantile(boot, [0.5 - ci / 2, 0.5 + ci / 2], axis=0)
     return lo, hi
 
@@ -327,6 +454,14 @@ def check_summary(
         What the line describes, shown to the user (e.g. ``"对标院校B · P1"``).
     file, row
         Where the line came from, when known (row as Excel shows it).
+
+    Examples
+    --------
+    >>> check_summary(30, 3.4, 0.8, where="对标院校B · P1")  # valid: returns None
+    >>> check_summary(1, 3.4, 0.8, where="对标院校B · P1")
+    Traceback (most recent call last):
+    ...
+    survey.errors.SurveyError: 错误：汇总统计中的样本量无效：对标院校B · P1 的 n = 1...
     """
     if n is None or not np.isfinite(n) or n < 2 or float(n) != int(n):
         raise SurveyError(
@@ -352,7 +487,16 @@ def check_summary(
 
 
 def require_columns(data: pd.DataFrame, columns: Iterable[str], *, what: str) -> None:
-    """Raise :class:`SurveyError` naming every column of ``columns`` missing from ``data``."""
+    """Raise :class:`SurveyError` naming every column of ``columns`` missing from ``data``.
+
+    Examples
+    --------
+    >>> require_columns(pd.DataFrame({"P1": [1]}), ["P1"], what="比较数据")
+    >>> require_columns(pd.DataFrame({"P1": [1]}), ["P1", "P2"], what="比较数据")
+    Traceback (most recent call last):
+    ...
+    survey.errors.SurveyError: 错误：比较数据缺少以下列：P2...
+    """
     missing = [c for c in columns if c not in data.columns]
     if missing:
         raise SurveyError(
@@ -364,7 +508,13 @@ def require_columns(data: pd.DataFrame, columns: Iterable[str], *, what: str) ->
 
 
 def shares(values: Mapping[str, float] | pd.Series) -> pd.Series:
-    """Normalise non-negative weights or counts to shares that sum to 1."""
+    """Normalise non-negative weights or counts to shares that sum to 1.
+
+    Examples
+    --------
+    >>> shares({"在职": 30, "学生": 10}).to_dict()
+    {'在职': 0.75, '学生': 0.25}
+    """
     s = pd.Series(values, dtype=float)
     if (s < 0).any() or not np.isfinite(s).all() or s.sum() <= 0:
         raise SurveyError(

@@ -9,7 +9,7 @@ always home minus benchmark.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,10 +23,11 @@ from survey.stats.common import (
     DEFAULT_SEED,
     POOLED,
     adjust_p,
-    bootstrap_means,
+    bootstrap_mean,
     check_summary,
     percentile_ci,
     require_columns,
+    rng_for,
     t_interval,
     welch_df,
 )
@@ -53,6 +54,12 @@ def welch_from_summary(
     ``df = (s1²/n1 + s2²/n2)² / ((s1²/n1)²/(n1-1) + (s2²/n2)²/(n2-1))`` (Welch 1947).
     Same as :func:`scipy.stats.ttest_ind_from_stats` with ``equal_var=False``; R:
     ``t.test(x, y)`` (Welch is R's default).
+
+    Examples
+    --------
+    >>> w = welch_from_summary(3.2, 0.8, 60, 3.5, 0.6, 300)
+    >>> round(w["statistic"], 3), round(w["df"], 2), round(w["p"], 4)
+    (-2.754, 72.84, 0.0074)
     """
     v1, v2 = sd1**2, sd2**2
     se = float(np.sqrt(v1 / n1 + v2 / n2))
@@ -85,9 +92,10 @@ def _nct_ncp_bounds(t: float, df: float, ci: float) -> tuple[float, float]:
 
 
 def hedges_g(
-    mean1: float, sd1: float, n1: float, mean2: float, sd2: float, n2: float, *, ci: float = 0.95
+    mean1: float, sd1: float, n1: float, mean2: float, sd2: float, n2: float, *,
+    ci: float = 0.95, method: str = "bonett",
 ) -> tuple[float, float, float]:
-    """Hedges' g (bias-corrected standardised mean difference) with a noncentral-t CI.
+    """Hedges' g (bias-corrected standardised mean difference) with a CI.
 
     Parameters
     ----------
@@ -95,6 +103,10 @@ def hedges_g(
         Summary statistics of the two groups (group 1 minus group 2).
     ci
         Confidence level.
+    method
+        ``"bonett"`` (default): Bonett's (2008) interval, valid when the two population
+        variances differ. ``"noncentral"``: the noncentral-t interval, exact only when they
+        are equal.
 
     Returns
     -------
@@ -104,12 +116,36 @@ def hedges_g(
     -----
     ``d = (m1 - m2) / s_p`` with the pooled SD ``s_p² = ((n1-1)s1² + (n2-1)s2²)/(n1+n2-2)``;
     ``g = J d`` with ``J = 1 - 3 / (4(n1+n2) - 9)`` (Hedges & Olkin 1985, eq. 5.10).
-    The CI inverts the noncentral t distribution of ``t = d / sqrt(1/n1 + 1/n2)``
-    (Steiger & Fouladi 1997; Cumming & Finch 2001): the bounds for δ are the noncentrality
-    parameters λ with ``P(T_{df,λ} <= t) = 0.975`` and ``0.025``, times ``sqrt(1/n1 + 1/n2)``,
-    and are then multiplied by J. R: ``effsize::cohen.d(x, y, hedges.correction = TRUE,
-    noncentral = TRUE)``. Hand-written (on scipy's noncentral t) because pingouin's
-    ``compute_esci`` offers only the normal approximation and cannot start from summaries.
+
+    **What the interval covers.** The population quantity is
+    ``δ = (μ1 - μ2) / σ_w`` with ``σ_w² = ((n1-1)σ1² + (n2-1)σ2²)/(n1+n2-2)``, the
+    expected value of ``s_p²``: the mean difference in units of the SD of the two groups
+    weighted by their sizes (Bonett's "weighted standardizer", recommended for
+    nonexperimental comparisons of existing groups). ``σ1 ≠ σ2`` is allowed; with equal
+    variances ``δ`` is the usual ``(μ1 - μ2)/σ``.
+
+    * ``"bonett"``: ``d ± z SE`` with
+      ``SE² = d² (1/(n1-1) + 1/(n2-1)) / 8 + (s1²/n1 + s2²/n2) / s_p²`` (Bonett 2008; R
+      ``statpsych::ci.stdmean2``, row "Weighted standardizer", whose "adj Estimate" is
+      ``g``). Its second term is the unequal-variance variance of the mean difference, so
+      the interval keeps 95 % coverage with unequal sizes and spreads, where the
+      noncentral-t interval does not (about 85 % for n 60 / SD 0.95 vs n 300 / SD 0.57; see
+      ``tests/stats/test_stats_effect_sizes.py``).
+    * ``"noncentral"``: inverts the noncentral t distribution of ``t = d / sqrt(1/n1 +
+      1/n2)`` (Steiger & Fouladi 1997): the bounds for δ are the noncentrality parameters λ
+      with ``P(T_{df,λ} <= t) = 0.975`` and ``0.025``, times ``sqrt(1/n1 + 1/n2)``, then
+      times J. R: ``effsize::cohen.d(x, y, hedges.correction = TRUE, noncentral = TRUE)``.
+
+    References
+    ----------
+    Bonett, D. G. (2008). Confidence intervals for standardized linear contrasts of means.
+    *Psychological Methods*, 13(2), 99-109.
+
+    Examples
+    --------
+    >>> g, lo, hi = hedges_g(35.1, 7.32, 30, 26.7, 6.98, 30)
+    >>> round(g, 4), round(lo, 4), round(hi, 4)
+    (1.1592, 0.6251, 1.7238)
     """
     df = n1 + n2 - 2
     sp_ = np.sqrt(((n1 - 1) * sd1**2 + (n2 - 1) * sd2**2) / df) if df > 0 else np.nan
@@ -117,9 +153,117 @@ def hedges_g(
         return (np.nan, np.nan, np.nan)
     d = (mean1 - mean2) / sp_
     j = 1 - 3 / (4 * (n1 + n2) - 9)
+    if method == "bonett":
+        z = stats.norm.ppf(0.5 + ci / 2)
+        se = np.sqrt(d**2 * (1 / (n1 - 1) + 1 / (n2 - 1)) / 8
+                     + (sd1**2 / n1 + sd2**2 / n2) / sp_**2)
+        return float(j * d), float(d - z * se), float(d + z * se)
+    if method != "noncentral":
+        raise ValueError(f"unknown method {method!r}; use 'bonett' or 'noncentral'")
     scale = np.sqrt(1 / n1 + 1 / n2)
     lo, hi = _nct_ncp_bounds(d / scale, df, ci)
     return float(j * d), float(j * lo * scale), float(j * hi * scale)
+
+
+def prob_superiority(
+    x: np.ndarray, y: np.ndarray, *, ci: float = 0.95
+) -> tuple[float, float, float]:
+    """Probability of superiority ``P(X > Y) + P(X = Y)/2`` with a CI (raw answers).
+
+    Parameters
+    ----------
+    x, y
+        The two samples (missing values dropped); x is the reference (home) group.
+    ci
+        Confidence level.
+
+    Returns
+    -------
+    (ps, ci_low, ci_high)
+
+    Notes
+    -----
+    The common-language effect size for ordinal answers (McGraw & Wong 1992; Vargha &
+    Delaney 2000, "A"): the chance that a randomly drawn member of x answers higher than a
+    randomly drawn member of y, ties counted half. ``PS = U / (n1 n2) = (δ + 1) / 2`` with U
+    the Mann-Whitney U of x (:func:`scipy.stats.mannwhitneyu`) and δ Cliff's delta; the CI
+    is Cliff's (1996) interval of δ (:func:`cliff_delta`) mapped by ``(δ + 1)/2``. R:
+    ``effsize::VD.A(x, y)`` for the estimate.
+
+    Examples
+    --------
+    >>> prob_superiority(np.array([1., 2, 3, 4]), np.array([2., 3, 4, 5]))[0]  # (3 + 3/2) / 16
+    0.28125
+    """
+    d, lo, hi = cliff_delta(x, y, ci=ci)
+    return (d + 1) / 2, (lo + 1) / 2, (hi + 1) / 2
+
+
+def ps_from_g(g: float, ci_low: float = np.nan, ci_high: float = np.nan) -> tuple[float, ...]:
+    """McGraw & Wong's (1992) normal-theory common-language effect size ``Φ(g / √2)``.
+
+    Parameters
+    ----------
+    g, ci_low, ci_high
+        Hedges' g and its CI bounds (from summary statistics).
+
+    Returns
+    -------
+    (ps, ps_ci_low, ps_ci_high)
+
+    Notes
+    -----
+    For two normal populations with a common SD, ``P(X > Y) = Φ(δ / √2)``; the bounds map
+    g's bounds through the same increasing function. Used where only n, mean and SD are
+    known (summary-only colleges), with ``ps_method = "normal"``; it ignores ties and
+    unequal spreads, so it is an approximation of the rank-based value.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in ps_from_g(0.0, -0.5, 0.5)]
+    [0.5, 0.3618, 0.6382]
+    """
+    return tuple(float(stats.norm.cdf(v / np.sqrt(2))) for v in (g, ci_low, ci_high))
+
+
+def ps_sentence(
+    ps: float, ci_low: float, ci_high: float, *, reference: str, group: str,
+    who: str = "党员", ci: float = 0.95,
+) -> str:
+    """The probability of superiority in words, for readers who are not statisticians.
+
+    Parameters
+    ----------
+    ps, ci_low, ci_high
+        ``ps`` and its CI bounds (columns ``ps``, ``ps_ci_low``, ``ps_ci_high``).
+    reference, group
+        How the two groups are named in the sentence (e.g. the home college and the
+        benchmark, or 女 / 男 when the grouping is gender).
+    who
+        What a member of either group is (default 党员).
+    ci
+        The confidence level of the bounds.
+
+    Returns
+    -------
+    str
+        e.g. ``随机抽取本院和对标院校党员各一名，本院党员打分更高的可能性约为 41%（95% CI 36%–46%，
+        打分相同按一半计）。``; percentages are rounded once, from the full values.
+
+    Examples
+    --------
+    >>> ps_sentence(0.4129, 0.3571, 0.4702, reference="女", group="男", who="受访者")
+    '随机抽取女和男受访者各一名，女受访者打分更高的可能性约为 41%（95% CI 36%–47%，打分相同按一半计）。'
+    """
+    if not np.isfinite(ps):
+        return ""
+    level = f"{ci * 100:.0f}%"
+    text = f"随机抽取{reference}和{group}{who}各一名，{reference}{who}打分更高的可能性约为 {ps:.0%}"
+    if np.isfinite(ci_low) and np.isfinite(ci_high):
+        text += f"（{level} CI {ci_low:.0%}–{ci_high:.0%}，打分相同按一半计）"
+    else:
+        text += "（打分相同按一半计）"
+    return text + "。"
 
 
 def cliff_delta(
@@ -151,6 +295,11 @@ def cliff_delta(
     Hand-written because neither pingouin, scipy nor scikit-posthocs computes Cliff's delta
     with a confidence interval. The dominance counts use sorted search, so memory is
     O(n1 + n2), not O(n1 n2).
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in cliff_delta(np.array([1., 2, 3, 4]), np.array([2., 3, 4, 5]))]
+    [-0.4375, -0.8916, 0.4554]
     """
     x = np.sort(np.asarray(x, dtype=float)[~np.isnan(np.asarray(x, dtype=float))])
     y = np.sort(np.asarray(y, dtype=float)[~np.isnan(np.asarray(y, dtype=float))])
@@ -199,6 +348,12 @@ def pool_summaries(
     ``SD² = (Σ (n_c - 1) s_c² + Σ n_c (m_c - M)²) / (N - 1)``: the sample SD of all the
     answers together (within-group plus between-group sum of squares), exactly what the raw
     data would give.
+
+    Examples
+    --------
+    >>> n, m, sd = pool_summaries([10, 20], [3.0, 4.0], [1.0, 1.0])
+    >>> n, round(m, 4), round(sd, 4)
+    (30.0, 3.6667, 1.0933)
     """
     n_ = np.asarray(n, dtype=float)
     m_ = np.asarray(mean, dtype=float)
@@ -222,6 +377,12 @@ def summarize(
     -------
     pandas.DataFrame
         Columns ``level`` (the variable), ``group``, ``n``, ``mean``, ``sd``.
+
+    Examples
+    --------
+    >>> from survey.stats._examples import responses
+    >>> summarize(responses(), columns=["A1"]).round(3).to_dict("records")[-1]
+    {'scale': 'A1', 'group': '本院', 'n': 40, 'mean': 3.0, 'sd': 0.934}
     """
     require_columns(data, [*columns, by], what="比较数据")
     rows = []
@@ -293,6 +454,14 @@ def compare_summaries(
     -----
     Welch's t (:func:`welch_from_summary`) and Hedges' g with a noncentral-t CI
     (:func:`hedges_g`). R: ``tsum.test`` (BSDA) and ``effsize::cohen.d`` on summaries.
+
+    Examples
+    --------
+    >>> summ = pd.DataFrame({"scale": ["P1"] * 3, "group": ["本院", "对标A", "对标B"],
+    ...                      "n": [60, 300, 120], "mean": [3.2, 3.5, 3.4], "sd": [0.8, 0.6, 0.7]})
+    >>> t = compare_summaries(summ)
+    >>> t[["group", "diff", "ci_method", "ps_method"]].round(3).to_dict("records")[0]
+    {'group': '对标A', 'diff': -0.3, 'ci_method': 'welch', 'ps_method': 'normal'}
     """
     s = _validated_summaries(summaries, level)
     if reference not in set(s["group"].astype(str)):
@@ -326,7 +495,9 @@ def _summary_row(key, level, reference, n1, m1, s1, group, n2, m2, s2, ci) -> di
         "ci_method": "welch", "test": "welch_t", "statistic": w["statistic"], "df": w["df"],
         "p": w["p"], "u": np.nan, "p_u": np.nan,
         "effect": g, "effect_name": "hedges_g", "effect_ci_low": glo, "effect_ci_high": ghi,
-        "delta": np.nan, "delta_ci_low": np.nan, "delta_ci_high": np.nan, "note": "",
+        "delta": np.nan, "delta_ci_low": np.nan, "delta_ci_high": np.nan,
+        **dict(zip(("ps", "ps_ci_low", "ps_ci_high"), ps_from_g(g, glo, ghi), strict=True)),
+        "ps_method": "normal", "note": "",
     }
 
 
@@ -390,28 +561,38 @@ def gap_table(
         ``se``, ``ci_low``, ``ci_high``, ``ci_method``, ``test``, ``statistic``, ``df``, ``p``,
         ``u``, ``p_u``, ``effect`` (Hedges' g), ``effect_name``, ``effect_ci_low``,
         ``effect_ci_high``, ``delta`` (Cliff's delta), ``delta_ci_low``, ``delta_ci_high``,
+        ``ps`` (probability of superiority), ``ps_ci_low``, ``ps_ci_high``, ``ps_method``,
         ``note``, ``p_adj``, ``p_u_adj``, ``p_adj_method``. The pooled benchmark has
         ``group`` = :data:`~survey.stats.common.POOLED`.
 
     Notes
     -----
     * ``diff`` CI: percentile bootstrap (Efron & Tibshirani 1993) with ``n_boot`` resamples of
-      respondents within each college (:func:`~survey.stats.common.bootstrap_means`, fully
-      vectorised). The pooled benchmark is resampled within each college (stratified), so
-      each college keeps its sample size. A summary-only college contributes a normal draw
-      ``N(mean, sd²/n)`` per resample (parametric bootstrap); its own comparison uses the
-      Welch interval.
+      the answers within each college (:func:`bootstrap_gap_ci`). The pooled benchmark is
+      resampled within each college (stratified), so each college keeps its sample size. A
+      summary-only college contributes a normal draw ``N(mean, sd²/n)`` per resample
+      (parametric bootstrap); its own comparison uses the Welch interval. The random stream
+      of each group and variable is derived from ``seed``, the variable id and the group
+      label (:func:`~survey.stats.common.rng_for`), so a comparison has the same interval
+      whichever table or call computes it.
     * Welch's t: :func:`scipy.stats.ttest_ind` (``equal_var=False``); R ``t.test(x, y)``.
     * Mann–Whitney U: :func:`scipy.stats.mannwhitneyu` (two-sided, tie-corrected normal
       approximation when ties); R ``wilcox.test(x, y, exact = FALSE, correct = TRUE)``.
-    * Hedges' g: :func:`hedges_g`; Cliff's delta: :func:`cliff_delta`.
+    * Hedges' g: :func:`hedges_g` (Bonett's interval, valid with unequal variances); Cliff's
+      delta: :func:`cliff_delta`; probability of superiority ``ps`` =
+      ``U / (n_ref n)`` = ``(δ + 1)/2`` (:func:`prob_superiority`, ``ps_method = "rank"``);
+      for summary-only comparisons ``Φ(g/√2)`` (:func:`ps_from_g`, ``ps_method =
+      "normal"``). :func:`ps_sentence` puts ``ps`` into words.
     * Rank statistics need raw answers: for the pooled benchmark with summary-only colleges
       they use the colleges with raw data only (said in ``note``).
 
     Examples
     --------
-    >>> scores = score_scales(df, codebook).join(df["college"])  # doctest: +SKIP
-    >>> gap_table(scores, columns=["P1", "P2"], reference="本院")  # doctest: +SKIP
+    >>> d = pd.DataFrame({"P1": [3, 4, 4, 5, 2, 4, 2, 3, 3, 4],
+    ...                   "college": ["本院"] * 6 + ["对标A"] * 4})
+    >>> t = gap_table(d, columns=["P1"], n_boot=500)
+    >>> t[["scale", "group", "n_ref", "n", "diff", "ps"]].round(3).to_dict("records")
+    [{'scale': 'P1', 'group': '对标A', 'n_ref': 6, 'n': 4, 'diff': 0.667, 'ps': 0.708}]
     """
     columns = list(columns)
     require_columns(data, [*columns, by], what="比较数据")
@@ -438,19 +619,17 @@ def gap_table(
             )
     summ_groups = sorted(set(summ["group"].astype(str))) if summ is not None else []
 
-    rng = np.random.default_rng(seed)
+    boot = _BootCache(n_boot, seed)
     masks = {g: (groups == g).fillna(False).to_numpy() for g in [reference, *raw_groups]}
-    boot = {g: _boot_sums(values[m], n_boot, rng) for g, m in masks.items()}
     home = values[masks[reference]]
-    home_mean_b = boot[reference][0] / boot[reference][1]
 
     rows: list[dict] = []
     for g in raw_groups:
         other = values[masks[g]]
-        bmean = boot[g][0] / boot[g][1]
         for j, c in enumerate(columns):
-            rows.append(_raw_row(c, level, reference, g, home[:, j], other[:, j],
-                                 home_mean_b[:, j] - bmean[:, j], ci))
+            lo_hi = bootstrap_gap_ci(home[:, j], {g: other[:, j]}, key=c, reference=reference,
+                                     ci=ci, _cache=boot)
+            rows.append(_raw_row(c, level, reference, g, home[:, j], other[:, j], lo_hi, ci))
     for g in summ_groups:
         sub = summ[summ["group"].astype(str) == g].set_index(level)
         for j, c in enumerate(columns):
@@ -462,21 +641,103 @@ def gap_table(
                                      g, r["n"], r["mean"], r["sd"], ci))
     if len(raw_groups) + len(summ_groups) > 1:
         rows.extend(_pooled_rows(values, masks, boot, raw_groups, summ, columns, level,
-                                 reference, home, home_mean_b, rng, n_boot, ci))
+                                 reference, home, ci))
     out = pd.DataFrame(rows)
     return _add_adjusted(out, level, p_adjust)
 
 
-def _boot_sums(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """Bootstrap (sums, counts) per column, from the vectorised mean bootstrap."""
-    means = bootstrap_means(x, n_boot=n_boot, rng=rng)
-    # Stratified bootstrap of the pooled mean: each college is resampled on its own and
-    # weighted by its observed n, exactly as the pooled point estimate weights it.
-    n_obs = (~np.isnan(x)).sum(axis=0).astype(float)
-    return means * n_obs, np.broadcast_to(n_obs, means.shape)
+class _BootCache:
+    """Bootstrap means of one call, each drawn from :func:`rng_for` of (variable, group)."""
+
+    def __init__(self, n_boot: int, seed: int) -> None:
+        self.n_boot, self.seed = n_boot, seed
+        self._means: dict[tuple[str, str], np.ndarray] = {}
+
+    def raw(self, key: object, label: object, values: np.ndarray) -> np.ndarray:
+        k = (str(key), str(label))
+        if k not in self._means:
+            self._means[k] = bootstrap_mean(values, n_boot=self.n_boot,
+                                            rng=rng_for(self.seed, "mean", key, label))
+        return self._means[k]
+
+    def summary(self, key: object, label: object, n: float, mean: float, sd: float) -> np.ndarray:
+        rng = rng_for(self.seed, "summary", key, label)
+        return rng.normal(mean, sd / np.sqrt(n), size=self.n_boot)
 
 
-def _raw_row(key, level, reference, group, x, y, boot_diff, ci) -> dict:
+def bootstrap_gap_ci(
+    home: np.ndarray,
+    parts: Mapping[str, np.ndarray],
+    *,
+    key: str,
+    reference: str,
+    summaries: Sequence[tuple[str, float, float, float]] = (),
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = DEFAULT_SEED,
+    ci: float = 0.95,
+    _cache: _BootCache | None = None,
+) -> tuple[float, float]:
+    """Percentile bootstrap CI of ``mean(home) − mean(pooled parts)`` for one variable.
+
+    Parameters
+    ----------
+    home
+        The reference group's answers (NaN dropped).
+    parts
+        ``{group label: answers}`` of the comparison: one college, or several pooled.
+    key
+        The variable id (scale or item); with the labels it fixes the random streams.
+    reference
+        Label of the home group.
+    summaries
+        Colleges known only by ``(label, n, mean, sd)``, folded into the pool.
+    n_boot, seed, ci
+        Resamples, seed and confidence level.
+
+    Returns
+    -------
+    (ci_low, ci_high)
+
+    Notes
+    -----
+    Each group is resampled on its own (stratified bootstrap, Efron & Tibshirani 1993) with
+    :func:`~survey.stats.common.bootstrap_mean` and weighted by its number of answers, exactly
+    as the pooled point estimate weights it; a summary-only college contributes a normal draw
+    ``N(mean, sd²/n)`` per resample (parametric bootstrap). Every group's draws come from
+    ``rng_for(seed, ..., key, label)``, so the interval depends only on the seed, the
+    variable id, the labels and the answers — not on the order of the rows, on the other
+    variables or groups in the call, or on which function computes it: the same comparison
+    gets the same interval in every table.
+
+    Examples
+    --------
+    >>> home = np.array([3., 4, 4, 5, 2, 4])
+    >>> a = bootstrap_gap_ci(home, {"对标A": np.array([2., 3, 3, 4])}, key="P1", reference="本院",
+    ...                      n_boot=2000)
+    >>> a == bootstrap_gap_ci(home[::-1], {"对标A": np.array([4., 3, 3, 2])}, key="P1",
+    ...                       reference="本院", n_boot=2000)
+    True
+    """
+    boot = _cache if _cache is not None else _BootCache(n_boot, seed)
+    home_b = boot.raw(key, reference, np.asarray(home, dtype=float))
+    sums = np.zeros(boot.n_boot)
+    count = 0.0
+    for label, v in parts.items():
+        v = np.asarray(v, dtype=float)
+        v = v[~np.isnan(v)]
+        if len(v):
+            sums += len(v) * boot.raw(key, label, v)
+            count += len(v)
+    for label, n, m, sd in summaries:
+        sums += n * boot.summary(key, label, n, m, sd)
+        count += n
+    if count == 0:
+        return (np.nan, np.nan)
+    lo, hi = percentile_ci(home_b - sums / count, ci)
+    return float(lo), float(hi)
+
+
+def _raw_row(key, level, reference, group, x, y, lo_hi, ci) -> dict:
     x = x[~np.isnan(x)]
     y = y[~np.isnan(y)]
     row = {level: key, "group": group, "reference": reference, "n_ref": len(x),
@@ -486,7 +747,7 @@ def _raw_row(key, level, reference, group, x, y, boot_diff, ci) -> dict:
            "sd": y.std(ddof=1) if len(y) > 1 else np.nan, "note": ""}
     row.update(_two_sample_tests(x, y, ci))
     if len(x) >= 2 and len(y) >= 2:
-        row["ci_low"], row["ci_high"] = (float(v) for v in percentile_ci(boot_diff, ci))
+        row["ci_low"], row["ci_high"] = lo_hi
         row["ci_method"] = "bootstrap"
     else:
         row["note"] = "样本量不足 2，无法比较"
@@ -498,7 +759,8 @@ def _two_sample_tests(x: np.ndarray, y: np.ndarray, ci: float) -> dict:
            "ci_method": "", "test": "welch_t", "statistic": np.nan, "df": np.nan, "p": np.nan,
            "u": np.nan, "p_u": np.nan, "effect": np.nan, "effect_name": "hedges_g",
            "effect_ci_low": np.nan, "effect_ci_high": np.nan,
-           "delta": np.nan, "delta_ci_low": np.nan, "delta_ci_high": np.nan}
+           "delta": np.nan, "delta_ci_low": np.nan, "delta_ci_high": np.nan,
+           "ps": np.nan, "ps_ci_low": np.nan, "ps_ci_high": np.nan, "ps_method": "rank"}
     if len(x) < 2 or len(y) < 2:
         return out
     v1, v2 = x.var(ddof=1), y.var(ddof=1)
@@ -512,17 +774,16 @@ def _two_sample_tests(x: np.ndarray, y: np.ndarray, ci: float) -> dict:
     g = hedges_g(x.mean(), np.sqrt(v1), len(x), y.mean(), np.sqrt(v2), len(y), ci=ci)
     out.update(effect=g[0], effect_ci_low=g[1], effect_ci_high=g[2])
     d = cliff_delta(x, y, ci=ci)
-    out.update(delta=d[0], delta_ci_low=d[1], delta_ci_high=d[2])
+    out.update(delta=d[0], delta_ci_low=d[1], delta_ci_high=d[2],
+               ps=(d[0] + 1) / 2, ps_ci_low=(d[1] + 1) / 2, ps_ci_high=(d[2] + 1) / 2)
     return out
 
 
 def _pooled_rows(values, masks, boot, raw_groups, summ, columns, level, reference, home,
-                 home_mean_b, rng, n_boot, ci) -> list[dict]:
+                 ci) -> list[dict]:
     raw_mask = np.zeros(len(values), dtype=bool)
     for g in raw_groups:
         raw_mask |= masks[g]
-    sums = sum((boot[g][0] for g in raw_groups), np.zeros((n_boot, len(columns))))
-    cnts = sum((boot[g][1] for g in raw_groups), np.zeros((n_boot, len(columns))))
     rows = []
     for j, c in enumerate(columns):
         y = values[raw_mask, j]
@@ -530,7 +791,7 @@ def _pooled_rows(values, masks, boot, raw_groups, summ, columns, level, referenc
         x = home[:, j][~np.isnan(home[:, j])]
         ns, ms, sds = [len(y)] if len(y) else [], [y.mean()] if len(y) else [], (
             [y.std(ddof=1)] if len(y) > 1 else [])
-        s_j, c_j = sums[:, j].copy(), cnts[:, j].copy()
+        extra: list[tuple[str, float, float, float]] = []
         note = ""
         if summ is not None:
             sub = summ[summ[level] == c]
@@ -538,11 +799,9 @@ def _pooled_rows(values, masks, boot, raw_groups, summ, columns, level, referenc
                 ns.append(r["n"])
                 ms.append(r["mean"])
                 sds.append(r["sd"])
-                draw = rng.normal(r["mean"], r["sd"] / np.sqrt(r["n"]), size=n_boot)
-                s_j += r["n"] * draw
-                c_j += r["n"]
+                extra.append((str(r["group"]), r["n"], r["mean"], r["sd"]))
             if len(sub):
-                note = "合并对标含仅有汇总统计的院校：秩检验与 Cliff's δ 只基于有原始答卷的院校"
+                note = "合并对标含仅有汇总统计的院校：秩检验、Cliff's δ 与概率优势只基于有原始答卷的院校"
         if len(ns) != len(sds):  # a raw part with a single answer has no SD
             continue
         n2, m2, s2 = pool_summaries(ns, ms, sds)
@@ -553,9 +812,11 @@ def _pooled_rows(values, masks, boot, raw_groups, summ, columns, level, referenc
         if len(x) >= 2 and len(y) >= 2:
             rank = _two_sample_tests(x, y, ci)
             row.update({k: rank[k] for k in ("u", "p_u", "delta", "delta_ci_low",
-                                              "delta_ci_high")})
-        lo, hi = percentile_ci(home_mean_b[:, j] - s_j / c_j, ci)
-        row.update(ci_low=float(lo), ci_high=float(hi), ci_method="bootstrap", note=note)
+                                              "delta_ci_high", "ps", "ps_ci_low",
+                                              "ps_ci_high", "ps_method")})
+        lo, hi = bootstrap_gap_ci(x, {g: values[masks[g], j] for g in raw_groups}, key=c,
+                                  reference=reference, summaries=extra, ci=ci, _cache=boot)
+        row.update(ci_low=lo, ci_high=hi, ci_method="bootstrap", note=note)
         rows.append(row)
     return rows
 
@@ -581,6 +842,14 @@ def gap_by_scale(
     Holm-adjusted p across scales within each comparison. R equivalent per scale:
     ``t.test(score ~ college)``, ``effsize::cohen.d``, ``effsize::cliff.delta``,
     then ``p.adjust(p, "holm")``.
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook, responses
+    >>> t = gap_by_scale(responses(), codebook(), n_boot=500)
+    >>> t.loc[t["group"] == POOLED, ["scale", "diff", "ci_low", "ci_high", "ps"]].round(3).to_dict(
+    ...     "records")
+    [{'scale': 'S1', 'diff': -0.569, 'ci_low': -0.836, 'ci_high': -0.311, 'ps': 0.294}, {'scale': 'S2', 'diff': -0.062, 'ci_low': -0.362, 'ci_high': 0.231, 'ps': 0.469}]
     """
     scores = score_scales(data, codebook, min_answered=min_answered)
     scores[by] = data[by]
@@ -608,6 +877,13 @@ def gap_by_item(
 
     Benjamini–Hochberg-adjusted p across items within each comparison. A ``scale`` column
     names the scale of each item and ``reversed`` whether it was reverse keyed.
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook, responses
+    >>> t = gap_by_item(responses(), codebook(), items=["A1", "A3"], n_boot=500)
+    >>> t.loc[t["group"] == POOLED, ["item", "scale", "reversed", "diff"]].round(3).to_dict("records")
+    [{'item': 'A1', 'scale': 'S1', 'reversed': False, 'diff': -0.612}, {'item': 'A3', 'scale': 'S1', 'reversed': True, 'diff': -0.5}]
     """
     keyed, scale_of, reversed_ = {}, {}, {}
     for s in codebook.scales:
@@ -672,6 +948,15 @@ def kruskal_dunn(
     tie correction; p-values from :func:`scikit_posthocs.posthoc_dunn` (R
     ``FSA::dunnTest(x ~ g, method = "holm")``). The z and mean ranks are computed here because
     scikit-posthocs returns only p-values and the sign says which group ranks higher.
+
+    Examples
+    --------
+    >>> from survey.stats._examples import scores
+    >>> kw, dunn = kruskal_dunn(scores(), columns=["S1"])
+    >>> kw[["scale", "k", "statistic", "p"]].round(4).to_dict("records")
+    [{'scale': 'S1', 'k': 3, 'statistic': 14.3925, 'p': 0.0007}]
+    >>> dunn[["group", "group2", "p_adj"]].round(4).to_dict("records")[2]
+    {'group': '对标B', 'group2': '本院', 'p_adj': 0.0009}
     """
     require_columns(data, [*columns, by], what="比较数据")
     kw_rows, dunn_rows = [], []

@@ -61,6 +61,12 @@ def project_items(codebook: Codebook) -> pd.DataFrame:
         ``project`` (number k), ``name``, ``item_imp``, ``item_perf``; the name is the
         longest text the two items' labels share (e.g. ``政治领航`` from
         ``政治领航·重要性`` and ``政治领航·表现``), else the importance item's label.
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook
+    >>> project_items(codebook()).to_dict("records")[0]
+    {'project': 1, 'name': '政治领航', 'item_imp': 'IMP_1', 'item_perf': 'PERF_1'}
     """
     imp, perf = {}, {}
     for it in codebook.items:
@@ -136,6 +142,12 @@ def ipa(
     low importance, high performance = 可能过度投入. A project exactly on a grand mean
     counts as high. The benchmark gap is :func:`survey.stats.compare.gap_table` on the
     ``PERF_k`` items (pooled benchmark row).
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook, responses
+    >>> ipa(responses(), codebook(), n_boot=300)[["project", "name", "quadrant"]].to_dict("records")
+    [{'project': 1, 'name': '政治领航', 'quadrant': '重点改进'}, {'project': 2, 'name': '铁军淬炼', 'quadrant': '低优先级'}, {'project': 3, 'name': '固本强基', 'quadrant': '可能过度投入'}]
     """
     proj = project_items(codebook)
     if names:

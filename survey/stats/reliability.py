@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import pingouin as pg
+from scipy import stats
 from statsmodels.multivariate.factor import Factor
 
 from survey.config.codebook import Codebook
@@ -45,6 +46,13 @@ def omega_total(items: pd.DataFrame | np.ndarray) -> float:
     References
     ----------
     McDonald, R. P. (1999). *Test theory: A unified treatment*. Erlbaum.
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook, responses
+    >>> from survey.stats.scoring import keyed_items
+    >>> round(omega_total(keyed_items(responses(), codebook(), "S1").dropna()), 3)
+    0.765
     """
     x = np.asarray(items, dtype=float)
     k = x.shape[1]
@@ -62,6 +70,80 @@ def omega_total(items: pd.DataFrame | np.ndarray) -> float:
     psi = 1 - lam**2
     num = lam.sum() ** 2
     return float(num / (num + psi.sum()))
+
+
+def feldt_ci(alpha: float, n: int, k: int, ci: float = 0.95) -> tuple[float, float]:
+    """Feldt's (1965) confidence interval of Cronbach's alpha, at full precision.
+
+    Parameters
+    ----------
+    alpha
+        The sample alpha.
+    n, k
+        Number of respondents (complete cases) and of items.
+    ci
+        Confidence level.
+
+    Returns
+    -------
+    (ci_low, ci_high)
+        ``1 - (1 - α) F_{1-γ/2}(n-1, (n-1)(k-1))`` and ``1 - (1 - α) F_{γ/2}(...)`` with
+        ``γ = 1 - ci``.
+
+    Notes
+    -----
+    The formula of :func:`pingouin.cronbach_alpha`, which however returns the bounds rounded
+    to 3 decimals; rounding them again for display (0.8551 -> 0.855 -> "0.86" or "0.85")
+    is double rounding, so the bounds are computed here unrounded and rounded once, where
+    they are shown. R: ``psych::alpha.ci(alpha, n.obs = n, n.var = k)``.
+
+    Examples
+    --------
+    >>> [round(v, 6) for v in feldt_ci(0.8, 100, 5)]
+    [0.730558, 0.855887]
+    """
+    if not (np.isfinite(alpha) and n >= 2 and k >= 2):
+        return (float("nan"), float("nan"))
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    gamma = 1 - ci
+    return (float(1 - (1 - alpha) * stats.f.isf(gamma / 2, df1, df2)),
+            float(1 - (1 - alpha) * stats.f.isf(1 - gamma / 2, df1, df2)))
+
+
+def cronbach_alpha(items: pd.DataFrame | np.ndarray, *, ci: float = 0.95) -> tuple[float, ...]:
+    """Cronbach's alpha of the complete cases with its unrounded Feldt CI.
+
+    Parameters
+    ----------
+    items
+        ``(n, k)`` answers, reverse keyed; rows with a missing answer are dropped (listwise).
+    ci
+        Confidence level.
+
+    Returns
+    -------
+    (alpha, ci_low, ci_high)
+        NaN when fewer than 2 items or 2 complete cases.
+
+    Notes
+    -----
+    Alpha from :func:`pingouin.cronbach_alpha` (``nan_policy="listwise"``; R
+    ``psych::alpha(x, use = "complete.obs")$total$raw_alpha``); the interval from
+    :func:`feldt_ci` on the number of complete cases.
+
+    Examples
+    --------
+    >>> import pingouin as pg
+    >>> a, lo, hi = cronbach_alpha(pg.read_dataset("cronbach_wide_missing"))
+    >>> round(a, 6)
+    0.801695
+    """
+    x = pd.DataFrame(np.asarray(items, dtype=float)).dropna()
+    n, k = x.shape
+    if k < 2 or n < 2:
+        return (float("nan"),) * 3
+    a = float(pg.cronbach_alpha(x, nan_policy="listwise")[0])
+    return (a, *feldt_ci(a, n, k, ci))
 
 
 def _alpha(x: np.ndarray) -> float:
@@ -110,12 +192,22 @@ def reliability(
 
     * Alpha: ``k/(k-1) * (1 - sum(s_i^2) / s_X^2)``; CI by Feldt (1965):
       ``1 - (1 - alpha) * F_{1-γ/2}(n-1, (n-1)(k-1))`` and
-      ``1 - (1 - alpha) * F_{γ/2}(...)`` (:func:`pingouin.cronbach_alpha`).
+      ``1 - (1 - alpha) * F_{γ/2}(...)`` (:func:`cronbach_alpha`, :func:`feldt_ci`: full
+      precision, unlike :func:`pingouin.cronbach_alpha`, whose bounds are rounded to 3
+      decimals).
       R: ``psych::alpha(items)$total$raw_alpha``; Feldt bounds from ``psych::alpha.ci``.
     * Omega total: see :func:`omega_total`. R: ``psych::omega(items, nfactors = 1)``.
     * ``r_drop``: Pearson correlation of an item with the sum of the *other* items of its
       scale (R: ``psych::alpha(items)$item.stats$r.drop``).
     * ``alpha_if_deleted``: alpha of the remaining items (R: ``$alpha.drop$raw_alpha``).
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook, responses
+    >>> scales, items = reliability(responses(), codebook())
+    >>> scales[["scale", "n", "alpha", "alpha_ci_low", "alpha_ci_high", "flag"]].round(3).to_dict(
+    ...     "records")[0]
+    {'scale': 'S1', 'n': 117, 'alpha': 0.76, 'alpha_ci_low': 0.674, 'alpha_ci_high': 0.827, 'flag': False}
     """
     ids = list(scales) if scales is not None else [s.id for s in codebook.scales]
     scale_rows, item_rows = [], []
@@ -124,11 +216,7 @@ def reliability(
         items = keyed_items(data, codebook, sid).dropna()
         x = items.to_numpy(dtype=float)
         n, k = x.shape
-        if n >= 2:
-            a, (lo, hi) = pg.cronbach_alpha(items, nan_policy="listwise", ci=ci)
-            a, lo, hi = float(a), float(lo), float(hi)
-        else:
-            a = lo = hi = float("nan")
+        a, lo, hi = cronbach_alpha(x, ci=ci)
         om = omega_total(x)
         notes = []
         if np.isfinite(a) and a < threshold:

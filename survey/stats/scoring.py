@@ -58,6 +58,13 @@ def keyed_items(
     -------
     pandas.DataFrame
         A float copy of the items (index of ``data``), reverse keyed.
+
+    Examples
+    --------
+    >>> from survey.stats._examples import codebook, responses
+    >>> df = responses()
+    >>> df.loc[1, ["A1", "A2", "A3"]].tolist(), keyed_items(df, codebook(), "S1").loc[1].tolist()
+    ([3.0, 3.0, 4.0], [3.0, 3.0, 2.0])
     """
     scale = codebook.scale(scale_id)
     require_columns(data, scale.items, what=f"量表 {scale_id}（{scale.label}）")

@@ -72,7 +72,7 @@ def test_noncentral_ci_matches_effsize_howell_example():
     # distribution for two samples" (data from Howell 2010, summary statistics only):
     #   hf = generate_data(35, 24, sqrt(148.87)); nhf = generate_data(29, 16.5, sqrt(139.16))
     #   cohen.d(hf, nhf, noncentral = TRUE)  ->  conf.int 0.117, 1.126  (tolerance .001)
-    g, lo, hi = hedges_g(24, np.sqrt(148.87), 35, 16.5, np.sqrt(139.16), 29)
+    g, lo, hi = hedges_g(24, np.sqrt(148.87), 35, 16.5, np.sqrt(139.16), 29, method="noncentral")
     j = 1 - 3 / (4 * 64 - 9)
     assert lo / j == pytest.approx(0.117, abs=0.001)
     assert hi / j == pytest.approx(1.126, abs=0.001)

@@ -57,7 +57,7 @@ def test_poststratification_recovers_the_within_type_gap():
     target = roster_shares(roster)
     naive, adj, cover = [], [], []
     for _ in range(500):
-        res = poststratified_gap(_simulate(rng), columns=["y"], target=target)
+        res = poststratified_gap(_simulate(rng), columns=["y"], target=target, n_boot=50)
         r = res.set_index("estimator")
         naive.append(r.loc["naive", "diff"])
         adj.append(r.loc["poststratified", "diff"])
