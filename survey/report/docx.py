@@ -17,7 +17,9 @@ body               仿宋 四号 (14 pt), first-line indent of two characters, 1
                    tables reads better one size smaller, and the group re-styles it anyway)
 notes, captions    仿宋 小四 (12 pt); captions 黑体 五号 (10.5 pt), centred
 quotations         楷体 四号, indented
-tables             宋体 五号 (10.5 pt), single lines, header row bold
+tables             宋体 五号 (10.5 pt; 小五 9 pt above 8 columns), single lines, header row bold
+                   repeated on every page, column widths from the widest cell; a table too
+                   wide for the page gets a landscape page of its own
 footer             page number ``— n —``, 宋体 四号, centred
 =================  =========================================================================
 
@@ -36,12 +38,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from docx import Document as new_docx
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -61,6 +65,8 @@ A4 = (210, 297)
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 #: Width of the text block (cm): figures are scaled to it.
 TEXT_WIDTH_CM = (A4[0] - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10
+#: Width of the text block of a landscape page (wide tables).
+LANDSCAPE_TEXT_WIDTH_CM = (A4[1] - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10
 
 #: East-Asian and Latin font of each role.
 FONTS = {
@@ -71,7 +77,9 @@ FONTS = {
     "quote": ("楷体", "Times New Roman"),
 }
 #: Chinese font sizes in points (二号 22, 三号 16, 四号 14, 小四 12, 五号 10.5).
-SIZE = {"二号": 22.0, "三号": 16.0, "四号": 14.0, "小四": 12.0, "五号": 10.5}
+SIZE = {"二号": 22.0, "三号": 16.0, "四号": 14.0, "小四": 12.0, "五号": 10.5, "小五": 9.0}
+#: Tables with more columns than this are set in 小五 (9 pt).
+WIDE_TABLE = 8
 
 #: Word style used for each block kind (python-docx template names; custom ones are added).
 STYLE_NAMES = {
@@ -260,36 +268,93 @@ def _paragraph(doc: Any, text: str, style: str) -> Any:
 
 def _table(doc: Any, block: Table) -> None:
     frame = block.frame
-    _paragraph(doc, block.caption, "Caption")
     columns = [str(c) for c in frame.columns]
     numeric = {str(c) for c in block.numeric}
     unknown = numeric - set(columns)
     if unknown:
         raise SurveyError(f"表格“{block.caption}”的数值列不存在：" + "、".join(sorted(unknown)),
                           expected="Table.numeric 只列出表中已有的列名")
+    rows = [[_cell_text(v) for v in values] for values in frame.itertuples(index=False, name=None)]
+    size = SIZE["五号"] if len(columns) <= WIDE_TABLE else SIZE["小五"]
+    natural = _natural_widths(columns, rows, size)
+    landscape = sum(natural) > TEXT_WIDTH_CM
+    if landscape:  # a wide table gets a landscape page of its own
+        _new_section(doc, landscape=True)
+    widths = _fit_widths(natural, columns, numeric,
+                         LANDSCAPE_TEXT_WIDTH_CM if landscape else TEXT_WIDTH_CM)
+    _paragraph(doc, block.caption, "Caption")
     t = doc.add_table(rows=1, cols=len(columns))
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _full_width(t)
+    _fixed_layout(t, widths)
     header = t.rows[0]
     _repeat_header(header)
     for cell, name in zip(header.cells, columns, strict=True):
-        _cell(cell, name, numeric=False, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    for values in frame.itertuples(index=False, name=None):
+        _cell(cell, name, size=size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for values in rows:
         row = t.add_row()
         _no_split(row)
-        for cell, name, value in zip(row.cells, columns, values, strict=True):
-            _cell(cell, _cell_text(value), numeric=name in numeric, bold=False)
+        for cell, name, text in zip(row.cells, columns, values, strict=True):
+            _cell(cell, text, size=size, nowrap=name in numeric,
+                  align=WD_ALIGN_PARAGRAPH.RIGHT if name in numeric else WD_ALIGN_PARAGRAPH.LEFT)
+    for row in t.rows:
+        for cell, w in zip(row.cells, widths, strict=True):
+            cell.width = w
     if block.note:
         _paragraph(doc, block.note, STYLE_NAMES["note"])
+    if landscape:
+        _new_section(doc, landscape=False)
+
+
+def _new_section(doc: Any, *, landscape: bool) -> None:
+    """Start a new page in portrait or landscape A4 (same margins, same footer)."""
+    sec = doc.add_section(WD_SECTION.NEW_PAGE)
+    sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    w, h = Mm(A4[0]), Mm(A4[1])
+    sec.page_width, sec.page_height = (h, w) if landscape else (w, h)
+
+
+def _text_units(text: str) -> int:
+    """Width of a text in half-em units: a Chinese (wide) character counts 2, others 1."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _natural_widths(columns: list[str], rows: list[list[str]], size: float) -> list[float]:
+    """Width (cm) each column needs: its widest cell; a header may wrap onto two lines."""
+    half_em_cm = size / 72 * 2.54 / 2
+    pad_cm = 0.4  # cell margins (Word default 0.19 cm each side) and a little air
+    need = []
+    for j, name in enumerate(columns):
+        body = max((_text_units(r[j]) for r in rows), default=0)
+        head = -(-_text_units(name) // 2)
+        need.append(max(body, head, 4) * half_em_cm + pad_cm)
+    return need
+
+
+def _fit_widths(need: list[float], columns: list[str], numeric: set[str],
+                width_cm: float) -> list[Any]:
+    """Fit the natural widths into ``width_cm``: text columns give up width first.
+
+    Numeric cells do not wrap (an interval ``[-0.37, -0.11]`` stays on one line), so they keep
+    their width while the text columns still get at least 40 % of theirs.
+    """
+    total = sum(need)
+    if total > width_cm:
+        fixed = sum(w for w, c in zip(need, columns, strict=True) if c in numeric)
+        flexible = total - fixed
+        room = width_cm - fixed
+        if flexible > 0 and room >= 0.4 * flexible:
+            need = [w if c in numeric else w * room / flexible
+                    for w, c in zip(need, columns, strict=True)]
+        else:
+            need = [w * width_cm / total for w in need]
+    return [Cm(w) for w in need]
 
 
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     try:
-        import pandas as pd
-
         if pd.isna(value):
             return ""
     except (TypeError, ValueError):
@@ -297,25 +362,33 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _cell(cell: Any, text: str, *, numeric: bool, bold: bool, align: Any = None) -> None:
+def _cell(cell: Any, text: str, *, size: float, align: Any, bold: bool = False,
+          nowrap: bool = False) -> None:
     p = cell.paragraphs[0]
     p.style = cell.part.document.styles[STYLE_NAMES["table"]]
-    if align is None:
-        align = WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT
     p.alignment = align
     run = p.add_run(text)
     if bold:
         run.bold = True
+    if size != SIZE["五号"]:
+        run.font.size = Pt(size)
+    if nowrap:
+        tcpr = cell._tc.get_or_add_tcPr()
+        tcpr.append(OxmlElement("w:noWrap"))
 
 
-def _full_width(table: Any) -> None:
+def _fixed_layout(table: Any, widths: list[Any]) -> None:
+    """Fixed column widths (Word and LibreOffice otherwise split the page evenly)."""
+    table.autofit = False
     tblpr = table._tbl.tblPr
     w = tblpr.find(qn("w:tblW"))
     if w is None:
         w = OxmlElement("w:tblW")
         tblpr.append(w)
-    w.set(qn("w:type"), "pct")
-    w.set(qn("w:w"), "5000")  # fiftieths of a percent: 100 %
+    w.set(qn("w:type"), "dxa")
+    w.set(qn("w:w"), str(sum(int(x.twips) for x in widths)))
+    for col, width in zip(table.columns, widths, strict=True):
+        col.width = width
 
 
 def _repeat_header(row: Any) -> None:

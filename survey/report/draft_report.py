@@ -215,6 +215,11 @@ def _symposium(res: DraftResults, sid: str) -> list[Paragraph]:
     return out
 
 
+def _join(notes: list[str]) -> str:
+    """Notes as one paragraph (sentences already ending in 。 are not joined with ；)."""
+    return "".join(n if n.endswith("。") else n + "。" for n in notes)
+
+
 def _p_eq(shown: str) -> str:
     """A p-value cell as it follows the letter p in a sentence (``= 0.012``, ``< 0.001``)."""
     return shown if shown.startswith("<") or shown == nz.MISSING else f"= {shown}"
@@ -275,7 +280,7 @@ def _problems(res: DraftResults) -> list[Any]:
         blocks.append(Table(ttab, caption="表 1  各问题的证据汇总（三角互证）",
                             numeric=("问卷：Hedges g", "Holm 校正 p", "座谈：涉及该问题的发言",
                                      "编码一致性 κ"),
-                            note="；".join(tri.notes)))
+                            note=_join(tri.notes)))
     return blocks
 
 
@@ -322,7 +327,7 @@ def _projects(res: DraftResults) -> list[Any]:
     blocks.append(Table(t, caption="表 2  各项目的重要性—表现分析",
                         numeric=("优先顺序", "样本量", "重要性均值", "表现均值", "重要性 − 表现",
                                  "对标表现均值", "与对标的表现差值", "BH 校正 p"),
-                        note="；".join(prio.notes)))
+                        note=_join(prio.notes)))
     fig = prio.saved.get("ipa_quadrant") if prio.saved else None
     if fig is not None:
         blocks.append(Figure(Path(fig), caption="图 1  各项目的重要性—表现象限图"))

@@ -20,6 +20,7 @@ import docx
 import matplotlib
 import pandas as pd
 import pytest
+from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
@@ -173,6 +174,23 @@ def dr_style(kind: str) -> str:
     return wd.STYLE_NAMES[kind]
 
 
+def test_wide_table_gets_a_landscape_page(tmp_path):
+    cols = {f"列{k}": ["[-0.73, -0.45]", "[0.08, 0.39]"] for k in range(1, 12)}
+    wide = Table(pd.DataFrame({"项目": ["品牌铸造工程", "政治领航工程"], **cols}), caption="宽表",
+                 numeric=tuple(cols))
+    doc = Document("宽表").add(Paragraph("前文。"), wide, Paragraph("后文。"))
+    d = docx.Document(str(wd.write_committee_docx(doc, tmp_path / "wide.docx")))
+    orient = [s.orientation for s in d.sections]
+    assert orient == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+    land = d.sections[1]
+    assert land.page_width.mm == pytest.approx(297, abs=0.05)
+    table_width = sum(c.width for c in d.tables[0].columns)
+    assert table_width <= land.page_width - land.left_margin - land.right_margin + Mm(0.5)  # twips
+    # numeric cells keep an interval on one line
+    assert d.tables[0].rows[1].cells[1]._tc.tcPr.find(qn("w:noWrap")) is not None
+    assert _cells(d.tables[0]) == _frame_cells(wide)
+
+
 def test_brief_is_byte_identical_across_runs(brief, tmp_path, monkeypatch):
     again = wd.write_committee_docx(brief["doc"], tmp_path / "again.docx")
     assert again.read_bytes() == brief["path"].read_bytes()
@@ -314,7 +332,7 @@ def test_draft_quotes_are_scrubbed_quotes_of_the_area(demo):
         for q in qs:
             assert q in known and known[q] & themes
     # no roster name reaches the draft
-    names = pd.read_excel(ROOT / "data/raw/demo/合成演示_党员名单.xlsx").iloc[:, 0].astype(str)
+    names = pd.read_excel(ROOT / "data/raw/demo/合成演示_党员名单.xlsx", engine="openpyxl").iloc[:, 0].astype(str)
     text = "\n".join(_texts(doc.blocks))
     assert not [n for n in names if len(n) >= 2 and n in text]
 
