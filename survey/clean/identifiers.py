@@ -464,6 +464,18 @@ _SURNAME_LED = re.compile(f"(?:{_COMPOUND}|[{_SURNAMES}{_SURNAMES_AMBIGUOUS}]){_
 _LONG_DIGITS = re.compile(r"[0-9]{7,}")
 
 
+def looks_like_name(text: str) -> bool:
+    """True if ``text`` is shaped like a Chinese name: a surname (common, ambiguous or compound)
+    and one or two more Chinese characters, spaces between them ignored.
+
+    Examples
+    --------
+    >>> looks_like_name("张 三"), looks_like_name("欧阳某某"), looks_like_name("发言人A3")
+    (True, True, False)
+    """
+    return bool(_SURNAME_LED.fullmatch(normalise_name(text)))
+
+
 def redacted(text: str) -> str:
     """``[已隐去，N个字符]``: what stands in for a value not shown."""
     return f"[已隐去，{len(text)}个字符]"
@@ -475,7 +487,7 @@ def is_plausible_answer(value: str, det: IdentifierDetector | None = None) -> bo
     text = value.strip()
     if len(text) > MAX_PLAIN_CHARS or _LONG_DIGITS.search(half_width(text)):
         return False
-    if _SURNAME_LED.fullmatch(normalise_name(text)):
+    if looks_like_name(text):
         return False
     return not (det or detector()).contains(text)
 
