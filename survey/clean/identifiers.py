@@ -168,7 +168,7 @@ _SURNAMES = (
 )
 #: Surnames that are also everyday words: accepted only after a strong context word and
 #: before a boundary (负责人高度重视 is no name).
-_SURNAMES_AMBIGUOUS = "高方向于任白金石江万龙武严付钱莫史夏党常康易乔赖文牛关"
+_SURNAMES_AMBIGUOUS = "高方向于任白金石江万龙武严付钱莫史夏常康易乔赖文牛关"
 _COMPOUND = "欧阳|司马|诸葛|上官|东方|皇甫|令狐|慕容|尉迟|公孙|夏侯|司徒|端木|长孙"
 #: Characters that do not end a name but often follow one (function words, verbs of talking,
 #: the first character of titles): never taken as given-name characters.
@@ -243,10 +243,10 @@ _CONTEXT_RULES: tuple[_Rule, ...] = (
     _Rule("name_context", re.compile(f"(?:找|给|联系|问)(?P<v>{_NAME})")),
     # 组织员陈某丙， / 支部书记王五（ / 我是张三，
     _Rule("name_context", re.compile(
-        f"(?:书记|组织员|委员|主任|校长|院长|我是|我叫)(?P<v>{_NAME})(?={_PUNCT}|$)"
+        f"(?:书记|组织员|委员|主任|校长|院长|我是|我叫)(?P<v>{_NAME}|{_NAME_AMBIGUOUS})(?={_PUNCT}|$)"
     )),
     # 李四老师 / 赵某同学
-    _Rule("name_context", re.compile(f"[{_SURNAMES}]{_GIVEN}{{1,2}}?(?=老师|同学|书记|主任)")),
+    _Rule("name_context", re.compile(f"(?:{_COMPOUND}|[{_SURNAMES}]){_GIVEN}{{1,2}}?(?=老师|同学|书记|主任)")),
 )  # fmt: skip
 
 
