@@ -10,6 +10,7 @@ test run (``tests/privacy/conftest.py``).
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, timedelta
 
 import numpy as np
@@ -252,3 +253,39 @@ def test_scrub_series_by_distinct_values_counts_rows():
     out, counts = DET.scrub_series(s)
     assert out.tolist()[:3] == [f"电话{PLACEHOLDER}", None, f"电话{PLACEHOLDER}"]
     assert out.iloc[3] == 3 and counts["phone"] == 2
+
+
+# -- symposium speakers -------------------------------------------------------------------------
+def _statements(speakers, roles=None):
+    from survey.instruments.symposium import themes_from_frame
+
+    df = pd.DataFrame({
+        "session": "ZT01", "speaker": speakers, "role": roles if roles is not None else [""] * len(speakers),
+        "text": [f"{s}说：支部建设要加强。" for s in speakers], "codes_a": "T01", "codes_b": "",
+        "_file": "发言记录.xlsx", "_row": range(2, 2 + len(speakers)),
+    })  # fmt: skip
+    return df, themes_from_frame(pd.DataFrame({"code": ["T01"], "label": ["学习"]}))
+
+
+@pytest.mark.parametrize("key", [None, b"k" * 32])
+def test_speakers_never_kept_same_person_same_code(key):
+    from survey.instruments.symposium import clean_statements
+
+    df, themes = _statements(["张某乙", "李四", "张 某乙", ""])
+    out, _ = clean_statements(df, themes, key=key)
+    codes = out["speaker"].tolist()
+    assert codes[0] == codes[2] != codes[1] and codes[3] == ""
+    assert not any(n in " ".join(codes) + " ".join(out["text"]) for n in ("张某乙", "李四"))
+    pattern = r"发言人\d{2}" if key is None else r"发言人-[0-9a-f]{8}"
+    assert all(re.fullmatch(pattern, c) for c in codes[:3])
+
+
+def test_speaker_codes_depend_on_the_key_and_roles_replace_them():
+    from survey.clean.privacy import pseudonymise_speakers
+    from survey.instruments.symposium import clean_statements
+
+    s = pd.Series(["张某乙"])
+    assert pseudonymise_speakers(s, b"a" * 32).iloc[0] != pseudonymise_speakers(s, b"b" * 32).iloc[0]
+    df, themes = _statements(["张某乙", "李四"], roles=["支部书记", ""])
+    out, _ = clean_statements(df, themes, key=b"a" * 32)
+    assert out["speaker"].iloc[0] == "支部书记" and out["speaker"].iloc[1].startswith("发言人-")
