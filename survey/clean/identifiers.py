@@ -14,7 +14,8 @@ What it finds (``kind``: what)
     MOD 11-2 check digit (``0-9`` or ``X``) and whose digits 7–14 are a real date
     1900-01-01…2099-12-31; old 15-digit numbers whose digits 7–12 are a real date (19yymmdd).
     Spaces or dashes between the 6-digit region, the year, month-day and the last 4 digits are
-    allowed (``370103 1900 0610 1186``).
+    allowed (``370103 1900 0610 1186``). Right after 身份证/证件(号/号码) any 15- or 18-digit
+    number is taken, check digit and date unchecked.
 ``phone``
     Mainland mobiles ``1[3-9]`` + 9 digits, optionally after ``+86``/``0086``/``86``/``(+86)``,
     written together or grouped 3-4-4, 4-3-4, 3-8 or 7-4 with a space, dash or dot.
@@ -47,7 +48,7 @@ Known limits (read the open answers before release anyway)
   skips 的了是和… and 打说讲问… so that ``给李四打电话`` keeps ``打电话``), a surname outside
   the ~100 common ones, or a nickname not in an identifier column, is missed.
 * An 18-digit ID with a typing error (wrong check digit) or a date outside 1900–2099 is not
-  an ID number for the detector; phone numbers with country codes other than +86, numbers
+  an ID number for the detector unless it follows 身份证/证件号; phone numbers with country codes other than +86, numbers
   split into other groupings (``13 800 138 000``) or written in Chinese numerals
   (一三八……) are missed.
 * QQ numbers and WeChat ids are found only after their keyword; student and staff numbers only
@@ -207,6 +208,25 @@ _FIXED_RULES: tuple[_Rule, ...] = (
     _Rule("id_card", re.compile(
         rf"(?<![0-9A-Za-z])[1-9]{_D}{{5}}[ \-]?{_D}{{6}}[ \-]?{_D}{{3}}(?![0-9A-Za-z])"
     ), lambda t: id_card_valid(_digits_only(t))),
+    # After 身份证/证件号 a 15- or 18-digit number is taken even with a wrong check digit or
+    # date: a mistyped ID number still nearly identifies its holder.
+    _Rule("id_card", re.compile(
+        r"(?:身份证|证件)(?:号码|号)?" + _AFTER_KEYWORD
+        + r"(?P<v>[0-9]{6}[ \-]?[0-9]{4}[ \-]?[0-9]{4}[ \-]?[0-9]{3}[0-9Xx]"
+        + r"|[0-9]{6}[ \-]?[0-9]{6}[ \-]?[0-9]{3})(?![0-9A-Za-z])"
+    )),
+    # Keyword rules before the bare numbers: 学号A13000000000 is one student number.
+    _Rule("qq", re.compile(
+        rf"(?:QQ|qq|Qq|扣扣)(?:号码|号)?{_AFTER_KEYWORD}(?P<v>[1-9]{_D}{{4,11}})(?![0-9])"
+    )),
+    _Rule("wechat", re.compile(
+        r"(?:微信号?|[Vv]信|[Ww]e[Cc]hat|[Ww]eixin|[Vv][Xx]|[Ww][Xx])(?:号|ID|id)?"
+        rf"{_AFTER_KEYWORD}(?P<v>[A-Za-z][A-Za-z0-9_\-]{{5,19}})(?![A-Za-z0-9_\-])"
+    )),
+    _Rule("student_staff_no", re.compile(
+        r"(?:学号|工号|职工号|教工号|学籍号|员工号)" + _AFTER_KEYWORD
+        + rf"(?P<v>[A-Za-z]{{0,4}}{_D}{{4,20}}[A-Za-z]?)(?![0-9A-Za-z])"
+    )),
     _Rule("phone", re.compile(
         rf"(?<![0-9+.])(?:(?:\(\+?86\)|(?:\+|00)?86) ?[\-.]? ?)?{_PHONE_BODY}(?![0-9])"
     )),
@@ -220,17 +240,6 @@ _FIXED_RULES: tuple[_Rule, ...] = (
     _Rule("ip", re.compile(
         r"(?<![0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}"
         r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?![0-9]|\.[0-9])"
-    )),
-    _Rule("qq", re.compile(
-        rf"(?:QQ|qq|Qq|扣扣)(?:号码|号)?{_AFTER_KEYWORD}(?P<v>[1-9]{_D}{{4,11}})(?![0-9])"
-    )),
-    _Rule("wechat", re.compile(
-        r"(?:微信号?|[Vv]信|[Ww]e[Cc]hat|[Ww]eixin|[Vv][Xx]|[Ww][Xx])(?:号|ID|id)?"
-        rf"{_AFTER_KEYWORD}(?P<v>[A-Za-z][A-Za-z0-9_\-]{{5,19}})(?![A-Za-z0-9_\-])"
-    )),
-    _Rule("student_staff_no", re.compile(
-        r"(?:学号|工号|职工号|教工号|学籍号|员工号)" + _AFTER_KEYWORD
-        + rf"(?P<v>[A-Za-z]{{0,4}}{_D}{{4,20}}[A-Za-z]?)(?![0-9A-Za-z])"
     )),
 )  # fmt: skip
 
@@ -380,8 +389,10 @@ class IdentifierDetector:
     def find(self, text: str) -> list[Match]:
         """Every identifier in ``text``, by position; spans never overlap.
 
-        Rules run in the order of :data:`KIND_LABELS_ZH` (an e-mail ``13800138000@qq.com`` is one
-        e-mail, not a phone); each found span is masked before the next rule runs.
+        Rules run in a fixed order: e-mails, ID numbers, numbers after a keyword (QQ, WeChat,
+        学号…), phones, landlines, IP addresses, listed numbers and names, context names (so an
+        e-mail ``13800138000@qq.com`` is one e-mail, not a phone); each found span is masked
+        before the next rule runs.
         """
         if not isinstance(text, str) or not text:
             return []

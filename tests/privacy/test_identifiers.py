@@ -151,6 +151,9 @@ def test_checksum_and_dates_decide_id_numbers():
     assert not id_card_valid("110105194902300027")  # 30 February
     assert not id_card_valid("110105491331002")  # month 13
     assert DET.scrub("号码110105194912310021")[1] == {}
+    # ... but after its keyword a mistyped ID number is taken all the same.
+    assert DET.scrub("身份证号：110105194912310021")[0] == f"身份证号：{PLACEHOLDER}"
+    assert DET.scrub("证件号 370102199003071234。")[0] == f"证件号 {PLACEHOLDER}。"
 
 
 @pytest.mark.parametrize(
