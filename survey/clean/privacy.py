@@ -1,6 +1,6 @@
 """Keyed pseudonymisation, the identifier policy and free-text scrubbing.
 
-Three jobs, applied by the pipeline after reading and before anything is written:
+Four jobs, applied by the pipeline after reading and before anything is written:
 
 1. :func:`load_key` finds the secret key (environment variable, key file outside git, or the
    published demo key for synthetic studies only).
