@@ -61,7 +61,12 @@ class SurveyError(Exception):
         super().__init__(self.message_zh())
 
     def message_zh(self) -> str:
-        """Return the full message shown to the user."""
+        """Return the full message shown to the user.
+
+        Identifiers quoted in it (phone and ID numbers, e-mails, QQ/WeChat ids…) are replaced
+        by ``[已隐去]`` (:func:`survey.clean.identifiers.scrub_message`), so that a message
+        copied into a log, an issue or the manifest carries no personal data.
+        """
         parts = [f"错误：{self.problem}"]
         if self.file is not None:
             parts.append(f"  文件：{self.file}")
@@ -75,11 +80,25 @@ class SurveyError(Exception):
             parts.append(f"  应为：{self.expected}")
         if self.hint is not None:
             parts.append(f"  建议：{self.hint}")
-        return "\n".join(parts)
+        return _scrub("\n".join(parts))
 
     def __str__(self) -> str:
         return self.message_zh()
 
 
 class SurveyWarning(UserWarning):
-    """Legal but odd input: the run goes on and the warning is logged."""
+    """Legal but odd input: the run goes on and the warning is logged.
+
+    A text argument has its identifiers replaced by ``[已隐去]`` (as in
+    :meth:`SurveyError.message_zh`).
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(_scrub(a) if isinstance(a, str) else a for a in args))
+
+
+def _scrub(text: str) -> str:
+    # Imported on use: survey.clean imports this module.
+    from survey.clean.identifiers import scrub_message
+
+    return scrub_message(text)

@@ -19,12 +19,14 @@ from typing import Any
 
 import pandas as pd
 
+from survey.clean.identifiers import IdentifierDetector, scrub_message
 from survey.clean.ledger import CleanResult, clean
 from survey.clean.privacy import (
     SCRUB_KIND_LABELS_ZH,
     apply_identifier_policy,
     load_key,
     names_from_identifiers,
+    numbers_from_identifiers,
     respondent_key_from,
     scrub_free_text,
 )
@@ -145,7 +147,7 @@ def _write_outputs(
     return files
 
 
-def _clean_instruments(study: Study, names: list[str], say: Callable[[str], None]) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path]]]:
+def _clean_instruments(study: Study, names: list[str], say: Callable[[str], None], key: bytes | None = None) -> tuple[dict[str, pd.DataFrame], list[tuple[str, Path]]]:
     """Read and clean the symposium, indicator and roster files the study names."""
     # Imported here: they pull in scipy.stats, which a study without them need not pay for.
     from survey.instruments.indicators import load_indicators
@@ -160,7 +162,7 @@ def _clean_instruments(study: Study, names: list[str], say: Callable[[str], None
         sym = load_symposium(
             study.resolve(cfg.sessions), study.resolve(cfg.themes), study.resolve(cfg.statements),
             display={k: study.display(getattr(cfg, k)) for k in ("sessions", "themes", "statements")},
-            names=names,
+            names=names, key=key,
         )
         tables[processed.SESSIONS] = sym.sessions
         tables[processed.STATEMENTS] = sym.statements.drop(columns=["text_scrubbed"])
@@ -225,11 +227,16 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
         roster_names = study.roster.names if study.roster is not None else None
         members = [] if roster_names is None else read_member_names(study.resolve(roster_names), display=study.display(roster_names))
         names = sorted(set(names_from_identifiers(frame, codebook)) | set(members))
-        kept, scrub_counts = scrub_free_text(result.kept, codebook, names)
+        numbers = numbers_from_identifiers(frame, codebook)
+        kept, scrub_counts = scrub_free_text(result.kept, codebook, names, numbers=numbers)
         kept, _policy = apply_identifier_policy(kept, codebook, key)
         tidy = _tidy(kept, codebook, study)
-        instruments, instrument_files = _clean_instruments(study, names, say)
-    notes = list(dict.fromkeys(_note_text(w.message) for w in caught if issubclass(w.category, SurveyWarning)))
+        instruments, instrument_files = _clean_instruments(study, names, say, key)
+    # Notes quote values through the identifier detector, with the study's names and numbers.
+    quoted = IdentifierDetector(names, numbers=numbers, context_names=False)
+    notes = list(dict.fromkeys(
+        scrub_message(_note_text(w.message), quoted) for w in caught if issubclass(w.category, SurveyWarning)
+    ))  # fmt: skip
     run = CleanRun(study, codebook, responses, result, tidy, scrub_counts, instruments, notes=notes)
 
     dest = Path(output_dir) if output_dir is not None else study.output_path

@@ -1,6 +1,6 @@
 """Keyed pseudonymisation, the identifier policy and free-text scrubbing.
 
-Three jobs, applied by the pipeline after reading and before anything is written:
+Four jobs, applied by the pipeline after reading and before anything is written:
 
 1. :func:`load_key` finds the secret key (environment variable, key file outside git, or the
    published demo key for synthetic studies only).
@@ -9,8 +9,12 @@ Three jobs, applied by the pipeline after reading and before anything is written
    (``<id>_pseudo``, or ``respondent_key`` for the identifier marked ``respondent_key: true``),
    ``coarsen`` keeps only the province of an IP address (``<id>_province``). Raw identifier
    columns never survive.
-3. :func:`scrub_free_text` replaces phone numbers, landlines, ID-card numbers, e-mail addresses
-   and known names inside open answers with ``[已隐去]`` and counts what it replaced.
+3. :func:`scrub_free_text` replaces phone numbers, landlines, ID-card numbers, e-mail and IP
+   addresses, QQ/WeChat ids, student/staff numbers and names inside open answers with
+   ``[已隐去]`` and counts what it replaced, using the one identifier detector
+   (:mod:`survey.clean.identifiers`, which documents its known limits).
+4. :func:`pseudonymise_speakers` replaces the speakers of symposium statements by keyed
+   pseudonyms, so their statements can be grouped without their names.
 
 Why HMAC and not a plain hash: phone numbers and student numbers have so few possible values
 that anyone could hash them all and reverse a plain SHA-256 in minutes. With a secret key the
@@ -32,12 +36,14 @@ import stat
 import unicodedata
 import warnings
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
+from survey.clean.identifiers import KIND_LABELS_ZH, IdentifierDetector
+from survey.clean.identifiers import PLACEHOLDER as PLACEHOLDER  # re-exported
 from survey.errors import SurveyError, SurveyWarning
 
 if TYPE_CHECKING:
@@ -51,21 +57,14 @@ PSEUDONYM_PREFIX = "R"
 PSEUDONYM_HEX_CHARS = 16
 #: Minimum length of a key read from the environment or a key file (a 128-bit hex string).
 MIN_KEY_CHARS = 32
-#: What replaces a scrubbed piece of free text.
-PLACEHOLDER = "[已隐去]"
 #: Name of the output column holding the respondent key.
 RESPONDENT_KEY = "respondent_key"
 #: Chinese labels of the kinds counted by :func:`scrub_text` (for the cleaning log).
-SCRUB_KIND_LABELS_ZH = {
-    "email": "电子邮箱",
-    "id_card": "身份证号",
-    "phone": "手机号",
-    "landline": "固定电话",
-    "student_staff_no": "学号/工号",
-    "ip": "IP 地址",
-    "name": "姓名/昵称",
-    "name_context": "疑似姓名（按称谓推断）",
-}
+SCRUB_KIND_LABELS_ZH = KIND_LABELS_ZH
+#: Prefix of a symposium speaker's pseudonym, followed by 8 lowercase hex digits.
+SPEAKER_PREFIX = "发言人-"
+#: Hex digits kept for a speaker pseudonym (32 bits: a meeting has dozens of speakers).
+SPEAKER_HEX_CHARS = 8
 
 _KEY_HOWTO = (
     "生成一个随机密钥并保存到 git 仓库之外，例如：\n"
@@ -497,174 +496,69 @@ def apply_identifier_policy(
 
 
 # -- free-text scrubbing ----------------------------------------------------------------------
-# Full-width digits, letters and the characters used in e-mails and phone numbers mapped one to
-# one to half-width, so matching can run on a translated copy while replacement happens on the
-# original (same length, same positions); Chinese punctuation in answers is left untouched.
-_FW_TABLE = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}
-_FW_TABLE.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})
-_FW_TABLE.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})
-_FW_TABLE.update({ord(c): ord(h) for c, h in zip("＋－＠．＿（）", "+-@._()", strict=True)})
-_FW_TABLE.update({0x3000: 0x20, 0x00A0: 0x20})
-
-_D = r"[0-9]"
-_DATE8 = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-_SCRUB_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("email", re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")),
-    # 18-digit ID: 6-digit region, birth date 18xx-20xx, 3-digit sequence, check digit or X.
-    ("id_card", re.compile(
-        rf"(?<![0-9A-Za-z])[1-9]{_D}{{5}}(?:18|19|20){_D}{{2}}{_DATE8}{_D}{{3}}[0-9Xx](?![0-9A-Za-z])"
-    )),
-    # Old 15-digit ID: 6-digit region, yymmdd, 3-digit sequence.
-    ("id_card", re.compile(rf"(?<![0-9A-Za-z])[1-9]{_D}{{5}}{_D}{{2}}{_DATE8}{_D}{{3}}(?![0-9A-Za-z])")),
-    # Mainland mobile: 1[3-9]x xxxx xxxx, optional +86 / 0086, spaces or dashes as 3-4-4.
-    ("phone", re.compile(
-        rf"(?<![0-9+])(?:(?:\+|00)?86[ \-]?)?1[3-9]{_D}[ \-]?{_D}{{4}}[ \-]?{_D}{{4}}(?![0-9])"
-    )),
-    # Landline: area code 0xx or 0xxx (optionally in brackets), 7-8 digit number, extension.
-    ("landline", re.compile(
-        rf"(?<![0-9A-Za-z])(?:\(0{_D}{{2,3}}\) ?|0{_D}{{2,3}}[ \-]?)[1-9]{_D}{{6,7}}(?:-{_D}{{1,5}})?(?![0-9A-Za-z])"
-    )),
-    # IPv4 address: four numbers 0-255 joined by dots, not part of a longer dotted number.
-    ("ip", re.compile(
-        r"(?<![0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}"
-        r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?![0-9]|\.[0-9])"
-    )),
-    # Student / staff numbers have no fixed form: only a number right after the word is taken
-    # (学号2099123456, 工号：GH991234); only the group "v" is replaced, the word stays.
-    ("student_staff_no", re.compile(
-        r"(?:学号|工号|职工号|教工号|学籍号|员工号)\s*[:：]?\s*(?:是|为)?\s*"
-        rf"(?P<v>[A-Za-z]{{0,4}}{_D}{{4,20}}[A-Za-z]?)(?![0-9A-Za-z])"
-    )),
-)  # fmt: skip
-
-# Names of people who are not respondents (so in no identifier column or roster) can only be
-# guessed. This rule is deliberately narrow: a common surname plus one or two characters,
-# directly after a role word (组织员陈某丙，/ 支部书记王五（ / 我是张三，) and followed by
-# punctuation, or directly before 老师/同学/书记/主任 (李四老师). Surnames that are also
-# everyday words (高 方 向 于 任 白 金 石 江 万 龙 武 严 付 钱 莫 史 夏 党 ...) are left out,
-# and so is 同志, so that 毛泽东同志 and the like survive. It is a safety net, not a
-# replacement for reading the open answers before release.
-_SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶"
-    "程苏魏吕丁沈姚卢姜崔钟谭陆汪范廖贾韦邹孟熊秦邱尹薛闫段雷侯陶黎贺顾毛郝龚邵覃戴孔汤"
-)
-_HAN = "[\u4e00-\u9fff]"
-# A given-name character: any Han character except function words ("曾经的老师" is no name).
-_GIVEN = f"(?:某|(?![的了是和与在们个位些种名对给把被从向为等及都也就还要会末围边年日期]){_HAN})"
-_NAME_CONTEXT = re.compile(
-    "(?:(?<=书记)|(?<=组织员)|(?<=委员)|(?<=主任)|(?<=校长)|(?<=院长)|(?<=我是)|(?<=我叫))"
-    f"[{_SURNAMES}]{_GIVEN}{{1,2}}(?=[，。；、！？,.;!?（()）\\s：:]|$)"
-    f"|[{_SURNAMES}]{_GIVEN}{{1,2}}?(?=老师|同学|书记|主任)"
-)
+#: Shortest student/staff number taken from an identifier column as a token to find in text
+#: (shorter ones such as ``2026`` would remove years).
+MIN_NUMBER_TOKEN_CHARS = 6
 
 
-def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex for all names, longest first (so ``张三丰`` wins over ``张三``)."""
-    clean = set()
-    for name in names:
-        if not isinstance(name, str):
-            continue
-        n = _SPACES.sub(" ", name.translate(_FW_TABLE)).strip()
-        if len(n) >= 2 and PLACEHOLDER not in n:
-            clean.add(n)
-    if not clean:
-        return None
-    parts = []
-    for n in sorted(clean, key=lambda s: (-len(s), s)):
-        # ASCII nicknames must not match inside longer words ("Tom" in "Tomato").
-        if n.isascii():
-            parts.append(rf"(?<![A-Za-z0-9]){re.escape(n)}(?![A-Za-z0-9])")
-        else:
-            parts.append(re.escape(n))
-    return re.compile("|".join(parts))
-
-
-def _scrub_one(
-    text: str, patterns: list[tuple[str, re.Pattern[str]]], counts: dict[str, int]
-) -> str:
-    matched = text.translate(_FW_TABLE)
-    for kind, pattern in patterns:
-        pieces, last, n = [], 0, 0
-        for m in pattern.finditer(matched):
-            pieces.append(m.span("v") if "v" in pattern.groupindex else m.span())
-            n += 1
-        if not n:
-            continue
-        counts[kind] += n
-        new_text, new_matched = [], []
-        for start, end in pieces:
-            new_text += [text[last:start], PLACEHOLDER]
-            new_matched += [matched[last:start], PLACEHOLDER]
-            last = end
-        text = "".join([*new_text, text[last:]])
-        matched = "".join([*new_matched, matched[last:]])
-    return text
-
-
-def scrub_text(series: pd.Series, names: Iterable[str] = ()) -> tuple[pd.Series, dict[str, int]]:
+def scrub_text(
+    series: pd.Series,
+    names: Iterable[str] = (),
+    *,
+    numbers: Iterable[str] = (),
+    number_patterns: Iterable[str] = (),
+) -> tuple[pd.Series, dict[str, int]]:
     """Replace personal details inside free text by ``[已隐去]``.
+
+    A thin wrapper around :class:`survey.clean.identifiers.IdentifierDetector` (the project's
+    one identifier detector; its module docstring lists what is found and the known limits).
 
     Parameters
     ----------
     series
         Free-text answers; missing values and non-strings are left alone. Not modified.
     names
-        Names to remove wherever they occur as exact substrings: names and WeChat nicknames
-        from the identifier columns (:func:`names_from_identifiers`) and the roster. Names
-        shorter than 2 characters are ignored; all-ASCII names match only as whole words.
+        Names to remove wherever they occur: names and WeChat nicknames from the identifier
+        columns (:func:`names_from_identifiers`), the member list and symposium speakers.
+        Names shorter than 2 characters are ignored; all-ASCII names match only as whole words;
+        spaces (half- or full-width) between Chinese characters are allowed.
+    numbers
+        Student/staff numbers to remove wherever they occur as whole tokens
+        (:func:`numbers_from_identifiers`).
+    number_patterns
+        Regular expressions of student/staff numbers (the codebook's patterns).
 
     Returns
     -------
     series : pandas.Series
         The scrubbed text, same index and name.
     counts : dict
-        Replacements per kind: ``email``, ``id_card`` (18-digit with check digit or X, and old
-        15-digit), ``phone`` (mainland mobiles ``1[3-9]`` + 9 digits, with spaces/dashes as
-        3-4-4 and optional ``+86``), ``landline`` (``0531-88888888``, ``(010)12345678``) and
-        ``student_staff_no`` (a number right after 学号/工号/职工号/教工号/学籍号/员工号; the
-        word itself is kept), ``ip`` (IPv4 addresses), ``name`` (the given names) and ``name_context`` (a guessed name
-        of someone not listed: a common surname plus one or two characters right after a role
-        word such as 组织员/书记/我是 and before punctuation, or right before 老师/同学/书记/主任).
-        Chinese labels are in :data:`SCRUB_KIND_LABELS_ZH`.
+        Replacements per kind (keys of :data:`SCRUB_KIND_LABELS_ZH`, zeros included).
 
     Notes
     -----
-    Full-width digits and letters are recognised (matching runs on a half-width copy). Numbers
-    are matched only as whole digit runs with the structure of the identifier, so years
-    (``2026年``), counts (``第3次``), dates (``2026-09-03``, ``20260903``) and scores survive.
-    E-mails are replaced first, so ``13800138000@qq.com`` counts as one e-mail.
+    Each distinct text is scrubbed once and its replacements counted once per row holding it.
 
     Examples
     --------
-    >>> s, n = scrub_text(pd.Series(["请联系张三 138-0013-8000"]), ["张三"])
+    >>> s, n = scrub_text(pd.Series(["请联系张 三 138-0013-8000"]), ["张三"])
     >>> s.iloc[0], n["phone"], n["name"]
     ('请联系[已隐去] [已隐去]', 1, 1)
     """
-    patterns = list(_SCRUB_PATTERNS)
-    names_re = _names_pattern(names)
-    if names_re is not None:
-        patterns.append(("name", names_re))
-    patterns.append(("name_context", _NAME_CONTEXT))
-    counts = dict.fromkeys(SCRUB_KIND_LABELS_ZH, 0)
-    # Each distinct text is scrubbed once (answers such as branch names repeat thousands of
-    # times) and its replacements counted once per row that holds it.
-    values = series.to_numpy(dtype=object, copy=True)
-    codes, uniques = pd.factorize(values)
-    occurs = np.bincount(codes[codes >= 0], minlength=len(uniques))
-    scrubbed = np.empty(len(uniques), dtype=object)
-    is_text = np.zeros(len(uniques), dtype=bool)
-    for k, u in enumerate(uniques):
-        if isinstance(u, str):
-            one = dict.fromkeys(SCRUB_KIND_LABELS_ZH, 0)
-            scrubbed[k] = _scrub_one(u, patterns, one)
-            is_text[k] = True
-            for kind, n in one.items():
-                counts[kind] += n * int(occurs[k])
-    out = values
-    rows = codes >= 0
-    rows[rows] = is_text[codes[rows]]  # non-text values stay exactly as they were
-    out[rows] = scrubbed.take(codes[rows])
-    return pd.Series(out, index=series.index, name=series.name, dtype=series.dtype), counts
+    det = _detector(tuple(sorted(set(_texts(names)))), tuple(sorted(set(_texts(numbers)))),
+                    tuple(number_patterns))  # fmt: skip
+    return det.scrub_series(series)
+
+
+def _texts(values: Iterable[object]) -> Iterable[str]:
+    return (v for v in values if isinstance(v, str))
+
+
+@lru_cache(maxsize=4)
+def _detector(
+    names: tuple[str, ...], numbers: tuple[str, ...], patterns: tuple[str, ...]
+) -> IdentifierDetector:
+    return IdentifierDetector(names, numbers=numbers, number_patterns=patterns)
 
 
 def names_from_identifiers(
@@ -701,8 +595,40 @@ def free_text_columns(df: pd.DataFrame, codebook: Codebook) -> list[str]:
     return [c for c in cols if c in df.columns]
 
 
+def numbers_from_identifiers(
+    df: pd.DataFrame, codebook: Codebook, kinds: Iterable[str] = ("staff_no", "student_no")
+) -> list[str]:
+    """Collect the distinct student/staff numbers held in the raw identifier columns.
+
+    Returned as written and normalised (:func:`normalise_identifier`), only those of at least
+    :data:`MIN_NUMBER_TOKEN_CHARS` characters and not in scientific notation; pass them as
+    ``numbers`` to :func:`scrub_free_text` so a respondent's number is removed wherever it is
+    quoted.
+    """
+    kinds = set(kinds)
+    found: set[str] = set()
+    for ident in codebook.identifiers:
+        if ident.kind in kinds and ident.id in df.columns:
+            for v in df[ident.id].dropna().unique().tolist():
+                text = _SPACES.sub(" ", str(v)).strip()
+                for form in (text, normalise_identifier(text, ident.kind)):
+                    if len(form) >= MIN_NUMBER_TOKEN_CHARS and not is_mangled_number(form):
+                        found.add(form)
+    return sorted(found)
+
+
+def number_patterns(codebook: Codebook) -> list[str]:
+    """The regular expressions of student/staff numbers the codebook declares (an identifier's
+    ``pattern``, when the codebook schema has one)."""
+    return [p for i in codebook.identifiers if isinstance(p := getattr(i, "pattern", None), str) and p]
+
+
 def scrub_free_text(
-    df: pd.DataFrame, codebook: Codebook, names: Iterable[str] = ()
+    df: pd.DataFrame,
+    codebook: Codebook,
+    names: Iterable[str] = (),
+    *,
+    numbers: Iterable[str] = (),
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """Apply :func:`scrub_text` to every text item and ``<id>_other`` column.
 
@@ -711,9 +637,11 @@ def scrub_free_text(
     df
         The response frame; not modified.
     codebook
-        The codebook (which items are free text).
+        The codebook (which items are free text; its number patterns).
     names
         Names to remove (see :func:`scrub_text`).
+    numbers
+        Student/staff numbers to remove (:func:`numbers_from_identifiers`).
 
     Returns
     -------
@@ -722,11 +650,52 @@ def scrub_free_text(
     counts : dict
         Replacements per kind, summed over all free-text columns.
     """
-    names = list(names)
+    names, numbers = list(names), list(numbers)
+    patterns = number_patterns(codebook)
     out = df.copy()
     total = dict.fromkeys(SCRUB_KIND_LABELS_ZH, 0)
     for col in free_text_columns(df, codebook):
-        out[col], counts = scrub_text(df[col], names)
+        out[col], counts = scrub_text(df[col], names, numbers=numbers, number_patterns=patterns)
         for kind, n in counts.items():
             total[kind] += n
     return out, total
+
+
+def pseudonymise_speakers(speakers: pd.Series, key: bytes | None) -> pd.Series:
+    """Replace the speakers of symposium statements so that no name is written out.
+
+    Parameters
+    ----------
+    speakers
+        The raw 发言人 cells (names, initials or aliases); not modified.
+    key
+        The secret key (:func:`load_key`). ``None``: speakers are numbered instead.
+
+    Returns
+    -------
+    pandas.Series
+        Same index and name. With a key: :data:`SPEAKER_PREFIX` + the first
+        :data:`SPEAKER_HEX_CHARS` hex digits of HMAC-SHA256(key, ``"speaker:"`` + normalised
+        name), so the same speaker has the same code in every session, run and wave (another
+        context string than the respondent key, so the two cannot be linked). Without a key:
+        ``发言人01``, ``发言人02``… in order of first appearance. Blank cells become ``""``.
+
+    Examples
+    --------
+    >>> pseudonymise_speakers(pd.Series(["张三", "张 三", "", "李四"]), None).tolist()
+    ['发言人01', '发言人01', '', '发言人02']
+    """
+    norm = [
+        "" if v is None or (not isinstance(v, str) and pd.isna(v))
+        else normalise_identifier(str(v), "name")
+        for v in speakers.tolist()
+    ]  # fmt: skip
+    codes: dict[str, str] = {}
+    for n in norm:
+        if n and n not in codes:
+            codes[n] = (
+                f"发言人{len(codes) + 1:02d}" if key is None
+                else SPEAKER_PREFIX + keyed_digest("speaker:" + n, key)[:SPEAKER_HEX_CHARS]
+            )  # fmt: skip
+    return pd.Series([codes.get(n, "") for n in norm], index=speakers.index, name=speakers.name,
+                     dtype=object)  # fmt: skip

@@ -42,6 +42,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from survey.clean.identifiers import redact_values
 from survey.config.codebook import Codebook, Item
 from survey.config.study import Cleaning, Fieldwork, Study
 from survey.errors import SurveyError
@@ -83,7 +84,9 @@ class CellResult:
         A new frame with invalid cells set to NaN (the input frame is untouched).
     changes
         One row per changed cell, columns ``file``, ``row`` (Excel row), ``column``, ``item``,
-        ``value`` (the original value as text) and ``allowed`` (valid codes or range, Chinese).
+        ``value`` (the original value as text, or ``[已隐去，N个字符]`` when it is no plausible
+        answer: see :func:`survey.clean.identifiers.redact_value`) and ``allowed`` (valid codes
+        or range, Chinese).
     """
 
     frame: pd.DataFrame
@@ -758,7 +761,7 @@ def out_of_range(df: pd.DataFrame, ctx: RuleContext) -> CellResult:
                         "row": df["_row"].iloc[idx].to_numpy(),
                         "column": col,
                         "item": item.id,
-                        "value": _fmt_value(raw.iloc[idx]),
+                        "value": redact_values(_fmt_value(raw.iloc[idx])),
                         "allowed": allowed,
                         "_order": order,
                         "_pos": idx,

@@ -32,6 +32,7 @@ Statements (``statements``) — one row per statement (typed from the minutes)
     ============  =====================================================  =========
     session       场次编号, 场次, 座谈会编号, session, session_id           yes
     speaker       发言人, 发言人代号, 发言者, speaker                        no
+    role          发言人身份, 身份, 角色, 职务, role                          no
     text          发言内容, 发言, 内容, 文本, text, statement              yes
     codes_a       编码员A, 编码A, 主题编码A, 编码员甲, coder_a, codes_a      yes
     codes_b       编码员B, 编码B, 主题编码B, 编码员乙, coder_b, codes_b      no
@@ -39,6 +40,11 @@ Statements (``statements``) — one row per statement (typed from the minutes)
 
     A codes cell may hold several codes separated by ``;`` ``；`` ``,`` ``，`` ``、`` ``/``
     or a line break; an empty cell means "no theme".
+
+    The speaker is never written out as typed: :func:`clean_statements` replaces it by the
+    speaker's role when the row has one, else by a keyed pseudonym
+    (:func:`survey.clean.privacy.pseudonymise_speakers`), and removes speakers' names from the
+    statement texts.
 
 Problems found while cleaning (unknown theme codes, statements whose session is not in the
 sessions file, duplicate ids) are collected **all at once** into an issues table
@@ -69,6 +75,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from survey.clean.identifiers import looks_like_name
 from survey.errors import SurveyWarning
 from survey.instruments.tables import (
     AREAS,
@@ -107,6 +114,7 @@ THEME_COLUMNS = {
 STATEMENT_COLUMNS = {
     "session": (("场次编号", "场次", "座谈会编号", "session", "session_id"), True),
     "speaker": (("发言人", "发言人代号", "发言者", "speaker"), False),
+    "role": (("发言人身份", "身份", "角色", "职务", "role"), False),
     "text": (("发言内容", "发言", "内容", "文本", "text", "statement"), True),
     "codes_a": (("编码员A", "编码A", "主题编码A", "编码员甲", "coder_a", "codes_a"), True),
     "codes_b": (("编码员B", "编码B", "主题编码B", "编码员乙", "coder_b", "codes_b"), False),
@@ -275,15 +283,15 @@ def read_statements(path: str | Path, *, display: str | None = None) -> pd.DataF
     Returns
     -------
     pandas.DataFrame
-        ``session``, ``speaker``, ``text``, ``codes_a``, ``codes_b`` (raw cell text),
+        ``session``, ``speaker``, ``role``, ``text``, ``codes_a``, ``codes_b`` (raw cell text),
         ``_file``, ``_row``; ``.attrs["columns"]`` maps each to the header the user sees.
     """
     df, shown = pick_columns(read_frame(path, display=display), STATEMENT_COLUMNS, what="座谈发言记录表")
-    for col in ("speaker", "codes_b"):
+    for col in ("speaker", "role", "codes_b"):
         if col not in df:
             df[col] = ""
-    out = df[["session", "speaker", "text", "codes_a", "codes_b", "_file", "_row"]].copy()
-    for col in ("session", "speaker", "codes_a", "codes_b"):
+    out = df[["session", "speaker", "role", "text", "codes_a", "codes_b", "_file", "_row"]].copy()
+    for col in ("session", "speaker", "role", "codes_a", "codes_b"):
         out[col] = out[col].map(norm_text).astype(object)
     out["text"] = df["text"].map(lambda v: "" if pd.isna(v) else str(v).strip()).astype(object)
     out.attrs["columns"] = {**shown, "codes_b": shown.get("codes_b", "编码员B")}
@@ -305,6 +313,7 @@ def clean_statements(
     *,
     scrubber: Scrubber | None | Literal["auto"] = "auto",
     names: Sequence[str] = (),
+    key: bytes | None = None,
     on_issue: Literal["error", "warn"] = "error",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Normalise theme codes, check sessions, scrub text.
@@ -324,7 +333,13 @@ def clean_statements(
         "auto" without it) keeps the text as is, emits a :class:`SurveyWarning`, and marks
         ``text_scrubbed`` False so quotes are refused later.
     names
-        Person names to remove from the text (passed to the scrubber).
+        Person names to remove from the text (passed to the scrubber, together with every
+        speaker cell shaped like a Chinese name).
+    key
+        The pseudonymisation key (:func:`survey.clean.privacy.load_key`): speakers become
+        ``发言人-`` + 8 hex digits of a keyed HMAC, the same for the same speaker everywhere;
+        without a key they are numbered ``发言人01``… in order of appearance. A row with a
+        role (发言人身份) gets the role instead. The typed speaker is never kept.
     on_issue
         ``"error"`` (default): any unknown code or session raises one SurveyError listing
         all of them; ``"warn"``: warn, drop the unknown codes, keep going.
@@ -334,7 +349,8 @@ def clean_statements(
     (statements, issues)
         ``statements`` adds ``statement_id`` (``S0001``… in file order), ``group``,
         ``codes_a``/``codes_b`` as tuples of known codes (sorted, unique),
-        ``text_scrubbed`` (bool); ``issues`` is the issues table (empty when clean).
+        ``text_scrubbed`` (bool), ``speaker`` replaced as described under ``key``;
+        ``issues`` is the issues table (empty when clean).
     """
     df = statements.reset_index(drop=True).copy()
     shown = df.attrs.get("columns", {})
@@ -369,6 +385,9 @@ def clean_statements(
     if on_issue == "warn" and sessions is not None:
         df = df.loc[df["group"].notna()].reset_index(drop=True)
     fn = _default_scrubber() if scrubber == "auto" else scrubber
+    speakers = df["speaker"].astype(object)
+    names = [*names, *sorted({s for s in speakers if isinstance(s, str) and looks_like_name(s)})]
+    df["speaker"] = _speaker_codes(speakers, df.get("role"), key, fn)
     if fn is None:
         warnings.warn("未使用发言文本脱敏函数（survey.clean.privacy.scrub_text 不可用或 scrubber=None），"
                       "发言内容未脱敏，不能用于报告引文",
@@ -381,6 +400,22 @@ def clean_statements(
     df.insert(0, "statement_id", [f"S{i + 1:04d}" for i in range(len(df))])
     cols = ["statement_id", "session", "group", "speaker", "text", "codes_a", "codes_b", "text_scrubbed", "_file", "_row"]
     return df[cols], issue_table.reset_index(drop=True)
+
+
+def _speaker_codes(
+    speakers: pd.Series, roles: pd.Series | None, key: bytes | None, scrubber: Scrubber | None
+) -> pd.Series:
+    """The speaker column as written out: the (scrubbed) role where a row has one, else the
+    speaker's pseudonym; never the typed speaker."""
+    from survey.clean.privacy import pseudonymise_speakers
+
+    codes = pseudonymise_speakers(speakers, key)
+    if roles is None:
+        return codes
+    role = roles.map(norm_text).astype(object)
+    if scrubber is not None:
+        role = pd.Series(scrubber(role, [])[0], index=role.index).astype(object)
+    return role.where(role.ne(""), codes).astype(object)
 
 
 @dataclass(frozen=True)
@@ -401,6 +436,7 @@ def load_symposium(
     display: Mapping[str, str] | None = None,
     scrubber: Scrubber | None | Literal["auto"] = "auto",
     names: Sequence[str] = (),
+    key: bytes | None = None,
     on_issue: Literal["error", "warn"] = "error",
 ) -> SymposiumData:
     """Read and clean the three symposium files.
@@ -412,7 +448,7 @@ def load_symposium(
     display
         How each file is named in messages, keyed ``"sessions"``, ``"themes"``,
         ``"statements"`` (default: the path as given).
-    scrubber, names, on_issue
+    scrubber, names, key, on_issue
         Passed to :func:`clean_statements`.
 
     Returns
@@ -427,5 +463,6 @@ def load_symposium(
     sess = read_sessions(sessions, display=shown.get("sessions"))
     codebook = read_themes(themes, display=shown.get("themes"))
     raw = read_statements(statements, display=shown.get("statements"))
-    cleaned, issues = clean_statements(raw, codebook, sess, scrubber=scrubber, names=names, on_issue=on_issue)
+    cleaned, issues = clean_statements(raw, codebook, sess, scrubber=scrubber, names=names, key=key,
+                                      on_issue=on_issue)
     return SymposiumData(sess, cleaned, codebook, issues)

@@ -121,3 +121,20 @@ def make_study(tmp_path: Path) -> Callable[..., Study]:
 @pytest.fixture(autouse=True)
 def _no_real_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(KEY_ENV, raising=False)
+
+
+#: Recall of the planted context-name corpus, filled by the test that measures it and printed
+#: in the closing note of the run.
+_CONTEXT_RECALL: dict[str, tuple[int, int]] = {}
+
+
+@pytest.fixture
+def context_recall() -> dict[str, tuple[int, int]]:
+    return _CONTEXT_RECALL
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for label, (found, total) in _CONTEXT_RECALL.items():
+        terminalreporter.write_line(
+            f"identifier detector: recall of planted {label}: {found}/{total} = {found / total:.1%}"
+        )

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from survey.clean import privacy
+from survey.clean.identifiers import IdentifierDetector
 from survey.clean.privacy import (
     PLACEHOLDER,
     SCRUB_KIND_LABELS_ZH,
@@ -134,13 +135,12 @@ def test_ascii_nickname_only_as_whole_word():
 
 
 def test_mixed_text_counts_every_kind():
-    text = "张三(13800138000, zs@example.com)身份证110105194912310021，座机010-62345678"
+    text = "张三(13800138000, zs@example.com)身份证11010519491231002X，座机010-62345678"
     out, counts = _one(text, ["张三"])
     assert out == f"{P}({P}, {P})身份证{P}，座机{P}"
-    assert counts == {
-        "email": 1, "id_card": 1, "phone": 1, "landline": 1, "student_staff_no": 0, "ip": 0, "name": 1, "name_context": 0,
+    assert counts == dict.fromkeys(SCRUB_KIND_LABELS_ZH, 0) | {
+        "email": 1, "id_card": 1, "phone": 1, "landline": 1, "name": 1,
     }  # fmt: skip
-    assert set(counts) == set(SCRUB_KIND_LABELS_ZH)
 
 
 def test_missing_and_non_text_left_alone_index_kept():
@@ -180,8 +180,8 @@ def test_scrub_free_text_touches_only_text_and_other(raw_frame, codebook):
     # Identifier columns and items are not free text: untouched here.
     pd.testing.assert_frame_equal(out.drop(columns=["carrier_other", "suggest"]),
                                   raw_frame.drop(columns=["carrier_other", "suggest"]))  # fmt: skip
-    assert counts == {
-        "email": 1, "id_card": 0, "phone": 1, "landline": 1, "student_staff_no": 0, "ip": 0, "name": 4, "name_context": 0,
+    assert counts == dict.fromkeys(SCRUB_KIND_LABELS_ZH, 0) | {
+        "email": 1, "phone": 1, "landline": 1, "name": 4,
     }  # fmt: skip
 
 
@@ -216,9 +216,14 @@ def test_scrub_text_by_distinct_value_equals_per_cell(values, dtype) -> None:
         values = [v for v in values if v is None or isinstance(v, str)]
     s = pd.Series(values, dtype=dtype)
     got, counts = privacy.scrub_text(s, ["张三", "张三丰"])
-    patterns = [*privacy._SCRUB_PATTERNS, ("name", privacy._names_pattern(["张三", "张三丰"]))]
-    patterns.append(("name_context", privacy._NAME_CONTEXT))
+    det = IdentifierDetector(["张三", "张三丰"])
     ref_counts = dict.fromkeys(privacy.SCRUB_KIND_LABELS_ZH, 0)
-    ref = [privacy._scrub_one(v, patterns, ref_counts) if isinstance(v, str) else v for v in s.tolist()]
+    ref = []
+    for v in s.tolist():
+        if isinstance(v, str):
+            v, one = det.scrub(v)
+            for kind, n in one.items():
+                ref_counts[kind] += n
+        ref.append(v)
     pd.testing.assert_series_equal(got, pd.Series(ref, index=s.index, dtype=s.dtype))
     assert counts == ref_counts
