@@ -624,7 +624,7 @@ CASES: list[Case] = [
     Case("alias_unknown_variable", "别名表写了不存在的变量 dept", alias_unknown_variable, "error",
          ("别名表中的变量 dept", "配置项：questionnaire.aliases.dept")),
     Case("crosscheck_same_variant", "crosscheck 指向按文本文件自己", crosscheck_same_variant, "error",
-         ("crosscheck 需要同一份问卷星下载", "配置项：questionnaire.files[0].crosscheck")),
+         ("同一份问卷导出被列了两次", "配置项：questionnaire.files[0].crosscheck")),
     Case("scale_missing_item", "编码手册的量表 P1 列出不存在的题目 P1_9", scale_missing_item, "error",
          ("量表 P1 列出的题目 P1_9 不在 items 中", "codebook.yaml", "配置项：scales[0].items[5]")),
     Case("reverse_non_likert", "把数值题“党龄”放进量表并设为反向题", reverse_non_likert, "error",
