@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository, a private copy of the demo study, one cleaned demo run.
+"""Shared fixtures: the repository, a private copy of the demo study, one cleaned demo run, one
+cleaned small demo (``demo_copy.copy_small_demo``) that the bad-input tests copy.
 
 Area-specific fixtures live in ``tests/<area>/conftest.py``.
 """
@@ -58,3 +59,18 @@ def cleaned_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     proc = run_cli("clean", "--study", str(study))
     assert proc.returncode == 0, proc.stderr
     return study
+
+
+@pytest.fixture(scope="session")
+def cleaned_small_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The small demo cleaned once by the CLI (``-q``): its study file and the run's stderr.
+
+    Tests copy its folder (raw files, ``study.yaml`` and ``data/processed``); do not change it.
+    """
+    from demo_copy import copy_small_demo
+
+    root = tmp_path_factory.mktemp("small_demo_clean")
+    study = copy_small_demo(root)
+    proc = run_cli("clean", "--study", str(study), "-q")
+    assert proc.returncode == 0, proc.stderr
+    return study, proc.stderr
