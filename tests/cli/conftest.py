@@ -1,5 +1,5 @@
-"""Fixtures for the command-line tests: one cleaned copy of the demo study per session and a
-private copy of it per test (helpers in ``cli_helpers.py``)."""
+"""Fixtures for the command-line tests: one cleaned copy of the demo study per session, and a
+private copy of the cleaned small demo per bad-input test (helpers in ``cli_helpers.py``)."""
 
 from __future__ import annotations
 
@@ -29,10 +29,11 @@ def cleaned_study(first_clean: tuple[Path, subprocess.CompletedProcess[str]]) ->
 
 
 @pytest.fixture
-def study_copy(cleaned_study: Path, tmp_path: Path) -> StudyCopy:
-    """A private copy of the cleaned study folder (raw inputs and ``data/processed``)."""
+def study_copy(cleaned_small_demo: tuple[Path, str], tmp_path: Path) -> StudyCopy:
+    """A private copy of the cleaned small demo (``tests/conftest.py``; raw inputs and
+    ``data/processed``): the bad-input tests break it."""
     root = tmp_path / "study"
-    shutil.copytree(cleaned_study.parent, root)
+    shutil.copytree(cleaned_small_demo[0].parent, root)
     before = tree_hashes(root / "data" / "processed")
     assert "manifest.json" in before and "responses.parquet" in before
     return StudyCopy(root, before)
