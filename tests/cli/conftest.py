@@ -8,18 +8,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cli_helpers import StudyCopy, copy_demo, survey_cmd, tree_hashes
+from cli_helpers import StudyCopy, tree_hashes
 
 
 @pytest.fixture(scope="session")
-def first_clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def first_clean(demo_first_clean: tuple[Path, subprocess.CompletedProcess[str]]) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """The demo study cleaned once through the CLI (``PYTHONHASHSEED=1``, run from its folder,
-    relative ``--study``); returns the study file and the finished process."""
-    root = tmp_path_factory.mktemp("cli_clean_a")
-    study = copy_demo(root)
-    proc = survey_cmd("clean", "--study", "study.yaml", cwd=root, hashseed="1")
-    assert proc.returncode == 0, proc.stderr
-    return study, proc
+    relative ``--study``; the shared ``demo_first_clean`` of ``tests/conftest.py``); returns the
+    study file and the finished process."""
+    return demo_first_clean
 
 
 @pytest.fixture(scope="session")

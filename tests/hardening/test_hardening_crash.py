@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hardening_helpers import copy_demo, survey_popen, tree_hashes
+from hardening_helpers import survey_popen, tree_hashes
 
 from survey.io.export import sweep_leftovers
 
@@ -71,12 +71,13 @@ def _run_until(args: list[str], root: Path, marker: str | None, delay: float,
 
 
 @pytest.fixture(scope="session")
-def cleaned_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One copy of the demo study cleaned by the CLI (per test worker)."""
+def cleaned_copy(cleaned_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo study cleaned by the CLI (the shared ``cleaned_demo``, once per test worker):
+    its ``study.yaml`` and ``data/`` (raw files and ``data/processed``) copied to a folder."""
     root = tmp_path_factory.mktemp("crash_base")
-    copy_demo(root)
-    killed, err = _run_until(["clean", "--study", str(root / "study.yaml")], root, None, 0)
-    assert not killed and (root / "data" / "processed" / "manifest.json").is_file(), err
+    shutil.copy2(cleaned_demo, root / "study.yaml")
+    shutil.copytree(cleaned_demo.parent / "data", root / "data")
+    assert (root / "data" / "processed" / "manifest.json").is_file()
     return root
 
 
@@ -178,7 +179,7 @@ def _report_files(root: Path) -> dict[str, str]:
 def test_killed_report_keeps_previous_reports_and_next_run_succeeds(
     cleaned_copy: Path, tmp_path: Path
 ) -> None:
-    from survey.report.runner import runner as report
+    from survey.report import runner as report
 
     root = tmp_path / "study"
     shutil.copytree(cleaned_copy, root)
