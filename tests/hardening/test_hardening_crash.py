@@ -7,9 +7,10 @@ reading, ``读取座谈会记录`` during the instrument step, ``写入：`` whe
 being written), not by fixed delays: the same point is hit on a fast or a loaded machine. The
 whole process group is killed, as a power cut or ``kill -9`` would; kernels included.
 
-``survey report`` is killed on a study with two small notebooks (one sleeps, so there is a
-"midway"), made in the test: the runner's atomicity does not depend on what the notebooks
-compute, and the full notebooks are exercised by the leak and determinism tests.
+``survey report`` is killed on the small demo (``demo_copy.copy_small_demo``: ``--force`` cleans
+again first) with two small notebooks (one sleeps, so there is a "midway"), made in the test:
+the runner's atomicity does not depend on what the notebooks compute or on how many answers
+there are, and the full notebooks are exercised by the leak and determinism tests.
 """
 
 from __future__ import annotations
@@ -177,12 +178,12 @@ def _report_files(root: Path) -> dict[str, str]:
 
 
 def test_killed_report_keeps_previous_reports_and_next_run_succeeds(
-    cleaned_copy: Path, tmp_path: Path
+    cleaned_small_demo: tuple[Path, str], tmp_path: Path
 ) -> None:
     from survey.report import runner as report
 
     root = tmp_path / "study"
-    shutil.copytree(cleaned_copy, root)
+    shutil.copytree(cleaned_small_demo[0].parent, root)
     nbdir = root / "notebooks"
     _tiny_notebooks(nbdir)
     study = str(root / "study.yaml")
