@@ -34,7 +34,7 @@ demo: $(STAMP) ## Regenerate the synthetic demo study in data/raw/demo
 	$(BIN)/survey demo
 
 test: $(STAMP) ## Set up and run the test suite
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --durations=10
 
 lint: $(STAMP) ## Lint with ruff
 	$(BIN)/ruff check survey tests benchmarks

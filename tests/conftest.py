@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository, a private copy of the demo study, one cleaned demo run.
+"""Shared fixtures: the repository, a private copy of the demo study, one cleaned demo run, one
+cleaned small demo (``demo_copy.copy_small_demo``) that the bad-input tests copy.
 
 Area-specific fixtures live in ``tests/<area>/conftest.py``.
 """
@@ -51,10 +52,42 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 
 
 @pytest.fixture(scope="session")
-def cleaned_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo study cleaned once by the CLI; returns the copied study file."""
+def demo_first_clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The demo study cleaned once per test worker by the CLI, as a user would run it: from its
+    own folder, relative ``--study``, ``PYTHONHASHSEED=1``. Returns the study file and the
+    finished process (stdout and stderr decoded as UTF-8).
+
+    Shared by the pipeline, command-line and crash tests: copy the folder, do not change it
+    (the pipeline tests only add ``processed_inproc/`` beside ``data/``).
+    """
     root = tmp_path_factory.mktemp("demo_clean")
     study = copy_demo_study(root)
-    proc = run_cli("clean", "--study", str(study))
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONHASHSEED="1")
+    for var in ("SURVEY_PSEUDONYM_KEY", "SURVEY_STUDY"):
+        env.pop(var, None)
+    proc = subprocess.run([sys.executable, "-m", "survey", "clean", "--study", "study.yaml"],
+                          cwd=root, env=env, capture_output=True, text=True, encoding="utf-8",
+                          timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr
-    return study
+    return study, proc
+
+
+@pytest.fixture(scope="session")
+def cleaned_demo(demo_first_clean: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
+    """The study file of :func:`demo_first_clean` (the demo cleaned once by the CLI)."""
+    return demo_first_clean[0]
+
+
+@pytest.fixture(scope="session")
+def cleaned_small_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The small demo cleaned once by the CLI (``-q``): its study file and the run's stderr.
+
+    Tests copy its folder (raw files, ``study.yaml`` and ``data/processed``); do not change it.
+    """
+    from demo_copy import copy_small_demo
+
+    root = tmp_path_factory.mktemp("small_demo_clean")
+    study = copy_small_demo(root)
+    proc = run_cli("clean", "--study", str(study), "-q")
+    assert proc.returncode == 0, proc.stderr
+    return study, proc.stderr

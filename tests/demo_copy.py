@@ -2,6 +2,11 @@
 
 Test modules cannot import ``tests/conftest.py`` by name, so the helpers live here (``tests/`` is
 on ``sys.path`` for every test module).
+
+:func:`copy_small_demo` makes the *small demo*: the demo study with every questionnaire export
+cut to its first :data:`SMALL_ROWS` answers (same files, formats, encodings, headers, study.yaml,
+codebook, symposium, indicators and roster). Tests of bad inputs run on it: what they check does
+not depend on how many answers a file holds, and cleaning it takes about half the time.
 """
 
 from __future__ import annotations
@@ -22,6 +27,46 @@ def copy_demo(dest: Path) -> Path:
     shutil.copy2(ROOT / "study.yaml", dest / "study.yaml")
     shutil.copytree(ROOT / "data" / "raw" / "demo", dest / "data" / "raw" / "demo")
     return dest / "study.yaml"
+
+
+#: Answers kept per questionnaire export in the small demo (the corpus edits rows up to 50).
+SMALL_ROWS = 60
+
+#: The questionnaire exports of the demo (relative to the study folder), crosscheck partner included.
+DEMO_QUESTIONNAIRES = tuple(
+    "data/raw/demo/" + name for name in (
+        "301234567_按文本_合成演示_技师学院党建工作规范化水平调研问卷_166_166.xlsx",
+        "301234567_按序号_合成演示_技师学院党建工作规范化水平调研问卷_166_166.xlsx",
+        "302345678_按序号_合成演示_技师学院党建工作规范化水平调研问卷_162_162.csv",
+        "合成演示_乙市高级技工学校_问卷录入.xlsx",
+        "303456789_按文本_合成演示_技师学院党建工作规范化水平调研问卷_160_160.csv",
+    )
+)
+
+
+def copy_small_demo(dest: Path, rows: int = SMALL_ROWS) -> Path:
+    """Copy the demo study into ``dest`` with each questionnaire export cut to ``rows`` answers.
+
+    CSV files are cut line by line on their bytes (encoding, BOM and line ends stay as they
+    were; the demo's CSVs have no line break inside a cell); workbooks lose the rows below
+    ``rows + 1`` on their first sheet. Returns the copied study file.
+    """
+    study = copy_demo(dest)
+    for rel in DEMO_QUESTIONNAIRES:
+        p = dest / rel
+        if p.suffix == ".csv":
+            lines = p.read_bytes().split(b"\r\n")
+            assert len(lines) > rows + 1, rel
+            p.write_bytes(b"\r\n".join(lines[: rows + 1]) + b"\r\n")
+        else:
+            import openpyxl
+
+            wb = openpyxl.load_workbook(p)
+            ws = wb.worksheets[0]
+            assert ws.max_row > rows + 1, rel
+            ws.delete_rows(rows + 2, ws.max_row)
+            wb.save(p)
+    return study
 
 
 def edit_yaml(path: Path, edit: Callable[[dict], None]) -> None:

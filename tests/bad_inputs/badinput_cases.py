@@ -1,7 +1,8 @@
-"""The bad-input corpus: each case alters a copy of the demo study and says what must happen.
+"""The bad-input corpus: each case alters a copy of the small demo and says what must happen.
 
 A case is a *generator* (a function that breaks a :class:`StudyDir` in place, starting from the
-committed demo study) plus the expected outcome:
+small demo: the committed demo study with each questionnaire export cut to its first
+:data:`~demo_copy.SMALL_ROWS` answers, see ``tests/demo_copy.py``) plus the expected outcome:
 
 ``error``
     ``survey clean`` exits 2 and prints ONE Simplified Chinese message (``错误：…``) naming the
@@ -37,6 +38,7 @@ from badinput_helpers import (
     NAMES,
     ROSTER,
     SESSIONS,
+    SMALL_ROWS,
     STATEMENTS,
     SUMMARIES,
     TEXT_CSV,
@@ -490,11 +492,15 @@ def full_width_and_nbsp(s: StudyDir) -> None:
     s.edit_csv(TEXT_CSV, "utf-8-sig", edit)
 
 
+def _row_counts(s: StudyDir) -> dict:
+    man = json.loads(s.path("data/processed/manifest.json").read_text(encoding="utf-8"))
+    return man["row_counts"]
+
+
 def check_full_width(s: StudyDir) -> None:
     df = pd.read_parquet(s.path("data/processed/responses.parquet"))
     assert df["years"].notna().mean() > 0.95
-    man = json.loads(s.path("data/processed/manifest.json").read_text(encoding="utf-8"))
-    assert man["row_counts"]["raw"] == 644
+    assert _row_counts(s)["raw"] == s.baseline["raw"]
 
 
 def blank_rows_inside(s: StudyDir) -> None:
@@ -510,9 +516,9 @@ def blank_rows_inside(s: StudyDir) -> None:
 
 def check_blank_rows(s: StudyDir) -> None:
     ex = pd.read_csv(s.path("data/processed/exclusions.csv"), dtype=str, encoding="utf-8-sig")
-    man = json.loads(s.path("data/processed/manifest.json").read_text(encoding="utf-8"))
-    assert man["row_counts"]["raw"] == 644, man["row_counts"]
-    assert len(ex) == 44
+    counts = _row_counts(s)
+    assert counts["raw"] == s.baseline["raw"], (counts, s.baseline)
+    assert len(ex) == s.baseline["excluded"] > 0
 
 
 def check_ip_garbage(s: StudyDir) -> None:
@@ -521,15 +527,17 @@ def check_ip_garbage(s: StudyDir) -> None:
 
 
 def check_serial_dates(s: StudyDir) -> None:
-    man = json.loads(s.path("data/processed/manifest.json").read_text(encoding="utf-8"))
-    assert man["row_counts"]["kept"] == 600, man["row_counts"]
+    counts = _row_counts(s)
+    assert counts["kept"] == s.baseline["kept"], (counts, s.baseline)
     df = pd.read_parquet(s.path("data/processed/responses.parquet"))
     assert df["submitted_at"].notna().all()
 
 
-def check_kept_600(s: StudyDir) -> None:
-    man = json.loads(s.path("data/processed/manifest.json").read_text(encoding="utf-8"))
-    assert man["row_counts"]["raw"] == 644 and man["row_counts"]["kept"] == 600, man["row_counts"]
+def check_same_counts(s: StudyDir) -> None:
+    """As many answers read and kept as from the unbroken study."""
+    counts = _row_counts(s)
+    assert (counts["raw"], counts["kept"]) == (s.baseline["raw"], s.baseline["kept"]), (
+        counts, s.baseline)
 
 
 def check_other_version(s: StudyDir) -> None:
@@ -542,6 +550,9 @@ def check_other_version(s: StudyDir) -> None:
 # --------------------------------------------------------------------------------------------
 
 F_TEXT_CSV = f"文件：{TEXT_CSV}"
+#: mixed_encoding keeps the first half of the CSV's lines (header, SMALL_ROWS rows and the empty
+#: string after the last line end) in UTF-8: the first GBK line is line half + 1.
+MIXED_FIRST_GBK_LINE = (SMALL_ROWS + 2) // 2 + 1
 F_HOME = f"文件：{HOME_TEXT_XLSX}"
 
 CASES: list[Case] = [
@@ -552,7 +563,7 @@ CASES: list[Case] = [
          ("网页（HTML/XML）格式", F_HOME)),
     Case("xls_renamed_xlsx", "真正的 .xls 工作簿被改名为 .xlsx", xls_renamed_xlsx, "warn",
          ("扩展名为 .xlsx，但内容是 .xls 工作簿，已按 .xls 读取",),
-         check=check_kept_600, why="内容完整，按实际格式读取"),
+         check=check_same_counts, why="内容完整，按实际格式读取"),
     Case("empty_first_sheet", "工作簿第一张工作表是空的（数据在第二张）", empty_first_sheet, "error",
          ("文件中没有任何内容", F_HOME)),
     Case("missing_sheet_name", "study.yaml 指定的工作表名不存在", missing_sheet_name, "error",
@@ -570,13 +581,13 @@ CASES: list[Case] = [
     Case("utf8_declared_gbk", "UTF-8 的 CSV 在 study.yaml 中写成 encoding: gbk", utf8_declared_gbk,
          "error", ("无法按指定的编码 gbk 解码", "第 1 行附近", F_TEXT_CSV)),
     Case("mixed_encoding", "CSV 前半 UTF-8、后半 GBK（两次导出拼接）", mixed_encoding, "error",
-         ("无法识别文件的文本编码", "第 82 行附近", F_TEXT_CSV), cli=True),
+         ("无法识别文件的文本编码", f"第 {MIXED_FIRST_GBK_LINE} 行附近", F_TEXT_CSV), cli=True),
     Case("unknown_encoding_name", "study.yaml 中的编码名写错（gbk2312）", unknown_encoding_name,
          "error", ("未知的文本编码 'gbk2312'", F_TEXT_CSV)),
     Case("gbk_no_bom_auto", "问卷星按文本 CSV 另存为无 BOM 的 GBK，encoding: auto", gbk_no_bom_auto,
-         "ok", check=check_kept_600, why="自动识别为 GB18030"),
+         "ok", check=check_same_counts, why="自动识别为 GB18030"),
     Case("utf16_csv", "CSV 另存为 UTF-16（带 BOM），encoding: auto", utf16_csv, "ok",
-         check=check_kept_600),
+         check=check_same_counts),
     # ---- headers -------------------------------------------------------------------------
     Case("missing_header_row", "CSV 缺少表头行（第一行就是答卷）", missing_header_row, "error",
          ("缺少表头行", F_TEXT_CSV, ROW1)),
@@ -601,7 +612,7 @@ CASES: list[Case] = [
     Case("formula_text", "自由文本以 = + - @ 开头（公式注入）", formula_text, "ok",
          check=check_formula_escaped, why="写入 CSV 时前加 ' 转义"),
     Case("all_missing_likert", "一道李克特题在整个文件中全部“(跳过)”", all_missing_likert, "warn",
-         ("P1_2", "全部 160 行中都缺失")),
+         ("P1_2", f"全部 {SMALL_ROWS} 行中都缺失")),
     Case("duplicated_seq", "两行答卷的序号相同", duplicated_seq, "warn",
          ("序号有重复", "第 11、12 行")),
     Case("numeric_text_years", "党龄填成“十年”", numeric_text_years, "warn",
@@ -613,7 +624,8 @@ CASES: list[Case] = [
          check=check_full_width),
     Case("blank_rows_inside", "答卷之间夹着空行", blank_rows_inside, "ok", check=check_blank_rows),
     Case("crosscheck_disagrees", "按序号对照文件与按文本文件有 5 处额外不一致", crosscheck_disagrees,
-         "warn", ("按文本与按序号两个文件不一致：共 6 处",)),
+         "warn", ("按文本与按序号两个文件不一致：共 5 处",),
+         why="小型演示研究中只有本样例改动的 5 处"),
     # ---- study.yaml and codebook ---------------------------------------------------------
     Case("study_key_typo", "study.yaml 把 questionnaire 拼成 questionaire", study_key_typo, "error",
          ("questionaire：未知的配置项（可能是拼写错误）", "study.yaml"), cli=True),
@@ -634,7 +646,7 @@ CASES: list[Case] = [
     Case("codebook_not_mapping", "编码手册是一个列表而不是映射", codebook_not_mapping, "error",
          ("应为映射", "codebook.yaml")),
     Case("zero_rows_kept", "调查日期写成一年以后：全部答卷被判为测试提交，清洗后 0 行", zero_rows_kept,
-         "error", ("清洗后没有保留任何答卷", "测试提交 644 条", "配置项：cleaning"),
+         "error", ("清洗后没有保留任何答卷", f"测试提交 {4 * SMALL_ROWS} 条", "配置项：cleaning"),
          why="不写出空结果，报告也就不会在空数据上崩溃"),
     Case("key_file_in_git", "真实研究的密钥文件放在 git 仓库内", key_file_in_git, "error",
          ("密钥文件位于 git 仓库内", "配置项：privacy.key_file")),

@@ -1,8 +1,8 @@
 """Helpers for the bad-input corpus: a writable study copy with editors, and a CLI runner.
 
-``StudyDir`` wraps a private copy of the demo study (raw files, ``study.yaml`` and, when the
-fixture made one, ``data/processed`` from an earlier successful run) and offers small editors
-for CSV, XLSX and YAML files. ``run_clean_inprocess`` calls the real ``survey.cli.main`` in the
+``StudyDir`` wraps a private copy of the small demo (raw files, ``study.yaml`` and, when the
+fixture made one, ``data/processed`` from an earlier successful run, whose row counts it keeps
+as ``baseline``) and offers small editors for CSV, XLSX and YAML files. ``run_clean_inprocess`` calls the real ``survey.cli.main`` in the
 test process (no interpreter start-up per case); ``run_clean_subprocess`` spawns
 ``python -m survey clean`` exactly as a user would.
 """
@@ -17,11 +17,11 @@ import subprocess
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from demo_copy import copy_demo, edit_yaml, tree_hashes  # noqa: F401 - re-exported
+from demo_copy import SMALL_ROWS, edit_yaml, tree_hashes  # noqa: F401 - re-exported
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,9 +43,13 @@ NAMES = DEMO + "合成演示_党员名单.xlsx"
 
 @dataclass
 class StudyDir:
-    """A private, writable copy of the demo study."""
+    """A private, writable copy of the small demo.
+
+    ``baseline`` holds the ``row_counts`` of the manifest of the run the copy was made from.
+    """
 
     root: Path
+    baseline: dict = field(default_factory=dict)
 
     @property
     def study(self) -> Path:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from demo_copy import SMALL_ROWS
+
 HEADER = """# 错误输入样例集（bad-input corpus）
 
 本表由测试自动生成，请勿手工编辑：
@@ -12,8 +14,10 @@ HEADER = """# 错误输入样例集（bad-input corpus）
 .venv/bin/python -m pytest tests/bad_inputs -n 2 -q --bad-inputs-table docs/bad-inputs.md
 ```
 
-每个样例都从合成演示研究的一份副本（含上一次成功运行的 `data/processed/`）出发，改坏一个输入，
-再运行 `survey clean`。改法见 `tests/bad_inputs/badinput_cases.py` 中与样例编号同名的函数。
+每个样例都从“小型演示研究”的一份副本（含上一次成功运行的 `data/processed/`）出发，改坏一个输入，
+再运行 `survey clean`。小型演示研究即合成演示研究，只是每个问卷导出文件只保留前 {rows} 份答卷
+（`tests/demo_copy.py` 中的 `copy_small_demo`），因此表中的行数、条数按它计算。
+改法见 `tests/bad_inputs/badinput_cases.py` 中与样例编号同名的函数。
 以 root 身份运行时（CI）跳过 `unreadable_chmod`（chmod 000 对 root 无效），由
 `directory_instead_of_file` 代替“无法读取的文件”。
 
@@ -43,7 +47,7 @@ def write_table(entries: list[dict], path: Path) -> None:
     order = {"error": 0, "warn": 1, "ok": 2}
     entries = sorted(entries, key=lambda e: (order.get(e["expect"], 9), e["id"]))
     counts = {k: sum(1 for e in entries if e["expect"] == k) for k in order}
-    lines = [HEADER]
+    lines = [HEADER.replace("{rows}", str(SMALL_ROWS))]
     lines.append(
         f"共 {len(entries)} 个样例：出错 {counts['error']} 个，提醒 {counts['warn']} 个，"
         f"正常 {counts['ok']} 个。\n"

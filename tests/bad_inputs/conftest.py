@@ -1,8 +1,9 @@
 """Fixtures for the bad-input corpus, and ``--bad-inputs-table`` to write docs/bad-inputs.md.
 
-``cleaned_base`` cleans one copy of the demo study per test worker (in-process); every case
-copies that folder (raw files, ``study.yaml`` and the previous ``data/processed``) so that it
-can check that a failing run left the previous outputs untouched.
+``cleaned_base`` is the small demo (the demo study with each questionnaire export cut to 60
+answers, ``demo_copy.copy_small_demo``) cleaned once per test worker (``cleaned_small_demo`` in
+``tests/conftest.py``); every case copies that folder (raw files, ``study.yaml`` and the previous
+``data/processed``) so that it can check that a failing run left the previous outputs untouched.
 
 ``pytest tests/bad_inputs --bad-inputs-table docs/bad-inputs.md`` records each case's outcome
 (also under ``-n 2``: workers write one JSON file per case, the controller assembles the table
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from badinput_helpers import StudyDir, copy_demo, notes_of, run_clean_inprocess, tree_hashes
+from badinput_helpers import StudyDir, notes_of, tree_hashes
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -31,19 +32,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @dataclass
 class Base:
-    """The once-cleaned demo study: its folder and the warnings every run of it prints."""
+    """The once-cleaned small demo: its folder and the warnings every run of it prints."""
 
     root: Path
     notes: frozenset[str]
 
 
 @pytest.fixture(scope="session")
-def cleaned_base(tmp_path_factory: pytest.TempPathFactory) -> Base:
-    root = tmp_path_factory.mktemp("bad_inputs_base")
-    study = copy_demo(root)
-    out = run_clean_inprocess(study)
-    assert out.code == 0, out.stderr
-    return Base(root, frozenset(notes_of(out.stderr)))
+def cleaned_base(cleaned_small_demo: tuple[Path, str]) -> Base:
+    study, stderr = cleaned_small_demo
+    return Base(study.parent, frozenset(notes_of(stderr)))
 
 
 @pytest.fixture
@@ -51,7 +49,8 @@ def case_dir(cleaned_base: Base, tmp_path: Path) -> tuple[StudyDir, dict[str, st
     """A private copy of the cleaned study and the hashes of its processed outputs."""
     root = tmp_path / "study"
     shutil.copytree(cleaned_base.root, root)
-    s = StudyDir(root)
+    manifest = json.loads((root / "data" / "processed" / "manifest.json").read_text(encoding="utf-8"))
+    s = StudyDir(root, manifest["row_counts"])
     before = tree_hashes(s.processed)
     assert "manifest.json" in before
     return s, before

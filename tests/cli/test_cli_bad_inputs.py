@@ -3,7 +3,8 @@ message on stderr naming the file, the Excel row, the column and what was expect
 (unless ``--debug``), and leaves the previous outputs in ``data/processed`` byte for byte as they
 were.
 
-Each case breaks a private copy of an already cleaned demo study (``study_copy``). The messages
+Each case breaks a private copy of an already cleaned small demo (``study_copy``: the demo study
+with each questionnaire export cut to 60 answers, ``demo_copy.copy_small_demo``). The messages
 asserted here are the ones listed in ``docs/errors.md``.
 """
 

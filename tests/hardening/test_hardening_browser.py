@@ -1,4 +1,7 @@
-"""The real demo committee report, opened offline in headless Chromium (issue 4 §4)."""
+"""The real demo committee report, opened offline in headless Chromium (issue 4 §4).
+
+Chromium sees no system font (``browser_probe.py``): the Chinese text must be drawn by the font
+embedded in the report."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from pathlib import Path
 
 import matplotlib.image as mpimg
 import pytest
-from browser_probe import ARTIFACTS, CHROMIUM, probe_page
+from browser_probe import ARTIFACTS, CHROMIUM, assert_cjk_rendered_by_embedded_font, probe_page
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium 未安装（.ci/run 会安装）")
 
@@ -20,7 +23,8 @@ def test_demo_committee_report_renders_offline(two_runs, need_report, tmp_path: 
     assert probe["images"] >= len(figures) >= 8  # every figure is in the report
     assert probe["broken"] == []
     assert probe["resources"] == []  # no request to any host, nothing failed
-    assert any(f.startswith("SurveyCJK:loaded") for f in probe["fonts"]), probe["fonts"]
+    assert not probe["cjk_system_same_as_embedded"], probe  # no system Chinese font to use
+    assert_cjk_rendered_by_embedded_font(probe)
     for text in ("合成数据", "本院", "过硬党支部建设", "六个问题"):
         assert text in dom, text
     pixels = mpimg.imread(shot)[..., :3]

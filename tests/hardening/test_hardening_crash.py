@@ -7,9 +7,10 @@ reading, ``读取座谈会记录`` during the instrument step, ``写入：`` whe
 being written), not by fixed delays: the same point is hit on a fast or a loaded machine. The
 whole process group is killed, as a power cut or ``kill -9`` would; kernels included.
 
-``survey report`` is killed on a study with two small notebooks (one sleeps, so there is a
-"midway"), made in the test: the runner's atomicity does not depend on what the notebooks
-compute, and the full notebooks are exercised by the leak and determinism tests.
+``survey report`` is killed on the small demo (``demo_copy.copy_small_demo``: ``--force`` cleans
+again first) with two small notebooks (one sleeps, so there is a "midway"), made in the test:
+the runner's atomicity does not depend on what the notebooks compute or on how many answers
+there are, and the full notebooks are exercised by the leak and determinism tests.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hardening_helpers import copy_demo, survey_popen, tree_hashes
+from hardening_helpers import survey_popen, tree_hashes
 
 from survey.io.atomic import sweep_leftovers
 
@@ -71,12 +72,13 @@ def _run_until(args: list[str], root: Path, marker: str | None, delay: float,
 
 
 @pytest.fixture(scope="session")
-def cleaned_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One copy of the demo study cleaned by the CLI (per test worker)."""
+def cleaned_copy(cleaned_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo study cleaned by the CLI (the shared ``cleaned_demo``, once per test worker):
+    its ``study.yaml`` and ``data/`` (raw files and ``data/processed``) copied to a folder."""
     root = tmp_path_factory.mktemp("crash_base")
-    copy_demo(root)
-    killed, err = _run_until(["clean", "--study", str(root / "study.yaml")], root, None, 0)
-    assert not killed and (root / "data" / "processed" / "manifest.json").is_file(), err
+    shutil.copy2(cleaned_demo, root / "study.yaml")
+    shutil.copytree(cleaned_demo.parent / "data", root / "data")
+    assert (root / "data" / "processed" / "manifest.json").is_file()
     return root
 
 
@@ -176,12 +178,12 @@ def _report_files(root: Path) -> dict[str, str]:
 
 
 def test_killed_report_keeps_previous_reports_and_next_run_succeeds(
-    cleaned_copy: Path, tmp_path: Path
+    cleaned_small_demo: tuple[Path, str], tmp_path: Path
 ) -> None:
     from survey.report import runner as report
 
     root = tmp_path / "study"
-    shutil.copytree(cleaned_copy, root)
+    shutil.copytree(cleaned_small_demo[0].parent, root)
     nbdir = root / "notebooks"
     _tiny_notebooks(nbdir)
     study = str(root / "study.yaml")
