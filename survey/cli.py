@@ -37,7 +37,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from survey.demo.generate import generate_demo
+    from survey.demo import generate_demo
     from survey.paths import DEMO_RAW_DIR
 
     out = Path(args.out) if args.out else DEMO_RAW_DIR
