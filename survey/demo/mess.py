@@ -74,7 +74,8 @@ def _junk_rows(spec: CollegeSpec, genuine: list[Resp], rng: np.random.Generator,
         r = _respondent(spec, 1, rng, fakes, campus, kind="test")
         r.name, r.branch, r.suggest, r.wechat = "测试", "测试", ["测试，请忽略", "test"][i % 2], None
         r.phone = "13800130000" if i == 0 else None
-        r.submitted = dt.datetime(2026, 8, 28 + i, 15 - 5 * (i % 2), 10 + 7 * i, 3 + i)
+        # days 28-31 August, before fieldwork (a scaled study repeats them)
+        r.submitted = dt.datetime(2026, 8, 28 + i % 4, 15 - 5 * (i % 2), (10 + 7 * i) % 60, (3 + i) % 60)
         out.append(r)
     for _ in range(mess.get("speeders", 0)):
         r = _respondent(spec, _draw_type(spec, rng), rng, fakes, campus, kind="speeder")
@@ -162,6 +163,8 @@ def _plant_cells(spec: CollegeSpec, rows: list[Resp], rng: np.random.Generator, 
     ``form`` (``*`` = every file of the college, else only the named format).
     """
     plan = CELL_PLAN.get(spec.form, {})
+    if spec.factor != 1.0:  # a scaled study: as many cases per respondent as the demo
+        plan = {cat: max(1, round(n * spec.factor)) for cat, n in plan.items()}
     free = [r for r in rows if r.kind == "genuine" and not r.busy]
     pool = iter([free[int(i)] for i in rng.permutation(len(free))])
     recs: list[dict] = []
@@ -205,7 +208,7 @@ def _plant_cells(spec: CollegeSpec, rows: list[Resp], rng: np.random.Generator, 
                 rec("identifiers_in_free_text", r, "learn_other", r.learn_other, identifiers=[name, phone])
             elif cat == "formula":
                 r = take()
-                r.suggest = FORMULAS[{"home": 0, "A": 2, "C": 3}[spec.key] + i]
+                r.suggest = FORMULAS[({"home": 0, "A": 2, "C": 3}.get(spec.key, 0) + i) % len(FORMULAS)]
                 rec("formula_like_text", r, "suggest", r.suggest)
             elif cat == "crosscheck_mismatch":
                 r = take()

@@ -14,7 +14,9 @@ import numpy as np
 from survey.demo.world import (
     ATTENTION_ID,
     BASE_MEANS,
-    COLLEGES,
+    C_LABEL_VARIANTS,
+    FIELD_END,
+    FIELD_START,
     GENERAL_SHARE,
     HOME,
     HOME_GAP,
@@ -32,7 +34,9 @@ from survey.demo.world import (
     SCALE_ITEMS,
     SCALES,
     TYPE_EFFECT,
+    CollegeSpec,
     Resp,
+    World,
 )
 
 
@@ -86,12 +90,13 @@ def _realised(by_college: dict[str, list[Resp]]) -> dict[str, Any]:
             "gap_naive_sd": naive}
 
 
-def _row_truth(by_college: dict[str, list[Resp]], names: dict[str, dict[str, str]]) -> dict[str, list[dict]]:
+def _row_truth(colleges: Sequence[CollegeSpec], by_college: dict[str, list[Resp]],
+               names: dict[str, dict[str, str]]) -> dict[str, list[dict]]:
     """Planted extra submissions per category, each with its file(s) and Excel row."""
     cats = {"duplicate": "duplicates", "repeat": "repeated_respondents", "test": "test_submissions",
             "speeder": "speeders", "straight": "straight_liners", "attention": "attention_failures"}
     out: dict[str, list[dict]] = {v: [] for v in cats.values()}
-    for spec in COLLEGES:
+    for spec in colleges:
         if spec.form == "summary":
             continue
         files = sorted(names[spec.name].values())
@@ -127,11 +132,12 @@ def _cell_truth(recs: dict[str, list[dict]], names: dict[str, dict[str, str]],
     return out
 
 
-def _fake_identifiers(by_college: dict[str, list[Resp]], sym_ids: list[str]) -> dict[str, list[str]]:
+def _fake_identifiers(colleges: Sequence[CollegeSpec], by_college: dict[str, list[Resp]],
+                      sym_ids: list[str]) -> dict[str, list[str]]:
     """Every fake identifier as it appears in the raw files (so outputs can be scanned for them)."""
     found: dict[str, set[str]] = {k: set() for k in ("names", "phones", "id_numbers", "ips", "student_staff_numbers",
                                                      "wechat", "emails", "phones_scientific_notation")}
-    for spec in COLLEGES:
+    for spec in colleges:
         if spec.form == "summary":
             continue
         for r in by_college[spec.name]:
@@ -165,9 +171,9 @@ def _quadrants() -> dict[str, str]:
     return {p: names[(imp[p] > mi, perf[p] > mp)] for p in PROJECTS}
 
 
-def _effects_truth(by_college: dict[str, list[Resp]]) -> dict[str, Any]:
+def _effects_truth(colleges: Sequence[CollegeSpec], by_college: dict[str, list[Resp]]) -> dict[str, Any]:
     latent = {}
-    for spec in COLLEGES:
+    for spec in colleges:
         home = spec.name == HOME
         latent[spec.name] = {MEMBER_TYPES[t]: {s: round(BASE_MEANS[s] + TYPE_EFFECT[t] + (HOME_GAP[s] if home else spec.offset), 6)
                                                for s in SCALE_IDS} for t in (1, 2, 3)}
@@ -175,12 +181,12 @@ def _effects_truth(by_college: dict[str, list[Resp]]) -> dict[str, Any]:
     return {
         "model": "潜变量 θ_s = μ(院校, 党员类型, 维度) + 0.7·(√0.4·g + √0.6·e_s)；题目 y = clip(round(θ_s + b_j + N(0, 0.65²)), 1, 5)；反向题记为 6 − y",
         "base_means": BASE_MEANS, "member_type_effect": {MEMBER_TYPES[t]: v for t, v in TYPE_EFFECT.items()},
-        "home_gap_points": HOME_GAP, "benchmark_offsets": {c.name: c.offset for c in COLLEGES if c.name != HOME},
+        "home_gap_points": HOME_GAP, "benchmark_offsets": {c.name: c.offset for c in colleges if c.name != HOME},
         "latent_sd": LATENT_SD, "general_share": GENERAL_SHARE, "item_noise_sd": ITEM_NOISE_SD,
         "item_offsets": {it[0]: it[3] for s in SCALES for it in s[3]},
         "reverse_items": sorted(REVERSE_ITEMS),
         "latent_means": latent,
-        "genuine_member_type_counts": {c.name: dict(zip(MEMBER_TYPES.values(), c.mix, strict=True)) for c in COLLEGES},
+        "genuine_member_type_counts": {c.name: dict(zip(MEMBER_TYPES.values(), c.mix, strict=True)) for c in colleges},
         "expected": {s: ("behind" if HOME_GAP[s] <= -0.3 else "level") for s in SCALE_IDS},
         "planted_gap_sd_approx": {s: round(HOME_GAP[s] / realised["pooled_within_cell_sd"][s], 6) for s in SCALE_IDS},
         "realised": realised,
@@ -210,3 +216,65 @@ def _count_by_file(entries: list[dict]) -> dict[str, int]:
         for f in e.get("files") or sorted({c["file"] for c in e.get("cells", [])}):
             counts[f] = counts.get(f, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def _file_entries(world: World, by_college: dict[str, list[Resp]],
+                  names: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+    """``truth["files"]``: college, format, encoding, rows and planted extra rows of each file."""
+    files = {}
+    for spec in world.colleges:
+        rows = by_college[spec.name]
+        for form, fname in names[spec.name].items():
+            files[fname] = {"college": spec.name, "format": form,
+                            "encoding": {"wjx_code_csv": "gbk", "wjx_text_csv": "utf-8-sig"}.get(spec.form),
+                            "n_rows": len(rows) if form != "summary" else None,
+                            "n_genuine": sum(r.kind == "genuine" for r in rows),
+                            "planted_extra_rows": sorted(r.row for r in rows if r.kind != "genuine") if form != "summary" else []}
+    return files
+
+
+def build_truth(world: World, seed: int, by_college: dict[str, list[Resp]], *,
+                names: dict[str, dict[str, str]], headers: dict[str, dict[str, str]],
+                cell_recs: dict[str, list[dict]], other_files: dict[str, str],
+                instruments: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The content of ``truth.json``.
+
+    Parameters
+    ----------
+    world
+        The colleges generated (:func:`survey.demo.world.build_world`).
+    seed
+        The random seed of the generation.
+    by_college
+        Every submission per college, planted rows included, Excel rows set.
+    names, headers
+        File names per college and format; column key -> header text per file.
+    cell_recs
+        Cell-level planted records per college (:func:`survey.demo.mess._plant_cells`).
+    other_files
+        The fixed file names of the study folder.
+    instruments
+        ``{"symposium": …, "indicators": …, "roster": …}`` truths of the other instruments.
+    """
+    planted = _row_truth(world.colleges, by_college, names) | _cell_truth(cell_recs, names, headers)
+    files = _file_entries(world, by_college, names)
+    sym_ids = [v for st in instruments["symposium"]["statements"] for v in st["identifiers"]]
+    summary = world.summary.name
+    truth = {
+        "synthetic": True, "note": "合成数据，仅供演示", "seed": seed, "generator": "survey.demo.generate_demo",
+        "fieldwork": {"start": FIELD_START.isoformat(), "end": FIELD_END.isoformat()},
+        "home": HOME, "colleges": [c.name for c in world.colleges], "files": files,
+        "other_files": dict(other_files),
+        "crosscheck": {"text": names[HOME]["wjx_text"], "code": names[HOME]["wjx_code"]},
+        "summary_only": {"college": summary, "file": names[summary]["summary"]},
+        "option_label_variants": {"丙市城市建设职业学院": {k: {str(c): lab for c, lab in v.items()}
+                                                          for k, v in C_LABEL_VARIANTS.items()}},
+        "planted": planted,
+        "counts": {cat: _count_by_file(entries) for cat, entries in sorted(planted.items())},
+        "effects": _effects_truth(world.colleges, by_college), "ipa": _ipa_truth(by_college),
+        **instruments,
+        "fake_identifiers": _fake_identifiers(world.colleges, by_college, sym_ids),
+    }
+    if world.scale is not None:
+        truth["scale"] = dict(world.scale)
+    return truth

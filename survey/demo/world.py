@@ -146,6 +146,8 @@ class CollegeSpec:
     places: tuple[str, ...]
     wjx_id: int
     mess: dict[str, int] = field(default_factory=dict)
+    #: Size relative to the demo study's college it was scaled from (cell-level mess scales with it).
+    factor: float = 1.0
 
 
 COLLEGES = [
@@ -249,10 +251,11 @@ def _id_number(rng: np.random.Generator) -> str:
 class _Fakes:
     """Issues fake identifiers and remembers every one of them for ``truth.json``."""
 
-    def __init__(self, rng: np.random.Generator) -> None:
+    def __init__(self, rng: np.random.Generator, phone_blocks: int = 1) -> None:
         self.rng = rng
-        # 1380013xxxx: the textbook example number, obviously fake; 0000 is kept for tests.
-        self._phones = iter(int(x) for x in rng.permutation(np.arange(1, 10000)))
+        # 1380013xxxx: the textbook example number, obviously fake; 0000 is kept for tests. A
+        # scaled study needs more than 9,999 numbers: block k adds 13800130000 + k·10000 onwards.
+        self._phones = iter(int(x) for x in rng.permutation(np.arange(1, 10000 * phone_blocks)))
         self.used: dict[str, set[str]] = {
             k: set() for k in ("names", "phones", "id_numbers", "ips", "student_staff_numbers",
                                "wechat", "emails")
@@ -268,7 +271,7 @@ class _Fakes:
                           + FAKE_SUFFIX[int(r.integers(len(FAKE_SUFFIX)))])
 
     def phone(self) -> str:
-        return self._keep("phones", f"1380013{next(self._phones):04d}")
+        return self._keep("phones", str(13800130000 + next(self._phones)))
 
     def id_number(self) -> str:
         return self._keep("id_numbers", _id_number(self.rng))
@@ -665,10 +668,11 @@ INDICATORS: dict[str, tuple[str, bool, str, tuple[float, ...]]] = {
 INDICATOR_SOURCES = ["实地调研座谈记录（2026年9月）", "该院2025年党建工作总结", "上级党委组织部统计报表"]
 
 
-def _indicators() -> tuple[list[Sheet], dict[str, Any]]:
-    colleges = [c.name for c in COLLEGES]
+def _indicators(world: World) -> tuple[list[Sheet], dict[str, Any]]:
+    colleges = [c.name for c in world.colleges]
     rows, gaps = [], {}
-    for k, (ind, (unit, higher, area, values)) in enumerate(INDICATORS.items()):
+    for k, (ind, (unit, higher, area, _demo)) in enumerate(INDICATORS.items()):
+        values = world.indicators[ind]
         for j, (college, v) in enumerate(zip(colleges, values, strict=True)):
             src = "本院党委组织部统计" if college == HOME else INDICATOR_SOURCES[(j + k) % len(INDICATOR_SOURCES)]
             rows.append([college, ind, v, unit, "越高越好" if higher else "越低越好", area, src])
@@ -681,15 +685,130 @@ def _indicators() -> tuple[list[Sheet], dict[str, Any]]:
     return [sheet, _explain_sheet("indicators")], gaps
 
 
-def _roster() -> tuple[list[Sheet], dict[str, Any]]:
+def _roster(world: World) -> tuple[list[Sheet], dict[str, Any]]:
     rows = []
-    for college, totals in ROSTER_TOTALS.items():
+    for college, totals in world.roster.items():
         for t, n in zip((1, 2, 3), totals, strict=True):
             rows.append([college, "", MEMBER_TYPES[t], n])
-    for branch, members in HOME_BRANCHES.items():
+    for branch, members in world.home_branches.items():
         for t, n in members.items():
             rows.append([HOME, branch, MEMBER_TYPES[t], n])
     sheet = ("党员名册汇总", ["院校", "党支部", "党员类型", "人数"], rows)
-    truth = {c: dict(zip(MEMBER_TYPES.values(), v, strict=True)) for c, v in ROSTER_TOTALS.items()}
+    truth = {c: dict(zip(MEMBER_TYPES.values(), v, strict=True)) for c, v in world.roster.items()}
     return [sheet, _explain_sheet("roster")], {"members": truth, "home_branches": {
-        b: {MEMBER_TYPES[t]: n for t, n in m.items()} for b, m in HOME_BRANCHES.items()}}
+        b: {MEMBER_TYPES[t]: n for t, n in m.items()} for b, m in world.home_branches.items()}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Scaled studies (``survey demo --respondents N --colleges K``)
+# ---------------------------------------------------------------------------------------------
+#: Benchmark colleges beyond the demo's four: (name, key, offset, places, 问卷星 id); their form,
+#: member-type mix, mess, roster and indicator values are those of 甲, 乙, 丙 in turn.
+EXTRA_COLLEGES: list[tuple[str, str, float, tuple[str, ...], int]] = [
+    ("戊市技师学院", "E", 0.03, ("安徽-合肥",), 304567890),
+    ("己市技工学校", "F", -0.02, ("河南-郑州",), 0),
+    ("庚市职业技术学院", "G", 0.01, ("湖北-武汉", "湖北-宜昌"), 305678901),
+    ("辛市技师学院", "H", -0.05, ("湖南-长沙",), 306789012),
+    ("壬市高级技工学校", "I", 0.04, ("四川-成都",), 0),
+]
+MIN_COLLEGES, MAX_COLLEGES = 3, len(COLLEGES) + len(EXTRA_COLLEGES)
+#: Fewest genuine respondents per college × member type cell of a scaled study.
+MIN_CELL = 5
+
+
+@dataclass(frozen=True)
+class World:
+    """The colleges of one generation and everything that scales with them.
+
+    ``scale`` is ``None`` for the demo study itself, else ``{"respondents": N, "colleges": K}``.
+    """
+
+    colleges: tuple[CollegeSpec, ...]
+    roster: dict[str, tuple[int, int, int]]
+    home_branches: dict[str, dict[int, int]]
+    #: indicator -> one value per college, in ``colleges`` order.
+    indicators: dict[str, tuple[float, ...]]
+    scale: dict[str, int] | None = None
+    phone_blocks: int = 1
+
+    @property
+    def summary(self) -> CollegeSpec:
+        """The benchmark college present only as summary statistics."""
+        return next(c for c in self.colleges if c.form == "summary")
+
+
+DEMO_WORLD = World(tuple(COLLEGES), ROSTER_TOTALS, HOME_BRANCHES,
+                   {ind: spec[3] for ind, spec in INDICATORS.items()})
+
+
+def _largest_remainder(weights: Sequence[float], total: int) -> list[int]:
+    """Integers proportional to ``weights`` that sum to ``total`` (Hamilton's method)."""
+    w = np.asarray(weights, dtype=float)
+    exact = w / w.sum() * total
+    out = np.floor(exact).astype(int)
+    order = np.argsort(-(exact - out), kind="stable")
+    out[order[: total - int(out.sum())]] += 1
+    return [int(v) for v in out]
+
+
+def build_world(respondents: int | None = None, colleges: int = len(COLLEGES)) -> World:
+    """The demo study's colleges, or a scaled study with the same planted effects and mess.
+
+    Parameters
+    ----------
+    respondents
+        Genuine respondents over all colleges (the summary-only college included); ``None``
+        keeps the demo's 150 per college.
+    colleges
+        Colleges including the home college, 3 to 10. The summary-only college 丁 is always
+        one of them; beyond the demo's five, 戊, 己, 庚 … copy the formats of 甲, 乙, 丙 in turn.
+
+    Returns
+    -------
+    World
+        :data:`DEMO_WORLD` for the defaults. Otherwise every college × member type cell is
+        scaled by the same factor (largest remainders, so the cells sum to ``respondents``);
+        planted extra rows, cell-level mess and roster counts scale with their college.
+
+    Raises
+    ------
+    SurveyError
+        ``colleges`` outside 3–10, or so few respondents that a cell gets fewer than 5.
+    """
+    from survey.errors import SurveyError
+
+    if respondents is None and colleges == len(COLLEGES):
+        return DEMO_WORLD
+    if not MIN_COLLEGES <= colleges <= MAX_COLLEGES:
+        raise SurveyError(f"院校数 {colleges} 超出范围", key="--colleges",
+                          expected=f"{MIN_COLLEGES} 到 {MAX_COLLEGES} 之间的整数（含本院和只有汇总统计的丁市工程技师学院）")
+    home, raw, summary = COLLEGES[0], list(COLLEGES[1:4]), COLLEGES[4]
+    templates = [COLLEGES[1 + i % 3] for i in range(len(EXTRA_COLLEGES))]
+    extras = [CollegeSpec(name, key, t.form, t.mix, offset, places, wjx_id, dict(t.mess))
+              for (name, key, offset, places, wjx_id), t in zip(EXTRA_COLLEGES, templates, strict=True)]
+    chosen = [home] + raw[: colleges - 2] + [summary] + extras[: max(0, colleges - 5)]
+    template_of = {s.name: s for s in COLLEGES} | {e.name: t for e, t in zip(extras, templates, strict=True)}
+    base = [m for s in chosen for m in s.mix]
+    total = sum(base) if respondents is None else int(respondents)
+    cells = _largest_remainder(base, total)
+    if min(cells) < MIN_CELL:
+        needed = int(np.ceil(MIN_CELL * sum(base) / min(base)))
+        raise SurveyError(f"答卷人数 {total:,} 太少，分到 {colleges} 所院校的三类党员后有的类别不足 {MIN_CELL} 人",
+                          key="--respondents", expected=f"不少于 {needed:,} 人")
+    specs, roster, branches = [], {}, {}
+    for i, s in enumerate(chosen):
+        mix = tuple(cells[3 * i: 3 * i + 3])
+        f = sum(mix) / sum(s.mix)
+        mess = {k: max(1, round(v * f)) for k, v in s.mess.items()}
+        specs.append(CollegeSpec(s.name, s.key, s.form, mix, s.offset, s.places, s.wjx_id, mess, f))  # type: ignore[arg-type]
+        if s.name == HOME:
+            branches = {b: {t: max(1, round(n * f)) for t, n in m.items()} for b, m in HOME_BRANCHES.items()}
+            roster[s.name] = tuple(sum(m.get(t, 0) for m in branches.values()) for t in (1, 2, 3))
+        else:
+            roster[s.name] = tuple(max(1, round(n * f)) for n in ROSTER_TOTALS[template_of[s.name].name])
+    position = {c.name: j for j, c in enumerate(COLLEGES)}
+    indicators = {ind: tuple(spec[3][position[template_of[c.name].name]] for c in chosen)
+                  for ind, spec in INDICATORS.items()}
+    rows = total * 1.1 + 1000  # genuine + planted rows, plus phones planted in free text
+    return World(tuple(specs), roster, branches, indicators,  # type: ignore[arg-type]
+                 scale={"respondents": total, "colleges": colleges}, phone_blocks=int(np.ceil(rows / 9999)))

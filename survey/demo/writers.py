@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import re
+import sys
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,14 +29,9 @@ from survey.demo.mess import (
     _plant_cells,
 )
 from survey.demo.truth import (
-    _cell_truth,
-    _count_by_file,
-    _effects_truth,
-    _fake_identifiers,
-    _ipa_truth,
     _nms,
-    _row_truth,
     _score,
+    build_truth,
 )
 from survey.demo.world import (
     _ZIP_DATE,
@@ -45,6 +41,7 @@ from survey.demo.world import (
     ATTENTION_CORRECT,
     ATTENTION_ID,
     ATTENTION_TEXT,
+    BRANCH_VARIANTS,
     C_LABEL_VARIANTS,
     COLLEGES,
     DEFAULT_SEED,
@@ -72,12 +69,14 @@ from survey.demo.world import (
     Q,
     Resp,
     Sheet,
+    World,
     _explain_sheet,
     _Fakes,
     _indicators,
     _rng,
     _roster,
     _symposium,
+    build_world,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -344,10 +343,10 @@ def _summary_rows(college: str, rows: list[Resp]) -> list[list[Any]]:
 # ---------------------------------------------------------------------------------------------
 # The driver
 # ---------------------------------------------------------------------------------------------
-def _file_names(by_college: dict[str, list[Resp]]) -> dict[str, dict[str, str]]:
+def _file_names(world: World, by_college: dict[str, list[Resp]]) -> dict[str, dict[str, str]]:
     """File name(s) per college, shaped like real downloads (问卷星: ``<id>_按文本_<标题>_<n>_<n>``)."""
     out: dict[str, dict[str, str]] = {}
-    for spec in COLLEGES:
+    for spec in world.colleges:
         n = len(by_college[spec.name])
         if spec.form == "wjx_text_xlsx":
             out[spec.name] = {"wjx_text": f"{spec.wjx_id}_按文本_{SURVEY_TITLE}_{n}_{n}.xlsx",
@@ -376,11 +375,11 @@ OTHER_FILES = {
 }
 
 
-def _write_questionnaires(out_dir: Path, by_college: dict[str, list[Resp]],
+def _write_questionnaires(out_dir: Path, world: World, by_college: dict[str, list[Resp]],
                           names: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     """Write every questionnaire file; return header lookup ``{file: {column key: header}}``."""
     headers: dict[str, dict[str, str]] = {}
-    for spec in COLLEGES:
+    for spec in world.colleges:
         rows = by_college[spec.name]
         for form, fname in names[spec.name].items():
             path = out_dir / fname
@@ -446,11 +445,74 @@ README = """# 合成演示数据（合成数据，仅供演示）
 def _clean_out_dir(out_dir: Path) -> None:
     """Remove files a previous generation wrote (only ours: names carrying 合成演示 or fixed names)."""
     for p in out_dir.iterdir():
-        if p.is_file() and ("合成演示" in p.name or p.name in OTHER_FILES.values()):
+        if p.is_file() and ("合成演示" in p.name or p.name in OTHER_FILES.values() or p.name == STUDY_FILE):
             p.unlink()
 
 
-def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+#: The scaled study's own configuration, written next to its files (the demo's is the repository's).
+STUDY_FILE = "study.yaml"
+
+
+def _readme(seed: int, table: str, world: World) -> str:
+    text = README.format(seed=seed, file_table=table)
+    if world.scale is None:
+        return text
+    n, k = world.scale["respondents"], world.scale["colleges"]
+    command = f"survey demo --out <文件夹> --seed {seed} --respondents {n} --colleges {k}"
+    extra = "、".join(c.name for c in world.colleges[5:])
+    return (text.replace(f"`survey demo --out data/raw/demo --seed {seed}`", f"`{command}`")
+            .replace("## 问卷（五所院校，每校约 150 名有效答卷人）",
+                     f"## 问卷（规模化版本：{k} 所院校，共 {n:,} 名有效答卷人；埋入的效应与问题同演示数据，"
+                     f"数量按规模放大；研究配置见 `{STUDY_FILE}`）")
+            + (f"\n新增院校（{extra}）依次沿用甲、乙、丙三校的文件格式。\n" if extra else ""))
+
+
+def _write_study_yaml(out_dir: Path, world: World, names: dict[str, dict[str, str]]) -> None:
+    """A ``study.yaml`` for a scaled study: the repository's demo configuration, paths in this folder."""
+    files: list[dict[str, Any]] = []
+    for spec in world.colleges:
+        if spec.form == "summary":
+            continue
+        own = names[spec.name]
+        fmt = "wjx_text" if "wjx_text" in own else next(iter(own))
+        entry: dict[str, Any] = {"path": own[fmt], "format": fmt}
+        if own[fmt].endswith(".csv"):
+            entry["encoding"] = "gbk" if fmt == "wjx_code" else "utf-8-sig"
+        entry["attributes"] = {"college": spec.name}
+        if fmt == "wjx_text" and "wjx_code" in own:
+            entry["crosscheck"] = own["wjx_code"]
+        files.append(entry)
+    aliases: dict[str, list[str]] = {}
+    taken: set[str] = set()
+    for canonical, variants in BRANCH_VARIANTS.items():  # a variant two branches share stays unmapped
+        aliases[canonical] = [v for v in variants if v not in taken]
+        taken |= set(variants)
+    study = {
+        "title": f"合成演示（规模化）：{world.scale['respondents']:,} 名答卷人、{len(world.colleges)} 所院校（合成数据，仅供演示）",
+        "synthetic": True,
+        "questionnaire": {"codebook": OTHER_FILES["codebook"], "files": files,
+                          "compare": {"by": "college", "reference": HOME}, "aliases": {"branch": aliases}},
+        "fieldwork": {"start": FIELD_START, "end": FIELD_END},
+        "cleaning": {"test_submissions": {"enabled": True}, "exact_duplicates": {"enabled": True},
+                     "repeated_respondent": {"enabled": True, "keep": "last"},
+                     "speeders": {"enabled": True, "per_file": True},
+                     "straight_lining": {"enabled": True, "batteries": list(SCALE_IDS), "min_items": 4},
+                     "attention_check": {"enabled": True}, "min_answered": {"enabled": True, "min_fraction": 0.5},
+                     "out_of_range": {"enabled": True}},
+        "privacy": {"key_env": "SURVEY_PSEUDONYM_KEY", "demo_key": "合成演示-公开密钥-仅限演示-demo-only"},
+        "output_dir": "processed",
+        "symposium": {k: OTHER_FILES[k] for k in ("sessions", "statements", "themes")},
+        "indicators": {"path": OTHER_FILES["indicators"], "summaries": names[world.summary.name]["summary"]},
+        "roster": {"path": OTHER_FILES["roster"], "names": OTHER_FILES["member_names"]},
+    }
+    head = ("# 规模化合成演示研究的配置（由 `survey demo --respondents N --colleges K` 生成；合成数据，仅供演示）\n"
+            "# Study configuration of a scaled synthetic demo study; paths are relative to this folder.\n")
+    body = yaml.safe_dump(study, allow_unicode=True, sort_keys=False, width=1000)
+    (out_dir / STUDY_FILE).write_bytes((head + body).encode("utf-8"))
+
+
+def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, *, respondents: int | None = None,
+                  colleges: int = len(COLLEGES)) -> dict[str, Any]:
     """Write the whole synthetic demo study into ``out_dir`` and return its truth.
 
     Parameters
@@ -459,6 +521,10 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED) -> dict[str, Any]:
         Folder to write into (created if needed). Files from an earlier generation are replaced.
     seed
         Random seed; the same seed gives byte-identical files.
+    respondents, colleges
+        A scaled study (:func:`survey.demo.world.build_world`): ``respondents`` genuine
+        respondents over ``colleges`` colleges, with the same planted effects and mess. The
+        defaults give the demo study; a scaled study also gets its own ``study.yaml``.
 
     Returns
     -------
@@ -472,31 +538,33 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     >>> truth = generate_demo(Path("data/raw/demo"))  # doctest: +SKIP
     >>> truth["effects"]["expected"]["P2"]  # doctest: +SKIP
     'behind'
+    >>> big = generate_demo(Path("/tmp/big"), respondents=100_000, colleges=6)  # doctest: +SKIP
     """
+    world = build_world(respondents, colleges)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _clean_out_dir(out_dir)
-    fakes = _Fakes(_rng(seed, "identifiers"))
+    fakes = _Fakes(_rng(seed, "identifiers"), world.phone_blocks)
     by_college: dict[str, list[Resp]] = {}
     cell_recs: dict[str, list[dict]] = {}
-    for spec in COLLEGES:
-        own = fakes if spec.form != "summary" else _Fakes(_rng(seed, "identifiers", "summary-only"))
+    for spec in world.colleges:
+        own = fakes if spec.form != "summary" else _Fakes(_rng(seed, "identifiers", "summary-only"), world.phone_blocks)
         by_college[spec.name] = _college_rows(spec, seed, own)
         if spec.form != "summary":
             rng = _rng(seed, "cells", spec.key)
             cell_recs[spec.name] = _plant_branch_variants(
                 by_college[spec.name], rng, gbk=spec.form == "wjx_code_csv") + _plant_cells(
                 spec, by_college[spec.name], rng, fakes)
-    names = _file_names(by_college)
-    headers = _write_questionnaires(out_dir, by_college, names)
+    names = _file_names(world, by_college)
+    headers = _write_questionnaires(out_dir, world, by_college, names)
     _write_codebook(out_dir / OTHER_FILES["codebook"])
     sessions, statements, themes, sym_truth = _symposium(seed, fakes)
     _write_xlsx(out_dir / OTHER_FILES["sessions"], sessions, title=f"{PREFIX}座谈会场次")
     _write_xlsx(out_dir / OTHER_FILES["statements"], statements, title=f"{PREFIX}座谈会发言记录")
     _write_xlsx(out_dir / OTHER_FILES["themes"], themes, title=f"{PREFIX}座谈会主题编码")
-    ind_sheets, ind_truth = _indicators()
+    ind_sheets, ind_truth = _indicators(world)
     _write_xlsx(out_dir / OTHER_FILES["indicators"], ind_sheets, title=f"{PREFIX}对标指标")
-    roster_sheets, roster_truth = _roster()
+    roster_sheets, roster_truth = _roster(world)
     _write_xlsx(out_dir / OTHER_FILES["roster"], roster_sheets, title=f"{PREFIX}党员名册汇总")
     # The member list (names only) lets the pipeline scrub names of people who are mentioned in
     # free text or symposium statements but never answered the questionnaire themselves.
@@ -505,36 +573,16 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED) -> dict[str, Any]:
                 [("党员名单", ["姓名"], member_names), _explain_sheet("member_names")],
                 title=f"{PREFIX}党员名单")
 
-    planted = _row_truth(by_college, names) | _cell_truth(cell_recs, names, headers)
-    files = {}
-    for spec in COLLEGES:
-        rows = by_college[spec.name]
-        for form, fname in names[spec.name].items():
-            files[fname] = {"college": spec.name, "format": form,
-                            "encoding": {"wjx_code_csv": "gbk", "wjx_text_csv": "utf-8-sig"}.get(spec.form),
-                            "n_rows": len(rows) if form != "summary" else None,
-                            "n_genuine": sum(r.kind == "genuine" for r in rows),
-                            "planted_extra_rows": sorted(r.row for r in rows if r.kind != "genuine") if form != "summary" else []}
-    sym_ids = [v for st in sym_truth["statements"] for v in st["identifiers"]]
-    truth = {
-        "synthetic": True, "note": "合成数据，仅供演示", "seed": seed, "generator": "survey.demo.generate_demo",
-        "fieldwork": {"start": FIELD_START.isoformat(), "end": FIELD_END.isoformat()},
-        "home": HOME, "colleges": [c.name for c in COLLEGES], "files": files,
-        "other_files": {k: v for k, v in OTHER_FILES.items()},
-        "crosscheck": {"text": names[HOME]["wjx_text"], "code": names[HOME]["wjx_code"]},
-        "summary_only": {"college": COLLEGES[-1].name, "file": names[COLLEGES[-1].name]["summary"]},
-        "option_label_variants": {"丙市城市建设职业学院": {k: {str(c): lab for c, lab in v.items()}
-                                                          for k, v in C_LABEL_VARIANTS.items()}},
-        "planted": planted,
-        "counts": {cat: _count_by_file(entries) for cat, entries in sorted(planted.items())},
-        "effects": _effects_truth(by_college), "ipa": _ipa_truth(by_college),
-        "symposium": sym_truth, "indicators": ind_truth, "roster": roster_truth,
-        "fake_identifiers": _fake_identifiers(by_college, sym_ids),
-    }
+    truth = build_truth(world, seed, by_college, names=names, headers=headers, cell_recs=cell_recs,
+                        other_files=OTHER_FILES,
+                        instruments={"symposium": sym_truth, "indicators": ind_truth, "roster": roster_truth})
     (out_dir / OTHER_FILES["truth"]).write_bytes(
         (json.dumps(truth, ensure_ascii=False, sort_keys=True, indent=1, default=str) + "\n").encode("utf-8"))
+    files = truth["files"]
     table = "\n".join(f"| `{f}` | {_describe(f, files)} |" for f in sorted(list(files) + list(OTHER_FILES.values())))
-    (out_dir / OTHER_FILES["readme"]).write_bytes(README.format(seed=seed, file_table=table).encode("utf-8"))
+    (out_dir / OTHER_FILES["readme"]).write_bytes(_readme(seed, table, world).encode("utf-8"))
+    if world.scale is not None:
+        _write_study_yaml(out_dir, world, names)
     return json.loads(json.dumps(truth, ensure_ascii=False, sort_keys=True, default=str))
 
 
@@ -551,18 +599,30 @@ def _describe(fname: str, files: dict[str, dict]) -> str:
             OTHER_FILES["member_names"]: "党员名单（仅用于脱敏）"}[fname]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry: ``survey demo [--out DIR] [--seed N]`` (also ``python -m survey.demo.writers``)."""
+def run_demo(args: argparse.Namespace) -> Path:
+    """Generate the study ``survey demo`` was asked for (options in :mod:`survey.cli`); return its folder.
+
+    A scaled study (``--respondents`` or ``--colleges`` given) is written only into an
+    explicit ``--out`` other than ``data/raw/demo``, which holds the committed demo study.
+    """
+    from survey.errors import SurveyError
     from survey.paths import DEMO_RAW_DIR
 
-    parser = argparse.ArgumentParser(prog="survey demo", description="重新生成合成演示数据（确定性，可复现）")
-    parser.add_argument("--out", default=None, help="输出文件夹（默认：data/raw/demo）")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子")
-    args = parser.parse_args(argv)
+    scaled = args.respondents is not None or args.colleges != len(COLLEGES)
     out = Path(args.out) if args.out else DEMO_RAW_DIR
-    generate_demo(out, seed=args.seed)
-    print(f"已生成合成演示数据（随机种子 {args.seed}）：{out}")
-    return 0
+    if scaled and (not args.out or out.resolve() == DEMO_RAW_DIR.resolve()):
+        raise SurveyError("规模化研究不能写入 data/raw/demo（那里是提交到仓库的演示数据）", key="--out",
+                          expected="用 --out 指定另一个文件夹，例如 --out /tmp/survey-scaled")
+    generate_demo(out, seed=args.seed, respondents=args.respondents, colleges=args.colleges)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m survey.demo.writers [--out DIR] [--seed N] [--respondents N --colleges K]``:
+    the same as ``survey demo`` (:mod:`survey.cli` defines the options)."""
+    from survey.cli import main as cli_main
+
+    return cli_main(["demo", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":  # pragma: no cover
