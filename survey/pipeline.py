@@ -126,9 +126,6 @@ def _write_outputs(
     """
     res = run.result
     sav = dest / f"{processed.RESPONSES}.sav"
-    if len(run.tidy) >= ANNOUNCE_ROWS:
-        # pyreadstat writes cell by cell: about a minute per million rows.
-        say(f"  写入 {sav.name}（SPSS，{len(run.tidy):,} 行，每百万行约需 1 分钟，与其他文件同时写入）……")
     var_labels, val_labels, measure = sav_labels_from_codebook(run.codebook)
     cols = set(run.tidy.columns)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="survey-sav") as pool:
@@ -142,6 +139,9 @@ def _write_outputs(
             variable_measure={k: v for k, v in measure.items() if k in cols},
         )
         files = _write_table(processed.RESPONSES, run.tidy, dest, say)
+        if len(run.tidy) >= ANNOUNCE_ROWS:
+            # pyreadstat writes cell by cell: about a minute per million rows.
+            say(f"  写入 {sav.name}（SPSS，{len(run.tidy):,} 行，每百万行约需 1 分钟，与其他文件同时写入）……")
         files[sav.name] = sav
         files |= _write_table(processed.EXCLUSIONS, res.exclusions, dest, say)
         files |= _write_table(processed.CELL_CHANGES, res.cell_changes, dest, say)

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import re
 import sys
 import zipfile
@@ -19,8 +20,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import yaml
+
+# openpyxl writes its XML through lxml when lxml is installed and through the standard library
+# otherwise, and the bytes differ (``" />"`` or ``"/>"``, where namespaces are declared). The
+# demo is defined in the standard-library form, so the generator asks for it whatever else is
+# installed (openpyxl reads the switch once, when first imported; see _write_xlsx).
+if "openpyxl" not in sys.modules:
+    os.environ.setdefault("OPENPYXL_LXML", "False")
+import openpyxl
+import openpyxl.xml
 
 from survey.demo.mess import (
     _Cell,
@@ -216,6 +225,9 @@ def _write_xlsx(path: Path, sheets: Sequence[Sheet], *, title: str) -> None:
     Strings are always stored as text, so free text such as ``=1+1`` stays text instead of
     becoming a formula; :class:`_Cell` values carry a number format; dates get ``yyyy-mm-dd``.
     """
+    if openpyxl.xml.LXML:
+        raise RuntimeError("openpyxl was imported with lxml before survey.demo, so the demo files would not be "
+                           "byte-identical; run with the environment variable OPENPYXL_LXML=False")
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for name, header, rows in sheets:
