@@ -1,12 +1,15 @@
 """Benchmark: reading + cleaning a large generic CSV vs pandas' own CSV readers.
 
-Issue 2, "Performance": cleaning 1,000,000 respondents × 40 Likert items from CSV within 2× the
-time of the faster of pandas' C and pyarrow readers on the same file, measured in the same run.
+Issue 2 asked for 1,000,000 respondents × 40 Likert items within 2× the faster of pandas' C and
+pyarrow readers; issue 12 retired that target (no study of this project comes near a million
+respondents, and on the project's 2-core machine the least-work pipeline alone already took
+2× pandas). The default is now 100,000 respondents, the users' scale; the ratio is still
+printed, for reference.
 
 Run::
 
-    .venv/bin/python benchmarks/bench_clean.py            # 1,000,000 rows (about 100 MB)
-    .venv/bin/python benchmarks/bench_clean.py --rows 100000 --repeat 1
+    .venv/bin/python benchmarks/bench_clean.py            # 100,000 rows (about 12 MB)
+    .venv/bin/python benchmarks/bench_clean.py --rows 1000000 --repeat 1
 
 The file, its codebook and ``study.yaml`` are generated (seeded) once into a temporary folder
 and reused by later runs with the same ``--rows`` and ``--seed`` (``--fresh`` regenerates).
@@ -17,7 +20,7 @@ Timed, each ``--repeat`` times (best kept, since other processes may share the c
 (c) ``survey.read_responses(study, codebook)`` + ``survey.clean.ledger.clean(frame, codebook,
     study)`` (no pseudonymisation, no writing of outputs).
 
-Prints the times and the ratio of (c) to the faster of (a) and (b); the target is ≤ 2.
+Prints the times and the ratio of (c) to the faster of (a) and (b).
 """
 
 from __future__ import annotations
@@ -139,9 +142,9 @@ def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
 
 
 def parse_args(argv: list[str] | None, description: str) -> argparse.Namespace:
-    """The options shared by ``bench_clean.py`` and ``bench_floor.py`` (same file)."""
+    """The benchmark's options."""
     ap = argparse.ArgumentParser(description=description)
-    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=20261127)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "survey-bench")
@@ -205,7 +208,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"    of which read_responses (best)    {parts['read']:8.2f} s")
     print(f"    of which clean (best)             {parts['clean']:8.2f} s")
     ratio = t_s / fastest
-    print(f"ratio (c) / min(a, b) = {ratio:.2f}  (target <= 2)  {'OK' if ratio <= 2 else 'MISSED'}")
+    print(f"ratio (c) / min(a, b) = {ratio:.2f}  (the 1,000,000-row target of <= 2 is retired)")
     print(f"ratio clean alone / min(a, b) = {parts['clean'] / fastest:.2f}  (for reference)")
 
 

@@ -37,11 +37,9 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from survey.demo.generate import generate_demo
-    from survey.paths import DEMO_RAW_DIR
+    from survey.demo.writers import run_demo
 
-    out = Path(args.out) if args.out else DEMO_RAW_DIR
-    generate_demo(out, seed=args.seed)
+    out = run_demo(args)
     print(f"已生成合成演示数据（随机种子 {args.seed}）：{out}")
     return EXIT_OK
 
@@ -136,8 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser("demo", help="重新生成合成演示数据（确定性，可复现）")
-    p.add_argument("--out", default=None, help="输出文件夹（默认：data/raw/demo）")
+    p.add_argument("--out", default=None, help="输出文件夹（默认：data/raw/demo；规模化研究必须指定）")
     p.add_argument("--seed", type=int, default=20261127, help="随机种子")
+    p.add_argument("--respondents", type=int, default=None, metavar="N",
+                   help="规模化研究：有效答卷人总数（默认：演示数据，每校 150 人）")
+    p.add_argument("--colleges", type=int, default=5, metavar="K", help="规模化研究：院校数，含本院（3–10，默认 5）")
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("codebook", help="编码手册工具")

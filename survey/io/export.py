@@ -242,6 +242,35 @@ def spss_names(columns: Iterable[object]) -> dict[str, str]:
     return mapping
 
 
+def _sav_text(s: pd.Series) -> tuple[np.ndarray, int]:
+    """A text column as pyreadstat writes it: ``str`` values, missing as ``""``, each cut to
+    :data:`SPSS_STRING_BYTES`; and the number of values cut.
+
+    Columns whose values are all text (string and categorical dtypes, object columns of
+    ``str``) are converted once per distinct value and expanded with ``take``; mixed objects
+    (where ``1`` and ``1.0`` hash alike but print differently) value by value.
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes, uniques = s.cat.codes.to_numpy(), s.cat.categories.to_numpy(dtype=object)
+    elif pd.api.types.is_string_dtype(s.dtype) and (
+        s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
+    ):
+        codes, uniques = pd.factorize(s.to_numpy(dtype=object))
+        uniques = np.asarray(uniques, dtype=object)
+    else:
+        values = ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+                  for v in s.tolist()]  # fmt: skip
+        cut = [_truncate_utf8(v, SPSS_STRING_BYTES) for v in values]
+        return np.array(cut, dtype=object), sum(a != b for a, b in zip(values, cut, strict=True))
+    texts = [str(v) for v in uniques]
+    table = np.empty(len(texts) + 1, dtype=object)
+    table[:-1] = [_truncate_utf8(v, SPSS_STRING_BYTES) for v in texts]
+    table[-1] = ""  # code -1: missing
+    long = np.flatnonzero([a != b for a, b in zip(texts, table[:-1], strict=True)])
+    n_cut = int(np.isin(codes, long).sum()) if len(long) else 0
+    return table.take(codes), n_cut
+
+
 def _sav_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Convert columns to what pyreadstat writes well: numbers as float, text as str."""
     out = {}
@@ -258,10 +287,7 @@ def _sav_frame(df: pd.DataFrame) -> pd.DataFrame:
         else:
             # Text, categories and mixed objects: strings, missing as "" (SPSS has no missing
             # string; ReadStat writes blanks either way).
-            values = ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
-                      for v in s.tolist()]  # fmt: skip
-            cut = [_truncate_utf8(v, SPSS_STRING_BYTES) for v in values]
-            n_cut = sum(a != b for a, b in zip(values, cut, strict=True))
+            values, n_cut = _sav_text(s)
             if n_cut:
                 warnings.warn(
                     f"responses.sav：SPSS 的文本值最长 {SPSS_STRING_BYTES} 字节，列 {col} 中有 "
@@ -269,7 +295,7 @@ def _sav_frame(df: pd.DataFrame) -> pd.DataFrame:
                     SurveyWarning,
                     stacklevel=2,
                 )
-            out[col] = pd.Series(cut, index=s.index, dtype=object)
+            out[col] = pd.Series(values, index=s.index, dtype=object)
     return pd.DataFrame(out, index=df.index)
 
 

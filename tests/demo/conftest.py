@@ -10,7 +10,8 @@ import pytest
 import yaml
 from demo_helpers import read_strings, to_codes
 
-from survey.demo.generate import DEFAULT_SEED, generate_demo
+from survey.demo import generate_demo
+from survey.demo.world import DEFAULT_SEED
 
 
 @pytest.fixture(scope="session")

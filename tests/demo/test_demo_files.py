@@ -11,7 +11,8 @@ from demo_helpers import REPO
 
 from survey.config.codebook import load_codebook
 from survey.config.study import load_study
-from survey.demo.generate import DEFAULT_SEED, main
+from survey.demo.world import DEFAULT_SEED
+from survey.demo.writers import main
 
 
 def _all_bytes(folder: Path) -> dict[str, bytes]:
@@ -29,7 +30,8 @@ def test_two_generations_are_byte_identical(demo_dir: Path, tmp_path: Path, caps
 
 
 def test_other_seed_gives_other_answers() -> None:
-    from survey.demo.generate import COLLEGES, _college_rows, _Fakes, _rng
+    from survey.demo.mess import _college_rows
+    from survey.demo.world import COLLEGES, _Fakes, _rng
 
     def answers(seed: int) -> list[dict]:
         return [r.answers for r in _college_rows(COLLEGES[0], seed, _Fakes(_rng(seed, "identifiers")))]

@@ -115,7 +115,7 @@ def test_out_of_range_cells(raw: dict, truth: dict) -> None:
 
 
 def _header(item: str) -> str:
-    from survey.demo.generate import _matrix_rows
+    from survey.demo.writers import _matrix_rows
 
     q, title = next((q, t) for i, q, t in _matrix_rows() if i == item)
     return f"第{q}题({title})"
@@ -145,7 +145,7 @@ def test_full_width_digits_branch_variants_and_scientific_phones(raw: dict, trut
 
 
 def _is_plain_branch(v: str) -> bool:
-    from survey.demo.generate import BENCH_BRANCHES, HOME_BRANCHES
+    from survey.demo.world import BENCH_BRANCHES, HOME_BRANCHES
 
     return v in HOME_BRANCHES or any(v in names for names in BENCH_BRANCHES.values())
 

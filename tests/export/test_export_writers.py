@@ -10,9 +10,13 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from survey.errors import SurveyWarning
 from survey.io.export import (
     SAV_DATE_OFFSET,
     SAV_TIME_OFFSET,
+    SPSS_STRING_BYTES,
+    _sav_frame,
+    _truncate_utf8,
     escape_formula,
     sav_labels_from_codebook,
     spss_names,
@@ -197,3 +201,38 @@ def test_sav_honours_source_date_epoch(tmp_path, monkeypatch):
     assert data[SAV_DATE_OFFSET : SAV_DATE_OFFSET + 17] == b"03 Sep 2600:00:00"
     back, _ = pyreadstat.read_sav(str(tmp_path / "e.sav"))
     assert back["q"].tolist() == [1.0]
+
+
+def _sav_text_cell_by_cell(s: pd.Series) -> list[str]:
+    """The conversion value by value, as ``_sav_frame`` did before it converted each distinct
+    value once: ``str``, missing as ``""``, cut to the SPSS string limit."""
+    values = ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in s.tolist()]
+    return [_truncate_utf8(v, SPSS_STRING_BYTES) for v in values]
+
+
+def test_sav_text_columns_converted_once_equal_the_cell_by_cell_conversion():
+    rng = np.random.default_rng(7)
+    words = np.array(["同意", "=1+1", " 空格 ", "", "好" * 11_000, "b"], dtype=object)  # 33,000 bytes: cut
+    picks = words[rng.integers(0, len(words), 400)]
+    holes = rng.random(400) < 0.1
+    obj = picks.copy()
+    obj[holes] = None
+    frame = pd.DataFrame({
+        "object_str": pd.Series(obj, dtype=object),
+        "object_nan": pd.Series(np.where(holes, np.nan, picks), dtype=object),
+        "string": pd.Series(picks, dtype="string").mask(holes),
+        "category": pd.Categorical(picks).remove_categories(["b"]),
+        "category_codes": pd.Categorical(rng.integers(1, 4, 400)),
+        "mixed": pd.Series([1, 1.0, True, "1", None, np.nan, 2.5, "x"] * 50, dtype=object),
+        "all_missing": pd.Series([None] * 400, dtype=object),
+    })
+    with pytest.warns(SurveyWarning) as caught:
+        out = _sav_frame(frame)
+    for col in frame.columns:
+        assert out[col].tolist() == _sav_text_cell_by_cell(frame[col]), col
+        assert out[col].dtype == object
+    cut = {str(w.message).split("列 ")[1].split(" ")[0]: int(str(w.message).split("中有 ")[1].split(" ")[0])
+           for w in caught}
+    expected = {c: sum(len(v.encode()) > SPSS_STRING_BYTES for v in frame[c].dropna().astype(str))
+                for c in frame.columns}
+    assert cut == {c: n for c, n in expected.items() if n}
