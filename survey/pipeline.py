@@ -221,7 +221,7 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
         result = clean(frame, codebook, study)
         if len(result.kept) == 0:
             raise _nothing_kept(study, result)
-        check_reference_group(frame, result, study)
+        check_reference_group(frame, result, codebook, study)
         from survey.instruments.roster import read_member_names
 
         roster_names = study.roster.names if study.roster is not None else None

@@ -326,7 +326,21 @@ def clean(responses: pd.DataFrame, codebook: Codebook, study: Study) -> CleanRes
     )
 
 
-def check_reference_group(responses: pd.DataFrame, result: CleanResult, study: Study) -> None:
+def _group_labels(values: pd.Series, options: dict[int, str]) -> pd.Series:
+    """Group values as the report names them: option labels for codes, text stripped."""
+    if options and pd.api.types.is_numeric_dtype(values.dtype):
+        x = values.to_numpy(dtype=float, na_value=np.nan)
+        whole = np.isfinite(x) & (x == np.round(x))
+        values = pd.Series(
+            np.where(whole, [options.get(int(v)) for v in np.where(whole, x, 0)], None),
+            index=values.index, dtype=object,
+        )  # fmt: skip
+    return values.astype("string").str.strip().replace("", pd.NA)
+
+
+def check_reference_group(
+    responses: pd.DataFrame, result: CleanResult, codebook: Codebook, study: Study
+) -> None:
     """Stop when the comparison's reference group has no kept response.
 
     Parameters
@@ -335,6 +349,9 @@ def check_reference_group(responses: pd.DataFrame, result: CleanResult, study: S
         The raw response frame given to :func:`clean` (same rows, same order).
     result
         What :func:`clean` returned for it.
+    codebook
+        The codebook: when the grouping column is a single-choice item, its codes are compared
+        by their option labels (as the report does).
     study
         The study; ``questionnaire.compare`` names the grouping column (``by``) and the
         reference group.
@@ -354,19 +371,18 @@ def check_reference_group(responses: pd.DataFrame, result: CleanResult, study: S
     compare = study.questionnaire.compare
     if compare.by not in responses.columns or len(responses) == 0:
         return
-    in_group = (responses[compare.by].astype("string") == compare.reference).fillna(False)
-    in_group = in_group.to_numpy(dtype=bool)
-    kept = (
-        (result.kept[compare.by].astype("string") == compare.reference).fillna(False).sum()
-        if compare.by in result.kept.columns
-        else 0
-    )
-    if kept:
+    try:
+        options = codebook.options(compare.by)
+    except KeyError:
+        options = {}
+    raw_groups = _group_labels(responses[compare.by], options)
+    in_group = raw_groups.eq(compare.reference).fillna(False).to_numpy(dtype=bool)
+    if _group_labels(result.kept[compare.by], options).eq(compare.reference).fillna(False).any():
         return
     n_raw = int(in_group.sum())
     where = f"对照组（questionnaire.compare.reference）「{compare.reference}」"
     if n_raw == 0:
-        groups = responses[compare.by].dropna().astype(str).unique().tolist()
+        groups = raw_groups.dropna().unique().tolist()
         raise SurveyError(
             f"{where}在原始数据中没有任何答卷（{compare.by} 列中没有该值），无法对标比较；本次未写入结果",
             file=study.source,
