@@ -108,7 +108,7 @@ class CleanResult:
         if len(cannot):
             lines.append(
                 "未能运行的规则："
-                + "；".join(f"{r.rule}（{r.note}）" for r in cannot.itertuples())
+                + "；".join(f"{r.rule}，{r.note}" for r in cannot.itertuples())
                 + "。"
             )
         off = rules.loc[rules["status"] == SKIPPED, "rule"].tolist()

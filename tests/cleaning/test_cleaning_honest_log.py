@@ -251,7 +251,7 @@ def test_log_never_shows_a_rule_that_could_not_run_as_enabled(codebook: Codebook
     row = res.log.set_index("rule_id").loc["repeated_respondent"]
     assert (row["status"], bool(row["enabled"]), row["n_flagged"]) == (COULD_NOT_RUN, False, 0)
     assert row["status_zh"].startswith("未能运行：缺少作答者标识")
-    assert "未能运行的规则：重复作答（缺少作答者标识" in res.summary_zh()
+    assert "未能运行的规则：重复作答，缺少作答者标识" in res.summary_zh()
     assert set(res.log["status"]) <= {RAN, SKIPPED, COULD_NOT_RUN}
     assert res.log.loc[res.log["rule_id"].isin(["raw", "kept"]), "status_zh"].eq("").all()
 
