@@ -145,7 +145,8 @@ class RuleContext:
     cleaning
         The ``cleaning`` section of ``study.yaml`` (switches and parameters).
     fieldwork
-        The fieldwork window; ``None`` disables the test-submission rule.
+        The fieldwork window; ``None`` (no ``fieldwork`` in ``study.yaml``): the test-submission
+        rule cannot run and durations have no upper bound.
     attributes
         Attribute columns (constants from ``study.yaml`` such as ``college``), used by the
         exact-duplicate rule.
