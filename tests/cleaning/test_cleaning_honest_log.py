@@ -297,3 +297,13 @@ def test_reference_group_given_as_item_codes(codebook: Codebook) -> None:
     df = build_frame([{"member": 1.0}])
     with pytest.raises(SurveyError, match="没有任何答卷"):
         check_reference_group(df, clean(df, codebook, study), codebook, study)
+
+
+def test_cleaning_log_schema_checks_the_status(codebook: Codebook) -> None:
+    from survey.io.processed import CLEANING_LOG, to_storable, validate_table
+
+    log = to_storable(CLEANING_LOG, clean(build_frame([{}]), codebook, build_study()).log)
+    validate_table(CLEANING_LOG, log, file="cleaning_log.parquet")
+    validate_table(CLEANING_LOG, log.drop(columns=["status", "status_zh"]), file="old.parquet")
+    with pytest.raises(SurveyError, match="status"):
+        validate_table(CLEANING_LOG, log.assign(status="启用"), file="cleaning_log.parquet")
