@@ -80,7 +80,7 @@ class RuleResult:
         nothing.
     reason
         For :data:`COULD_NOT_RUN`: what the study lacks, in Chinese, starting with ``缺少``
-        (e.g. ``缺少作答用时（duration_s 列为空）``); ``""`` otherwise.
+        (e.g. ``缺少作答用时（导出文件没有可用的作答用时）``); ``""`` otherwise.
     """
 
     flag: pd.Series
