@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from survey.clean.identifiers import IdentifierDetector, scrub_message
-from survey.clean.ledger import CleanResult, clean
+from survey.clean.ledger import CleanResult, check_reference_group, clean
 from survey.clean.privacy import (
     SCRUB_KIND_LABELS_ZH,
     apply_identifier_policy,
@@ -219,7 +219,8 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
     say = progress or (lambda _msg: None)
     _check_inputs_readable(study)
     codebook = load_codebook(study.resolve(study.questionnaire.codebook))
-    key = load_key(study)
+    # The key is needed only for identifiers to pseudonymise; without such, nothing is hashed.
+    key = load_key(study) if codebook.needs_pseudonym_key() else b""
     # Warnings about legal but odd input are collected so that they reach the manifest (for the
     # audit) and are shown once each, after the run.
     with warnings.catch_warnings(record=True) as caught:
@@ -231,6 +232,7 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
         result = clean(frame, codebook, study)
         if len(result.kept) == 0:
             raise _nothing_kept(study, result)
+        check_reference_group(frame, result, codebook, study)
         from survey.instruments.roster import read_member_names
 
         roster_names = study.roster.names if study.roster is not None else None

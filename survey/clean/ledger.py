@@ -8,6 +8,7 @@ enabled rule is excluded. Each excluded raw row appears once in the ledger with 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -17,15 +18,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from survey.clean.rules import (
+    COULD_NOT_RUN,
     OUT_OF_RANGE_ID,
     OUT_OF_RANGE_LABEL,
+    RAN,
     ROW_RULES,
+    SKIPPED,
     RuleContext,
     out_of_range,
+    status_zh,
 )
 from survey.config.codebook import Codebook
 from survey.config.study import Study
-from survey.errors import SurveyError
+from survey.errors import SurveyError, SurveyWarning
 from survey.io.arrays import factorize_runs
 
 EXCLUSION_COLUMNS = ["file", "row", "rules", "rule_ids", "detail"]
@@ -38,6 +43,8 @@ LOG_COLUMNS = [
     "n_excluded",
     "n_remaining",
     "note",
+    "status",
+    "status_zh",
 ]
 #: Separator between rules in the ledger (full-width semicolon, as in Chinese prose).
 SEP = "；"
@@ -58,11 +65,14 @@ class CleanResult:
     cell_changes
         The out-of-range log: ``file``, ``row``, ``column``, ``item``, ``value``, ``allowed``.
     log
-        The flow, one row per step: ``step``, ``rule_id``, ``rule`` (Chinese), ``enabled``,
-        ``n_flagged`` (rows this rule flags, whether or not an earlier rule did),
-        ``n_excluded`` (rows newly excluded at this step), ``n_remaining``, ``note``. The first
-        row is the raw total (``raw``), the second the out-of-range cell step (never excludes),
-        the last the kept sample (``kept``).
+        The flow, one row per step: ``step``, ``rule_id``, ``rule`` (Chinese), ``enabled``
+        (the rule was in effect: switched on *and* able to run), ``n_flagged`` (rows this rule
+        flags, whether or not an earlier rule did), ``n_excluded`` (rows newly excluded at this
+        step), ``n_remaining``, ``note`` (for a rule that could not run: what is missing),
+        ``status`` (``ran``, ``skipped`` = switched off, ``could_not_run``) and ``status_zh``
+        (``已运行``, ``未启用``, ``未能运行：缺少…``; empty on the ``raw`` and ``kept`` rows).
+        The first row is the raw total (``raw``), the second the out-of-range cell step (never
+        excludes), the last the kept sample (``kept``).
     flags
         One boolean column per row rule id, one row per raw row (input order), plus ``_file``
         and ``_row``: which rule flagged what, for notebooks and audits.
@@ -90,11 +100,18 @@ class CleanResult:
                 else "未发现取值越界的单元格。"
             )
         rules = log[log["rule_id"].isin([r.id for r in ROW_RULES])]
-        on = rules[rules["enabled"]]
+        on = rules[rules["status"] == RAN]
         parts = [f"{r.rule} {int(r.n_excluded):,} 条" for r in on.itertuples()]
         if parts:
             lines.append("依次排除：" + "、".join(parts) + "。")
-        off = rules.loc[~rules["enabled"], "rule"].tolist()
+        cannot = rules[rules["status"] == COULD_NOT_RUN]
+        if len(cannot):
+            lines.append(
+                "未能运行的规则："
+                + "；".join(f"{r.rule}，{r.note}" for r in cannot.itertuples())
+                + "。"
+            )
+        off = rules.loc[rules["status"] == SKIPPED, "rule"].tolist()
         if off:
             lines.append("未启用的规则：" + "、".join(off) + "。")
         share = f"（{n_kept / n_raw:.1%}）" if n_raw else ""
@@ -122,8 +139,15 @@ def _log_row(
     n_excluded: int,
     n_remaining: int,
     note: str = "",
+    status: str = RAN,
+    status_text: str | None = None,
 ) -> dict[str, object]:
-    values = [step, rule_id, rule, enabled, int(n_flagged), int(n_excluded), int(n_remaining), note]
+    """One row of the cleaning log; ``status_text`` defaults to :func:`status_zh` of ``status``."""
+    text = status_zh(status, note) if status_text is None else status_text
+    values = [
+        step, rule_id, rule, enabled, int(n_flagged), int(n_excluded), int(n_remaining), note,
+        status, text,
+    ]  # fmt: skip
     return dict(zip(LOG_COLUMNS, values, strict=True))
 
 
@@ -222,6 +246,11 @@ def clean(responses: pd.DataFrame, codebook: Codebook, study: Study) -> CleanRes
 
     Notes
     -----
+    A rule that is switched on but cannot run on this study (no respondent key, no attention
+    item, no durations, no submission times, no fieldwork dates, no battery) flags nothing, is
+    logged with ``status = "could_not_run"``, ``enabled = False`` and the reason in ``note``,
+    and is announced once with a :class:`~survey.errors.SurveyWarning`.
+
     Rules run in this order: out-of-range cells, 测试提交, 完全重复, 重复作答, 作答过快,
     直线作答, 注意力检测未通过, 作答过少. Every rule sees the whole (cell-cleaned) frame and
     the flags of the rules before it, so ``n_flagged`` counts a row a rule flags even when an
@@ -250,10 +279,11 @@ def clean(responses: pd.DataFrame, codebook: Codebook, study: Study) -> CleanRes
     changed_rows = len(cells.changes[["file", "row"]].drop_duplicates())
     oor_on = study.cleaning.out_of_range.enabled
     log = [
-        _log_row(0, "raw", "原始记录", True, 0, 0, n),
+        _log_row(0, "raw", "原始记录", True, 0, 0, n, status_text=""),
         _log_row(
             1, OUT_OF_RANGE_ID, OUT_OF_RANGE_LABEL, oor_on, changed_rows, 0, n,
             note=f"{len(cells.changes)} 个单元格设为缺失，不排除记录" if oor_on else "",
+            status=RAN if oor_on else SKIPPED,
         ),
     ]  # fmt: skip
     for k, spec in enumerate(ROW_RULES):
@@ -264,12 +294,24 @@ def clean(responses: pd.DataFrame, codebook: Codebook, study: Study) -> CleanRes
         new = flag & ~excluded
         excluded |= flag
         prior[spec.id] = res.flag
-        enabled = bool(getattr(study.cleaning, spec.id).enabled)
         n_left = n - excluded.sum()
-        log.append(_log_row(k + 2, spec.id, spec.label, enabled, flag.sum(), new.sum(), n_left))
+        log.append(
+            _log_row(
+                k + 2, spec.id, spec.label, res.status == RAN, flag.sum(), new.sum(), n_left,
+                note=res.reason, status=res.status,
+            )
+        )  # fmt: skip
+        if res.status == COULD_NOT_RUN:
+            warnings.warn(
+                f"清洗规则「{spec.label}」未能运行：{res.reason}；清洗日志中记为“未能运行”。",
+                SurveyWarning,
+                stacklevel=2,
+            )
 
     kept = df.loc[~excluded].reset_index(drop=True)
-    log.append(_log_row(len(ROW_RULES) + 2, "kept", "最终保留", True, 0, 0, len(kept)))
+    log.append(
+        _log_row(len(ROW_RULES) + 2, "kept", "最终保留", True, 0, 0, len(kept), status_text="")
+    )
     flag_frame = pd.DataFrame(
         {"_file": df["_file"], "_row": df["_row"]}
         | {r.id: flags[:, k] for k, r in enumerate(ROW_RULES)},
@@ -281,4 +323,88 @@ def clean(responses: pd.DataFrame, codebook: Codebook, study: Study) -> CleanRes
         cell_changes=cells.changes,
         log=pd.DataFrame(log, columns=LOG_COLUMNS),
         flags=flag_frame,
+    )
+
+
+def _group_labels(values: pd.Series, options: dict[int, str]) -> pd.Series:
+    """Group values as the report names them: option labels for codes, text stripped."""
+    if options and pd.api.types.is_numeric_dtype(values.dtype):
+        x = values.to_numpy(dtype=float, na_value=np.nan)
+        whole = np.isfinite(x) & (x == np.round(x))
+        values = pd.Series(
+            np.where(whole, [options.get(int(v)) for v in np.where(whole, x, 0)], None),
+            index=values.index, dtype=object,
+        )  # fmt: skip
+    return values.astype("string").str.strip().replace("", pd.NA)
+
+
+def check_reference_group(
+    responses: pd.DataFrame, result: CleanResult, codebook: Codebook, study: Study
+) -> None:
+    """Stop when the comparison's reference group has no kept response.
+
+    Parameters
+    ----------
+    responses
+        The raw response frame given to :func:`clean` (same rows, same order).
+    result
+        What :func:`clean` returned for it.
+    codebook
+        The codebook: when the grouping column is a single-choice item, its codes are compared
+        by their option labels (as the report does).
+    study
+        The study; ``questionnaire.compare`` names the grouping column (``by``) and the
+        reference group.
+
+    Raises
+    ------
+    SurveyError
+        When the reference group has no raw row, or every one of its rows was excluded: the
+        message names the group, its raw row count and how many rows each rule removed, so the
+        problem surfaces at ``survey clean`` rather than minutes later in the report.
+
+    Notes
+    -----
+    A study whose responses lack the grouping column (a generic study with no comparison) is
+    not checked.
+    """
+    compare = study.questionnaire.compare
+    if compare.by not in responses.columns or len(responses) == 0:
+        return
+    try:
+        options = codebook.options(compare.by)
+    except KeyError:
+        options = {}
+    raw_groups = _group_labels(responses[compare.by], options)
+    in_group = raw_groups.eq(compare.reference).fillna(False).to_numpy(dtype=bool)
+    if _group_labels(result.kept[compare.by], options).eq(compare.reference).fillna(False).any():
+        return
+    n_raw = int(in_group.sum())
+    where = f"对照组（questionnaire.compare.reference）「{compare.reference}」"
+    if n_raw == 0:
+        groups = raw_groups.dropna().unique().tolist()
+        raise SurveyError(
+            f"{where}在原始数据中没有任何答卷（{compare.by} 列中没有该值），无法对标比较；本次未写入结果",
+            file=study.source,
+            key="questionnaire.compare.reference",
+            expected=f"{compare.by} 列中出现的某个组：" + ("、".join(groups[:10]) or "（该列为空）"),
+            hint="检查 compare.reference 的写法是否与各文件 attributes 中的取值一致",
+        )
+    flags = result.flags
+    excluded = np.zeros(len(flags), dtype=bool)
+    parts = []
+    for r in ROW_RULES:
+        hit = flags[r.id].to_numpy(dtype=bool) & in_group
+        new = hit & ~excluded
+        excluded |= hit
+        if new.any():
+            parts.append(f"{r.label} {int(new.sum()):,} 条")
+    raise SurveyError(
+        f"{where}清洗后没有保留任何答卷：原始 {n_raw:,} 条全部被清洗规则排除"
+        f"（依次为：{'、'.join(parts)}），无法对标比较；本次未写入结果",
+        file=study.source,
+        key="questionnaire.compare.reference",
+        expected=f"对照组「{compare.reference}」至少保留 1 条答卷",
+        hint="查看排除原因（exclusions）的明细；常见原因是 fieldwork 的开始/结束日期写错"
+        "（全部记为测试提交）或作答用时列读错",
     )

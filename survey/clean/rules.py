@@ -29,8 +29,16 @@ id                            label               flags a row when
                                                   (a missing answer counts as failed)
 ``min_answered``              作答过少            fewer than min_fraction of substantive questions
                                                   answered
-``out_of_range``              取值越界            (cells) code not valid for the item → missing
+``out_of_range``              取值越界            (cells) code not valid for the item → missing;
+                                                  a duration ≤ 0 s or longer than the fieldwork
+                                                  window → missing
 ============================  ==================  ==============================================
+
+Every rule also says whether it ran (``RuleResult.status``): :data:`RAN`, :data:`SKIPPED`
+(switched off in ``study.yaml``) or :data:`COULD_NOT_RUN` (switched on, but the study lacks what
+the rule needs: a respondent key, an attention item, durations, submission times, fieldwork
+dates, or a battery with reverse-worded items); the cleaning log shows the last as
+``未能运行：缺少…``, never as a rule that ran and found nothing.
 """
 
 from __future__ import annotations
@@ -68,10 +76,43 @@ class RuleResult:
         Boolean Series aligned to the frame's index: ``True`` = the rule flags this row.
     detail
         Series of Chinese explanations aligned to the frame's index; ``""`` where not flagged.
+    status
+        :data:`RAN`, :data:`SKIPPED` (switched off) or :data:`COULD_NOT_RUN`; the last two flag
+        nothing.
+    reason
+        For :data:`COULD_NOT_RUN`: what the study lacks, in Chinese, starting with ``缺少``
+        (e.g. ``缺少作答用时（导出文件没有可用的作答用时）``); ``""`` otherwise.
     """
 
     flag: pd.Series
     detail: pd.Series
+    status: str = "ran"
+    reason: str = ""
+
+    @property
+    def status_zh(self) -> str:
+        """``已运行``, ``未启用`` or ``未能运行：缺少…`` (as the cleaning log shows it)."""
+        return status_zh(self.status, self.reason)
+
+
+#: ``RuleResult.status`` values.
+RAN = "ran"
+SKIPPED = "skipped"
+COULD_NOT_RUN = "could_not_run"
+STATUSES = (RAN, SKIPPED, COULD_NOT_RUN)
+
+
+def status_zh(status: str, reason: str = "") -> str:
+    """A rule status in Chinese: ``已运行``, ``未启用`` or ``未能运行：<reason>``.
+
+    Examples
+    --------
+    >>> status_zh("could_not_run", "缺少注意力检测题")
+    '未能运行：缺少注意力检测题'
+    """
+    if status == COULD_NOT_RUN:
+        return f"未能运行：{reason}" if reason else "未能运行"
+    return {RAN: "已运行", SKIPPED: "未启用"}[status]
 
 
 @dataclass(frozen=True)
@@ -107,7 +148,8 @@ class RuleContext:
     cleaning
         The ``cleaning`` section of ``study.yaml`` (switches and parameters).
     fieldwork
-        The fieldwork window; ``None`` disables the test-submission rule.
+        The fieldwork window; ``None`` (no ``fieldwork`` in ``study.yaml``): the test-submission
+        rule cannot run and durations have no upper bound.
     attributes
         Attribute columns (constants from ``study.yaml`` such as ``college``), used by the
         exact-duplicate rule.
@@ -155,11 +197,28 @@ class RuleContext:
 # ---------------------------------------------------------------------------------------------
 # Small helpers
 # ---------------------------------------------------------------------------------------------
-def _empty_result(df: pd.DataFrame) -> RuleResult:
+def _empty_result(df: pd.DataFrame, status: str = RAN, reason: str = "") -> RuleResult:
     return RuleResult(
         flag=pd.Series(False, index=df.index, dtype=bool),
         detail=pd.Series("", index=df.index, dtype=object),
+        status=status,
+        reason=reason,
     )
+
+
+def _skipped(df: pd.DataFrame) -> RuleResult:
+    """The result of a rule switched off in ``study.yaml``."""
+    return _empty_result(df, SKIPPED)
+
+
+def _cannot(df: pd.DataFrame, reason: str) -> RuleResult:
+    """The result of a rule that is switched on but lacks its input (``reason``: ``缺少…``)."""
+    return _empty_result(df, COULD_NOT_RUN, reason)
+
+
+def _all_missing(df: pd.DataFrame, column: str) -> bool:
+    """The frame has no such column or not one non-missing value in it (an empty frame: no)."""
+    return len(df) > 0 and (column not in df.columns or not df[column].notna().any())
 
 
 def _result(
@@ -307,9 +366,13 @@ def test_submissions(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
     RuleResult
         Detail such as ``提交时间 2026-08-30 10:12:00 早于调查开始日期 2026-09-01``.
     """
-    if not ctx.cleaning.test_submissions.enabled or ctx.fieldwork is None:
-        return _empty_result(df)
+    if not ctx.cleaning.test_submissions.enabled:
+        return _skipped(df)
+    if ctx.fieldwork is None:
+        return _cannot(df, "缺少调查日期（study.yaml 未设 fieldwork）")
     ts = _timestamps(df)
+    if len(df) and not ts.notna().any():
+        return _cannot(df, "缺少提交时间（导出文件没有可读的提交时间）")
     start = pd.Timestamp(ctx.fieldwork.start)
     early = (ts < start).to_numpy(dtype=bool)
     late = np.zeros(len(df), dtype=bool)
@@ -385,7 +448,9 @@ def exact_duplicates(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
     unlikely) hash collision the rule falls back to pandas' exact ``groupby``. Not
     ``DataFrame.duplicated``: it cannot prefer rows still in play as the survivor.
     """
-    if not ctx.cleaning.exact_duplicates.enabled or len(df) == 0:
+    if not ctx.cleaning.exact_duplicates.enabled:
+        return _skipped(df)
+    if len(df) == 0:
         return _empty_result(df)
     items = [c for c in ctx.codebook.item_columns() if c in df.columns]
     cols = items + [a for a in ctx.attributes if a in df.columns and a not in items]
@@ -432,7 +497,11 @@ def repeated_respondent(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
         Detail such as ``与 本院.xlsx 第 9 行为同一作答者（共 3 条，保留最后提交的一条）``.
     """
     cfg = ctx.cleaning.repeated_respondent
-    if not cfg.enabled or RESPONDENT_KEY not in df.columns or len(df) == 0:
+    if not cfg.enabled:
+        return _skipped(df)
+    if _all_missing(df, RESPONDENT_KEY):
+        return _cannot(df, "缺少作答者标识（编码手册未标记 respondent_key 标识列，或该列为空）")
+    if len(df) == 0:
         return _empty_result(df)
     group, _ = pd.factorize(df[RESPONDENT_KEY], use_na_sentinel=True)
     group = group.astype(np.int64)
@@ -475,7 +544,11 @@ def speeders(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
         Detail such as ``用时 41 秒，低于中位数 300 秒的 1/3（100 秒）``.
     """
     cfg = ctx.cleaning.speeders
-    if not cfg.enabled or len(df) == 0:
+    if not cfg.enabled:
+        return _skipped(df)
+    if _all_missing(df, "duration_s"):
+        return _cannot(df, "缺少作答用时（导出文件没有可用的作答用时）")
+    if len(df) == 0:
         return _empty_result(df)
     dur = _floats(_col(df, "duration_s"))
     base = pd.Series(dur)
@@ -538,16 +611,22 @@ def straight_lining(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
         batteries are joined by ``，``.
     """
     cfg = ctx.cleaning.straight_lining
-    if not cfg.enabled or len(df) == 0:
-        return _empty_result(df)
-    n = len(df)
-    flag = np.zeros(n, dtype=bool)
-    detail = object_full(n, "")
+    if not cfg.enabled:
+        return _skipped(df)
+    checked = []
     for sid in batteries(ctx.codebook, ctx.cleaning):
         scale = ctx.codebook.scale(sid)
         items = [i for i in scale.items if i in df.columns]
-        if len(items) < cfg.min_items:
-            continue
+        if len(items) >= cfg.min_items:
+            checked.append((sid, scale, items))
+    if not checked:
+        return _cannot(
+            df, f"缺少可检查的量表（需要含反向题、至少 {cfg.min_items} 题在数据中的量表）"
+        )
+    n = len(df)
+    flag = np.zeros(n, dtype=bool)
+    detail = object_full(n, "")
+    for sid, scale, items in checked:
         n_ans, hi, same, any_rev, any_fwd = _battery_stats(df, items, set(scale.reverse))
         hit = (n_ans >= cfg.min_items) & same
         if scale.reverse:
@@ -613,7 +692,11 @@ def attention_check(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
     RuleResult
         Detail such as ``注意力检测题 att1 应选 4（同意），实际作答 2（不同意）`` or ``…，未作答``.
     """
-    if not ctx.cleaning.attention_check.enabled or len(df) == 0:
+    if not ctx.cleaning.attention_check.enabled:
+        return _skipped(df)
+    if not any(chk.item in df.columns for chk in ctx.codebook.attention_checks):
+        return _cannot(df, "缺少注意力检测题（编码手册未定义 attention_checks，或数据中没有该题）")
+    if len(df) == 0:
         return _empty_result(df)
     n = len(df)
     flag = np.zeros(n, dtype=bool)
@@ -662,7 +745,9 @@ def min_answered(df: pd.DataFrame, ctx: RuleContext) -> RuleResult:
         Detail such as ``作答 3/20 题（15%），低于要求的 50%``.
     """
     cfg = ctx.cleaning.min_answered
-    if not cfg.enabled or len(df) == 0:
+    if not cfg.enabled:
+        return _skipped(df)
+    if len(df) == 0:
         return _empty_result(df)
     questions = question_columns(ctx.codebook, df)
     answered = answered_matrix(df, questions)
@@ -723,7 +808,10 @@ def out_of_range(df: pd.DataFrame, ctx: RuleContext) -> CellResult:
     Invalid means: for likert/single items a code that is not an option; for numeric items a
     value outside ``Item.range`` (inclusive; no range, no check); for ranking option columns
     anything but an integer 1…number of options; for multiple-choice option columns anything
-    but 0/1. A non-numeric text in any of these columns is invalid too.
+    but 0/1. A non-numeric text in any of these columns is invalid too. A duration
+    (``duration_s``) is invalid when it is not positive or longer than the fieldwork window
+    (:func:`max_duration_s`), whatever its spelling in the export (``-5``, ``-120秒``, ``0``);
+    the speeder rule then treats it as unknown.
 
     Returns
     -------
@@ -737,6 +825,10 @@ def out_of_range(df: pd.DataFrame, ctx: RuleContext) -> CellResult:
         return CellResult(
             out, pd.DataFrame({c: pd.Series(dtype=object) for c in CELL_CHANGE_COLUMNS})
         )
+    durations = _durations_out_of_range(df, ctx.fieldwork)
+    if durations is not None:
+        out["duration_s"], log = durations
+        logs.append(log)
     order = 0
     for item in ctx.codebook.items_of_type(*SUBSTANTIVE_TYPES):
         for col in ctx.codebook.columns(item.id):
@@ -779,6 +871,63 @@ def out_of_range(df: pd.DataFrame, ctx: RuleContext) -> CellResult:
             .reset_index(drop=True)
         )
     return CellResult(out, changes)
+
+
+def max_duration_s(fieldwork: Fieldwork | None) -> float | None:
+    """The longest possible duration in seconds: the fieldwork window, ``None`` if unbounded.
+
+    The window runs from ``fieldwork.start`` 00:00 to the end of ``fieldwork.end`` (the end date
+    is the last valid day, as for :func:`test_submissions`), so a one-day fieldwork allows
+    86 400 s. Without an end date (or without fieldwork dates) there is no upper bound.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> max_duration_s(Fieldwork(start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30)))
+    2592000.0
+    """
+    if fieldwork is None or fieldwork.end is None:
+        return None
+    return float(((fieldwork.end - fieldwork.start).days + 1) * 86_400)
+
+
+def _durations_out_of_range(
+    df: pd.DataFrame, fieldwork: Fieldwork | None
+) -> tuple[np.ndarray, pd.DataFrame] | None:
+    """Durations ≤ 0 or beyond :func:`max_duration_s` set missing, and their cell log.
+
+    ``None`` when the frame has no duration column or every duration is valid.
+    """
+    if "duration_s" not in df.columns:
+        return None
+    x = _floats(df["duration_s"])
+    longest = max_duration_s(fieldwork)
+    with np.errstate(invalid="ignore"):
+        bad = x <= 0
+        if longest is not None:
+            bad |= x > longest
+    if not bad.any():
+        return None
+    allowed = "大于 0 秒"
+    if longest is not None and fieldwork is not None and fieldwork.end is not None:
+        allowed += (
+            f"且不超过调查期 {fieldwork.start.isoformat()}～{fieldwork.end.isoformat()}"
+            f"（{fmt_num([longest])[0]} 秒）"
+        )
+    idx = np.flatnonzero(bad)
+    log = pd.DataFrame(
+        {
+            "file": df["_file"].iloc[idx].to_numpy(),
+            "row": df["_row"].iloc[idx].to_numpy(),
+            "column": "duration_s",
+            "item": "duration_s",
+            "value": fmt_num(x[idx]),
+            "allowed": allowed,
+            "_order": -1,
+            "_pos": idx,
+        }
+    )
+    return np.where(bad, np.nan, x), log
 
 
 # ---------------------------------------------------------------------------------------------

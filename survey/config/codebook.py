@@ -295,6 +295,14 @@ class Codebook(_Strict):
     def items_of_type(self, *types: str) -> list[Item]:
         return [i for i in self.items if i.type in types]
 
+    def needs_pseudonym_key(self) -> bool:
+        """Whether an identifier is to be pseudonymised (only then is a secret key needed).
+
+        A codebook without identifiers, or whose identifiers are only dropped or coarsened,
+        needs no pseudonymisation key.
+        """
+        return any(i.action == "pseudonymise" for i in self.identifiers)
+
     def fingerprint(self) -> str:
         """A short hash of item ids, texts, types and options: equal codebooks, equal prints."""
         payload = [

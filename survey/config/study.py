@@ -104,6 +104,14 @@ class Cleaning(_Strict):
     out_of_range: RuleSwitch = RuleSwitch()
 
 
+class Scoring(_Strict):
+    """How scale scores are computed (:func:`survey.stats.scoring.score_scales`)."""
+
+    #: Minimum share of a scale's items a respondent must have answered for a (prorated mean)
+    #: score; below it the score is missing. 0.5 = at least ``ceil(k/2)`` of ``k`` items.
+    min_answered: float = Field(0.5, gt=0, le=1)
+
+
 class Privacy(_Strict):
     #: Environment variable holding the pseudonymisation key.
     key_env: str = "SURVEY_PSEUDONYM_KEY"
@@ -139,7 +147,7 @@ class Roster(_Strict):
 
 
 #: Top-level keys added after the first release (see :meth:`Study.config_hash`).
-_LATER_KEYS = ("allow_outside_paths",)
+_LATER_KEYS = ("allow_outside_paths", "scoring")
 
 
 class Study(_Strict):
@@ -148,8 +156,11 @@ class Study(_Strict):
     title: str
     synthetic: bool = False
     questionnaire: Questionnaire
-    fieldwork: Fieldwork
+    #: Optional: without it the test-submission rule cannot run (logged as such) and
+    #: durations have no upper bound.
+    fieldwork: Fieldwork | None = None
     cleaning: Cleaning = Cleaning()
+    scoring: Scoring = Scoring()
     privacy: Privacy = Privacy()
     #: Listed inputs may lie outside the study folder (e.g. exports on a shared network drive).
     allow_outside_paths: bool = False
@@ -246,7 +257,10 @@ class Study(_Strict):
         """
         data = self.model_dump(mode="json")
         for key in _LATER_KEYS:
-            if data.get(key) == Study.model_fields[key].default:
+            default = Study.model_fields[key].default
+            if isinstance(default, BaseModel):
+                default = default.model_dump(mode="json")
+            if data.get(key) == default:
                 data.pop(key, None)
         payload = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -95,6 +95,11 @@ class CleaningLogModel(_Table):
     n_excluded: Series[np.int64] = pa.Field(ge=0)
     n_remaining: Series[np.int64] = pa.Field(ge=0)
     note: Series[str]
+    #: ``ran``, ``skipped`` (switched off) or ``could_not_run``; optional so that processed
+    #: folders written before the column existed still load.
+    status: Series[str] | None = pa.Field(isin=["ran", "skipped", "could_not_run"])
+    #: The status in Chinese: ``已运行``, ``未启用``, ``未能运行：缺少…`` (empty on raw/kept).
+    status_zh: Series[str] | None
 
 
 class SessionsModel(_Sourced):

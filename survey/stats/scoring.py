@@ -103,6 +103,67 @@ def _file_of(data: pd.DataFrame, pos: int) -> str | None:
     return None
 
 
+def min_items_needed(n_items: int, min_answered: float = 0.5) -> int:
+    """The number of answered items a ``n_items``-item scale needs for a score.
+
+    ``ceil(min_answered × n_items)``, at least 1 (a tiny tolerance keeps ``0.5 × 6`` at 3
+    despite floating point).
+
+    Examples
+    --------
+    >>> min_items_needed(6), min_items_needed(5), min_items_needed(4, 0.75)
+    (3, 3, 3)
+    """
+    return max(int(np.ceil(min_answered * n_items - 1e-9)), 1)
+
+
+def _share_zh(min_answered: float) -> str:
+    if min_answered == 0.5:
+        return "一半"
+    return f" {min_answered * 100:.4g}%"
+
+
+def describe_rule(min_answered: float = 0.5, *, n_items: Sequence[int] = ()) -> str:
+    """One Chinese sentence saying how scale scores are computed, for the report.
+
+    Parameters
+    ----------
+    min_answered
+        ``study.scoring.min_answered`` (the share of a scale's items that must be answered).
+    n_items
+        The numbers of items of the scales reported; they give the worked examples
+        (``6 题的量表至少答 3 题``). Default: a 6-item example.
+
+    Returns
+    -------
+    str
+        E.g. ``量表得分为按比例折算的均值：反向题先反向计分，再对受访者已作答的题目求平均
+        （未答的题不计入，也不按 0 分计）；已答题数不足该量表题数的一半（向上取整，如 6 题的量表至少答 3 题）时，该量表得分记为缺失。``
+
+    Examples
+    --------
+    >>> describe_rule(1.0, n_items=[4]).split("；")[1]
+    '量表各题须全部作答（如 4 题的量表须答满 4 题），否则该量表得分记为缺失。'
+    """
+    sizes = sorted(set(int(k) for k in n_items)) or [6]
+    examples = "、".join(
+        f"{k} 题的量表{'须答满' if min_items_needed(k, min_answered) == k else '至少答'} "
+        f"{min_items_needed(k, min_answered)} 题"
+        for k in sizes
+    )
+    head = (
+        "量表得分为按比例折算的均值：反向题先反向计分，再对受访者已作答的题目求平均"
+        "（未答的题不计入，也不按 0 分计）；"
+    )
+    if min_answered >= 1:
+        return head + f"量表各题须全部作答（如 {examples}），否则该量表得分记为缺失。"
+    return (
+        head
+        + f"已答题数不足该量表题数的{_share_zh(min_answered)}（向上取整，如 {examples}）时，"
+        "该量表得分记为缺失。"
+    )
+
+
 def score_scales(
     data: pd.DataFrame,
     codebook: Codebook,
@@ -122,7 +183,9 @@ def score_scales(
         Scale ids to score; default all scales in codebook order.
     min_answered
         Minimum share of a scale's items a respondent must have answered, in (0, 1]; below
-        it the score is missing. 0.5 means "at least half of the items".
+        it the score is missing. 0.5 means "at least half of the items" (``ceil(k/2)``).
+        Studies set it in ``study.yaml`` as ``scoring.min_answered``
+        (``study.scoring.min_answered``); :func:`describe_rule` words it for the report.
 
     Returns
     -------
@@ -152,7 +215,6 @@ def score_scales(
         items = keyed_items(data, codebook, sid)
         k = items.shape[1]
         answered = items.notna().sum(axis=1)
-        need = int(np.ceil(min_answered * k - 1e-9))
         score = items.mean(axis=1, skipna=True)
-        out[sid] = score.where(answered >= max(need, 1))
+        out[sid] = score.where(answered >= min_items_needed(k, min_answered))
     return pd.DataFrame(out, index=data.index, dtype=float)

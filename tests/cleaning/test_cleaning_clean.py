@@ -284,8 +284,9 @@ def test_clean_accounts_for_every_row(codebook, n, seed, cfg):
     assert (log["n_excluded"] <= log["n_flagged"]).all()
     for rule_id, rule_cfg in cfg.items():
         row = log.set_index("rule_id").loc[rule_id]
-        assert bool(row["enabled"]) == rule_cfg["enabled"]
-        if not rule_cfg["enabled"]:
+        assert (row["status"] == "skipped") == (not rule_cfg["enabled"])
+        assert bool(row["enabled"]) == (row["status"] == "ran")
+        if row["status"] != "ran":
             assert row["n_flagged"] == 0
     assert res.flags[[r.id for r in ROW_RULES]].any(axis=1).sum() == len(res.exclusions)
 

@@ -228,7 +228,7 @@ def test_wrong_type_or_value_names_key(make_study, mutate, key: str, reason: str
     assert f"{key}：{reason}" in err.message_zh()
 
 
-@pytest.mark.parametrize("missing", ["title", "questionnaire", "fieldwork"])
+@pytest.mark.parametrize("missing", ["title", "questionnaire"])
 def test_missing_required_key(make_study, missing: str) -> None:
     err = _error(make_study(lambda d: d.pop(missing)))
     assert err.key == missing
@@ -378,3 +378,27 @@ def test_duplicate_yaml_key_is_refused(tmp_path) -> None:
         load_study(path)
     msg = info.value.message_zh()
     assert "出现了两次" in msg and "第 2 行" in msg and "Excel" not in msg
+
+
+# -- optional fieldwork and the scoring option (issue #10 §4) ---------------------------------
+def test_fieldwork_is_optional(make_study) -> None:
+    study = load_study(make_study(lambda d: d.pop("fieldwork")))
+    assert study.fieldwork is None
+
+
+def test_scoring_min_answered_default_and_bounds(make_study) -> None:
+    assert load_study(make_study()).scoring.min_answered == 0.5
+    study = load_study(make_study(lambda d: d.__setitem__("scoring", {"min_answered": 0.75})))
+    assert study.scoring.min_answered == 0.75
+    for bad in (0, 1.5):
+        err = _error(make_study(lambda d, v=bad: d.__setitem__("scoring", {"min_answered": v})))
+        assert err.key == "scoring.min_answered"
+
+
+def test_scoring_default_leaves_config_hash_unchanged(make_study) -> None:
+    """A study cleaned before ``scoring`` existed keeps its hash (survey verify still passes)."""
+    base = load_study(make_study()).config_hash()
+    explicit = make_study(lambda d: d.__setitem__("scoring", {"min_answered": 0.5}))
+    assert load_study(explicit).config_hash() == base
+    other = make_study(lambda d: d.__setitem__("scoring", {"min_answered": 0.6}))
+    assert load_study(other).config_hash() != base
