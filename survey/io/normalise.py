@@ -212,6 +212,8 @@ def parse_duration(s: Any) -> float:
     --------
     >>> parse_duration("123秒"), parse_duration("1分23秒"), parse_duration("0:01:23")
     (123.0, 83.0, 83.0)
+    >>> parse_duration("-120秒")
+    -120.0
     """
     if s is None or isinstance(s, bool):
         return math.nan
@@ -225,13 +227,17 @@ def parse_duration(s: Any) -> float:
     n = parse_number(t)
     if not math.isnan(n):
         return n
+    # A leading minus is kept ("-120秒" -> -120.0): an impossible duration is the cleaning
+    # step's to set missing and log, not the reader's to hide.
+    sign = -1.0 if t.startswith("-") else 1.0
+    t = t.removeprefix("-")
     m = _CLOCK.match(t)
     if m:
         a, b, c = m.groups()
         if c is None:  # "m:ss"
-            return float(a) * 60 + float(b)
-        return float(a) * 3600 + float(b) * 60 + float(c)
+            return sign * (float(a) * 60 + float(b))
+        return sign * (float(a) * 3600 + float(b) * 60 + float(c))
     parts = _DURATION_PARTS.findall(t)
     if parts and _DURATION_PARTS.sub("", t) == "":
-        return float(sum(float(v) * _DURATION_UNITS[u] for v, u in parts))
+        return sign * float(sum(float(v) * _DURATION_UNITS[u] for v, u in parts))
     return math.nan
