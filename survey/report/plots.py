@@ -303,7 +303,7 @@ def diverging_likert(
         text = f"n={int(nn)}" if nn > 0 else "无数据"
         ax.text(max(end, 0) + 1.5, yi, text, va="center", fontsize=8, color="0.3")
     ax.axvline(0, color="0.3", linewidth=0.8)
-    ax.xaxis.set_major_formatter(lambda v, _pos: f"{abs(v):.0f}")
+    ax.xaxis.set_major_formatter(_abs_percent)
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
@@ -312,6 +312,14 @@ def diverging_likert(
     fig.legend(handles, labels_, ncols=min(k, 6), loc="outside lower center", frameon=False,
                fontsize=8)
     return fig
+
+
+def _abs_percent(value: float, _pos: int | None = None) -> str:
+    """Tick label of the diverging chart: shares left of zero are positive percentages too.
+
+    A module-level function (not a lambda), so that a figure can be pickled (section cache).
+    """
+    return f"{abs(value):.0f}"
 
 
 _DEFAULT_QUADRANTS = {
