@@ -1,9 +1,20 @@
 """Figures for the report: forest plot, diverging Likert bars, IPA quadrant, heat map.
 
-Every helper takes a tidy table first and keyword-only options after it (the seaborn
-convention), draws on a new :class:`matplotlib.figure.Figure` (not pyplot, so nothing is
-shown twice in a notebook and no global figure state leaks) and returns it. Labels are passed
-in by the caller in Simplified Chinese; the helpers only add a few default Chinese captions.
+Every chart comes at two levels, as in seaborn. The figure-level function (``forest_plot``,
+``diverging_likert``, ``ipa_quadrant``, ``heatmap``) sizes a new
+:class:`matplotlib.figure.Figure` to the data (not pyplot, so nothing is shown twice in a
+notebook and no global figure state leaks) and returns it. Under each, an axes-level function
+(``forest``, ``likert``, ``quadrant``, ``heat``) draws the same chart on the
+:class:`~matplotlib.axes.Axes` given as ``ax`` and returns it, so that two charts can sit side
+by side::
+
+    fig = Figure(figsize=(15, 5), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    forest(gaps, label="label", est="effect", lo="effect_ci_low", hi="effect_ci_high", ax=left)
+    quadrant(ipa, x="perf_mean", y="imp_mean", label="name", ax=right)
+
+Each takes a tidy table first and keyword-only options after it. Labels are passed in by the
+caller in Simplified Chinese; the helpers only add a few default Chinese captions.
 Helpers never write files: :func:`save_figure` does, as PNG and SVG named by content, with
 byte-identical output for identical input.
 """
@@ -20,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from survey.errors import SurveyError
@@ -83,6 +95,12 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
     return Figure(figsize=figsize, layout="constrained")
 
 
+def _forest_size(table: pd.DataFrame, label: str, group: str | None) -> tuple[float, float]:
+    n_labels = table[label].astype(str).nunique()
+    n_groups = table[group].astype(str).nunique() if group else 1
+    return 7.5, 1.2 + 0.45 * max(n_labels, 1) * (1 + 0.35 * (n_groups - 1))
+
+
 def forest_plot(
     table: pd.DataFrame,
     *,
@@ -96,7 +114,7 @@ def forest_plot(
     title: str | None = None,
     palette: str = "tab10",
 ) -> Figure:
-    """Draw a forest plot: one row per label, a point estimate and its interval.
+    """Draw a forest plot on a new figure sized to the rows (figure level of :func:`forest`).
 
     Parameters
     ----------
@@ -132,12 +150,52 @@ def forest_plot(
     ...                   lo="effect_ci_low", hi="effect_ci_high")  # doctest: +SKIP
     """
     _require_columns(table, [label, est, lo, hi, group], "森林图")
+    fig = _new_figure(figsize=_forest_size(table, label, group))
+    forest(table, label=label, est=est, lo=lo, hi=hi, ref=ref, group=group, xlabel=xlabel,
+           title=title, palette=palette, ax=fig.subplots())
+    return fig
+
+
+def forest(
+    data: pd.DataFrame,
+    *,
+    label: str,
+    est: str,
+    lo: str,
+    hi: str,
+    ref: float = 0,
+    group: str | None = None,
+    xlabel: str = "效应量（95% 置信区间）",
+    title: str | None = None,
+    palette: str = "tab10",
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw a forest plot on ``ax``: one row per label, a point estimate and its interval.
+
+    Parameters
+    ----------
+    data, label, est, lo, hi, ref, group, xlabel, title, palette
+        As in :func:`forest_plot`.
+    ax
+        The axes to draw on; ``None``: a new figure sized as :func:`forest_plot` sizes it.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> fig = Figure(figsize=(15, 4), layout="constrained")  # doctest: +SKIP
+    >>> left, right = fig.subplots(1, 2)  # doctest: +SKIP
+    >>> forest(naive, label="label", est="diff", lo="ci_low", hi="ci_high", ax=left)  # doctest: +SKIP
+    """
+    table = data
+    _require_columns(table, [label, est, lo, hi, group], "森林图")
     labels = list(dict.fromkeys(table[label].astype(str)))
     groups = list(dict.fromkeys(table[group].astype(str))) if group else [None]
     colors = _palette(palette, max(len(groups), 1))
-    height = 1.2 + 0.45 * max(len(labels), 1) * (1 + 0.35 * (len(groups) - 1))
-    fig = _new_figure(figsize=(7.5, height))
-    ax = fig.subplots()
+    if ax is None:
+        ax = _new_figure(figsize=_forest_size(table, label, group)).subplots()
     step = 0.6 / len(groups) if len(groups) > 1 else 0.0
     for gi, g in enumerate(groups):
         sub = table if g is None else table[table[group].astype(str) == g]
@@ -161,7 +219,7 @@ def forest_plot(
         ax.set_title(title)
     if group:
         ax.legend(title=None, frameon=False, loc="best")
-    return fig
+    return ax
 
 
 def _likert_shares(
@@ -203,6 +261,13 @@ def _likert_shares(
     return shares, n
 
 
+def _likert_size(counts_table: pd.DataFrame, item: str, group: str, items: Sequence[Any] | None,
+                 groups: Sequence[Any] | None) -> tuple[float, float]:
+    n_items = len(items) if items is not None else counts_table[item].nunique(dropna=False)
+    n_groups = len(groups) if groups is not None else counts_table[group].nunique(dropna=False)
+    return 8.5, 1.4 + 0.38 * max(n_items * n_groups, 1)
+
+
 def diverging_likert(
     counts_table: pd.DataFrame,
     *,
@@ -219,7 +284,9 @@ def diverging_likert(
     xlabel: str = "占比（%）",
     palette: str = "RdBu",
 ) -> Figure:
-    """Draw a diverging stacked bar chart of Likert answers, one bar per item and group.
+    """Draw a diverging stacked bar chart of Likert answers on a new figure sized to the bars.
+
+    The figure level of :func:`likert`: one bar per item and group, the legend below the chart.
 
     Parameters
     ----------
@@ -260,6 +327,56 @@ def diverging_likert(
     scales and other applications. *Journal of Statistical Software*, 57(5).
     """
     _require_columns(counts_table, [item, group, category, count], "李克特分布图")
+    fig = _new_figure(figsize=_likert_size(counts_table, item, group, items, groups))
+    ax = likert(counts_table, item=item, group=group, categories=categories, labels=labels,
+                category=category, count=count, items=items, groups=groups,
+                item_labels=item_labels, title=title, xlabel=xlabel, palette=palette,
+                legend=False, ax=fig.subplots())
+    handles, labels_ = ax.get_legend_handles_labels()
+    # Below the axes, outside them: constrained layout makes room, whatever the number of rows.
+    fig.legend(handles, labels_, ncols=min(len(handles), 6), loc="outside lower center",
+               frameon=False, fontsize=8)
+    return fig
+
+
+def likert(
+    data: pd.DataFrame,
+    *,
+    item: str,
+    group: str,
+    categories: Sequence[Any],
+    labels: Sequence[str] | Mapping[Any, str],
+    category: str = "category",
+    count: str = "n",
+    items: Sequence[Any] | None = None,
+    groups: Sequence[Any] | None = None,
+    item_labels: Mapping[Any, str] | None = None,
+    title: str | None = None,
+    xlabel: str = "占比（%）",
+    palette: str = "RdBu",
+    legend: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw a diverging stacked bar chart of Likert answers on ``ax`` (axes level).
+
+    Parameters
+    ----------
+    data, item, group, categories, labels, category, count, items, groups, item_labels
+        As ``counts_table`` and the options of :func:`diverging_likert`.
+    title, xlabel, palette
+        As in :func:`diverging_likert`.
+    legend
+        Put the category legend under the axes (:func:`diverging_likert` puts one under the
+        whole figure instead).
+    ax
+        The axes to draw on; ``None``: a new figure sized as :func:`diverging_likert` sizes it.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    counts_table = data
+    _require_columns(counts_table, [item, group, category, count], "李克特分布图")
     categories = list(categories)
     if isinstance(labels, Mapping):
         label_list = [str(labels.get(c, c)) for c in categories]
@@ -283,8 +400,8 @@ def diverging_likert(
     # Left edge of each bar: minus the negative categories and half of a neutral one.
     left_start = -pct[:, :mid].sum(axis=1) - (pct[:, mid] / 2 if k % 2 else 0)
     rows = len(shares)
-    fig = _new_figure(figsize=(8.5, 1.4 + 0.38 * max(rows, 1)))
-    ax = fig.subplots()
+    if ax is None:
+        ax = _new_figure(figsize=_likert_size(counts_table, item, group, items, groups)).subplots()
     y = np.arange(rows)
     left = left_start.copy()
     for j in range(k):
@@ -307,11 +424,10 @@ def diverging_likert(
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
-    handles, labels_ = ax.get_legend_handles_labels()
-    # Below the axes, outside them: constrained layout makes room, whatever the number of rows.
-    fig.legend(handles, labels_, ncols=min(k, 6), loc="outside lower center", frameon=False,
-               fontsize=8)
-    return fig
+    if legend:
+        ax.legend(ncols=min(k, 6), loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                  frameon=False, fontsize=8)
+    return ax
 
 
 def _abs_percent(value: float, _pos: int | None = None) -> str:
@@ -322,6 +438,7 @@ def _abs_percent(value: float, _pos: int | None = None) -> str:
     return f"{abs(value):.0f}"
 
 
+_IPA_SIZE = (7.5, 6.0)
 _DEFAULT_QUADRANTS = {
     "upper_left": "重点改进区（重要但表现弱）",
     "upper_right": "继续保持区",
@@ -385,12 +502,50 @@ def ipa_quadrant(
     """
     setup_cjk_font()
     _require_columns(table, [x, y, label, size], "重要性—表现象限图")
+    fig = _new_figure(figsize=_IPA_SIZE)
+    quadrant(table, x=x, y=y, label=label, x_ref=x_ref, y_ref=y_ref, xlabel=xlabel,
+             ylabel=ylabel, quadrant_labels=quadrant_labels, size=size, title=title,
+             ax=fig.subplots())
+    return fig
+
+
+def quadrant(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    label: str,
+    x_ref: float | str = "mean",
+    y_ref: float | str = "mean",
+    xlabel: str = "表现（均值）",
+    ylabel: str = "重要性（均值）",
+    quadrant_labels: Mapping[str, str] | None = None,
+    size: str | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw an importance-performance quadrant chart on ``ax`` (axes level of :func:`ipa_quadrant`).
+
+    Parameters
+    ----------
+    data, x, y, label, x_ref, y_ref, xlabel, ylabel, quadrant_labels, size, title
+        As ``table`` and the options of :func:`ipa_quadrant`.
+    ax
+        The axes to draw on; ``None``: a new 7.5 × 6 inch figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    table = data
+    setup_cjk_font()
+    _require_columns(table, [x, y, label, size], "重要性—表现象限图")
     xv = pd.to_numeric(table[x], errors="coerce")
     yv = pd.to_numeric(table[y], errors="coerce")
     xr, yr = _reference(xv, x_ref), _reference(yv, y_ref)
     quads = {**_DEFAULT_QUADRANTS, **dict(quadrant_labels or {})}
-    fig = _new_figure(figsize=(7.5, 6.0))
-    ax = fig.subplots()
+    if ax is None:
+        ax = _new_figure(figsize=_IPA_SIZE).subplots()
     sizes = 60.0
     if size is not None:
         s = pd.to_numeric(table[size], errors="coerce").abs()
@@ -420,7 +575,12 @@ def ipa_quadrant(
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    return fig
+    return ax
+
+
+def _heat_size(table: pd.DataFrame) -> tuple[float, float]:
+    rows, cols = table.shape
+    return max(5.0, 1.3 + 0.75 * cols), max(3.0, 1.2 + 0.42 * rows)
 
 
 def heatmap(
@@ -453,13 +613,47 @@ def heatmap(
     -------
     matplotlib.figure.Figure
     """
+    setup_cjk_font()
+    fig = _new_figure(figsize=_heat_size(table))
+    heat(table, annot=annot, fmt=fmt, cmap=cmap, center=center, xlabel=xlabel, ylabel=ylabel,
+         cbar_label=cbar_label, title=title, ax=fig.subplots())
+    return fig
+
+
+def heat(
+    data: pd.DataFrame,
+    *,
+    annot: bool = True,
+    fmt: str = ".0f",
+    cmap: str = "Blues",
+    center: float | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    cbar_label: str | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw a heat map of a wide table on ``ax`` (axes level of :func:`heatmap`).
+
+    Parameters
+    ----------
+    data, annot, fmt, cmap, center, xlabel, ylabel, cbar_label, title
+        As ``table`` and the options of :func:`heatmap`.
+    ax
+        The axes to draw on (the colour bar takes room from it); ``None``: a new figure
+        sized as :func:`heatmap` sizes it.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     import seaborn as sns
 
+    table = data
     setup_cjk_font()
     values = table.apply(pd.to_numeric, errors="coerce").astype(float)
-    rows, cols = values.shape
-    fig = _new_figure(figsize=(max(5.0, 1.3 + 0.75 * cols), max(3.0, 1.2 + 0.42 * rows)))
-    ax = fig.subplots()
+    if ax is None:
+        ax = _new_figure(figsize=_heat_size(table)).subplots()
     if values.size == 0 or values.isna().all().all():
         ax.text(0.5, 0.5, "无数据", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
@@ -481,7 +675,7 @@ def heatmap(
             ax.tick_params(axis="x", labelrotation=0)
     if title:
         ax.set_title(title)
-    return fig
+    return ax
 
 
 def figure_bytes(fig: Figure, fmt: str, *, dpi: int = 150) -> bytes:

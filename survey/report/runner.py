@@ -7,7 +7,8 @@
        "survey": {
          "inputs": ["responses.parquet", "exclusions.csv"],   # relative to the study's
                                                                # output_dir; globs allowed
-         "depends_on": ["02_measurement"],                     # other notebooks, run first
+         "depends_on": ["02_measurement"],                     # notebooks whose results
+                                                               # it reads: run first
          "committee": true                                     # include in committee.html
        }
 
@@ -16,9 +17,9 @@
    sources of the ``survey`` package, the study configuration, the versions of Python and the
    main libraries, the hashes of the input files and the keys of the notebooks it depends on.
    A notebook whose key matches ``reports/.cache/<name>.json`` is not executed again;
-3. executes the others with nbclient, independent notebooks in parallel in a process pool
-   (at most ``os.cpu_count()`` workers), injecting the parameters papermill-style after the
-   cell tagged ``parameters``:
+3. executes the others with nbclient, in dependency order (:class:`graphlib.TopologicalSorter`),
+   independent notebooks in parallel in a process pool (at most ``os.cpu_count()`` workers),
+   injecting the parameters after the cell tagged ``parameters`` (papermill's layout):
 
    ``study_path``, ``processed_dir``, ``figures_dir``, ``reports_dir`` (absolute paths as str)
    plus any ``parameters`` passed to :func:`run_report`;
@@ -45,6 +46,7 @@ inline matplotlib backend, ``PYTHONHASHSEED=0`` and the study paths in its envir
 from __future__ import annotations
 
 import datetime as dt
+import graphlib
 import hashlib
 import html
 import json
@@ -54,7 +56,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -228,7 +230,8 @@ def _read_notebooks(notebooks_dir: Path) -> list[_Notebook]:
     return notebooks
 
 
-def _topological(notebooks: list[_Notebook]) -> list[_Notebook]:
+def _graph(notebooks: list[_Notebook]) -> graphlib.TopologicalSorter[str]:
+    """The dependency graph (``depends_on``), checked: unknown names and cycles are refused."""
     by_name = {nb.name: nb for nb in notebooks}
     for nb in notebooks:
         for dep in nb.depends_on:
@@ -239,28 +242,28 @@ def _topological(notebooks: list[_Notebook]) -> list[_Notebook]:
                     key="metadata.survey.depends_on",
                     expected=f"notebooks 文件夹中的笔记本之一：{'、'.join(by_name)}",
                 )
-    ordered: list[_Notebook] = []
-    state: dict[str, int] = {}
+    graph = graphlib.TopologicalSorter({nb.name: nb.depends_on for nb in notebooks})
+    try:
+        graph.prepare()
+    except graphlib.CycleError as exc:
+        cycle = list(reversed(exc.args[1]))
+        raise SurveyError(
+            f"笔记本之间的依赖成环：{' → '.join(cycle)}",
+            file=by_name[cycle[0]].path,
+            key="metadata.survey.depends_on",
+            expected="无环的依赖关系",
+        ) from exc
+    return graph
 
-    def visit(nb: _Notebook, chain: list[str]) -> None:
-        if state.get(nb.name) == 2:
-            return
-        if state.get(nb.name) == 1:
-            raise SurveyError(
-                f"笔记本之间的依赖成环：{' → '.join([*chain, nb.name])}",
-                file=nb.path,
-                key="metadata.survey.depends_on",
-                expected="无环的依赖关系",
-            )
-        state[nb.name] = 1
-        for dep in nb.depends_on:
-            visit(by_name[dep], [*chain, nb.name])
-        state[nb.name] = 2
-        ordered.append(nb)
 
-    for nb in notebooks:
-        visit(nb, [])
-    return ordered
+def _topological(notebooks: list[_Notebook]) -> list[_Notebook]:
+    """The notebooks in an order where each comes after the notebooks it depends on.
+
+    Call :func:`_graph` first: it refuses unknown dependencies and cycles.
+    """
+    by_name = {nb.name: nb for nb in notebooks}
+    order = graphlib.TopologicalSorter({nb.name: nb.depends_on for nb in notebooks})
+    return [by_name[name] for name in order.static_order()]
 
 
 def _input_files(nb: _Notebook, processed_dir: Path) -> list[Path]:
@@ -443,48 +446,49 @@ def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
 
 def _execute_all(
     todo: list[_Notebook],
-    all_names: Iterable[str],
+    graph: graphlib.TopologicalSorter[str],
     tasks: dict[str, dict[str, Any]],
     *,
     jobs: int,
     progress: Callable[[str], None],
 ) -> dict[str, dict[str, Any]]:
-    """Run the notebooks in ``todo`` respecting dependencies; return results by name."""
+    """Run the notebooks in ``todo``, each once the notebooks it depends on succeeded.
+
+    ``graph`` is the prepared dependency graph of all notebooks; those not in ``todo`` are up
+    to date and count as done. Returns the results by name.
+    """
     import concurrent.futures as cf
     import multiprocessing
 
-    todo_names = {nb.name for nb in todo}
-    done_ok = set(all_names) - todo_names  # cached notebooks count as done
+    by_name = {nb.name: nb for nb in todo}
     results: dict[str, dict[str, Any]] = {}
-    pending = list(todo)
-    if jobs <= 1 or len(todo) <= 1:  # no pool: saves starting a Python process
-        for nb in pending:
-            if any(d not in done_ok for d in nb.depends_on):
-                results[nb.name] = {"name": nb.name, "ok": False, "seconds": 0.0,
-                                    "error": "上游笔记本执行失败，未执行"}
-                continue
-            progress(f"▶ 执行 {nb.path.name}（{tasks[nb.name]['reason']}）")
-            results[nb.name] = _execute_notebook(tasks[nb.name])
-            _report_one(results[nb.name], progress)
-            if results[nb.name]["ok"]:
-                done_ok.add(nb.name)
-        return results
-    # spawn, not fork: the parent may hold zmq sockets/threads, and it is what Windows does.
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        running: dict[cf.Future, str] = {}
-        while pending or running:
-            for nb in list(pending):
-                if any(d in results and not results[d]["ok"] for d in nb.depends_on):
-                    pending.remove(nb)
-                    results[nb.name] = {"name": nb.name, "ok": False, "seconds": 0.0,
-                                        "error": "上游笔记本执行失败，未执行"}
-                elif all(d in done_ok for d in nb.depends_on):
-                    pending.remove(nb)
-                    progress(f"▶ 执行 {nb.path.name}（{tasks[nb.name]['reason']}）")
-                    running[pool.submit(_execute_notebook, tasks[nb.name])] = nb.name
+    failed: set[str] = set()
+    pool = None
+    if jobs > 1 and len(todo) > 1:
+        # spawn, not fork: the parent may hold zmq sockets/threads; it is what Windows does.
+        pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    running: dict[cf.Future[dict[str, Any]], str] = {}
+    try:
+        while graph.is_active():
+            for name in graph.get_ready():
+                nb = by_name.get(name)
+                if nb is None:  # up to date
+                    graph.done(name)
+                elif set(nb.depends_on) & failed:
+                    results[name] = {"name": name, "ok": False, "seconds": 0.0,
+                                     "error": "上游笔记本执行失败，未执行"}
+                    failed.add(name)
+                    graph.done(name)
+                else:
+                    progress(f"▶ 执行 {nb.path.name}（{tasks[name]['reason']}）")
+                    if pool is None:
+                        fut: cf.Future[dict[str, Any]] = cf.Future()
+                        fut.set_result(_execute_notebook(tasks[name]))
+                    else:
+                        fut = pool.submit(_execute_notebook, tasks[name])
+                    running[fut] = name
             if not running:
-                break
+                continue
             finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for fut in finished:
                 name = running.pop(fut)
@@ -494,8 +498,12 @@ def _execute_all(
                     res = {"name": name, "ok": False, "seconds": 0.0, "error": repr(exc)}
                 results[name] = res
                 _report_one(res, progress)
-                if res["ok"]:
-                    done_ok.add(name)
+                if not res["ok"]:
+                    failed.add(name)
+                graph.done(name)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return results
 
 
@@ -954,11 +962,12 @@ def run_report(
         **dict(parameters or {}),
     }
 
-    notebooks = _topological(_read_notebooks(notebooks_dir))
+    notebooks = _read_notebooks(notebooks_dir)  # reading order: the order of the report
+    graph = _graph(notebooks)
     if not notebooks:
         raise SurveyError("没有找到要执行的笔记本", file=notebooks_dir,
                           expected="至少一个 .ipynb 文件")
-    _compute_keys(notebooks, processed_dir=processed_dir, parameters=params,
+    _compute_keys(_topological(notebooks), processed_dir=processed_dir, parameters=params,
                   study_digest=study.config_hash())
     todo, reasons = [], {}
     for nb in notebooks:
@@ -978,7 +987,7 @@ def run_report(
         for nb in todo
     }
     jobs = max(1, min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, max(len(todo), 1)))
-    results = _execute_all(todo, [nb.name for nb in notebooks], tasks, jobs=jobs, progress=say)
+    results = _execute_all(todo, graph, tasks, jobs=jobs, progress=say)
     timings = {f"execute:{n}": r["seconds"] for n, r in results.items()}
     failed = {n: r for n, r in results.items() if not r["ok"]}
     if failed:
