@@ -101,58 +101,28 @@ def _forest_size(table: pd.DataFrame, label: str, group: str | None) -> tuple[fl
     return 7.5, 1.2 + 0.45 * max(n_labels, 1) * (1 + 0.35 * (n_groups - 1))
 
 
-def forest_plot(
-    table: pd.DataFrame,
-    *,
-    label: str,
-    est: str,
-    lo: str,
-    hi: str,
-    ref: float = 0,
-    group: str | None = None,
-    xlabel: str = "效应量（95% 置信区间）",
-    title: str | None = None,
-    palette: str = "tab10",
-) -> Figure:
-    """Draw a forest plot on a new figure sized to the rows (figure level of :func:`forest`).
+def forest_plot(table: pd.DataFrame, **options: Any) -> Figure:
+    """Draw a forest plot (:func:`forest`) on a new figure sized to its rows.
 
     Parameters
     ----------
     table
-        Tidy frame with one row per estimate (e.g. the output of a comparison function).
-    label
-        Column with the row label (e.g. the dimension name in Chinese).
-    est, lo, hi
-        Columns with the estimate and the interval bounds (e.g. ``effect``,
-        ``effect_ci_low``, ``effect_ci_high``).
-    ref
-        Position of the vertical reference line (no effect).
-    group
-        Optional column whose values are drawn side by side within a row (e.g. naive vs
-        adjusted, or member type), with a legend.
-    xlabel, title
-        Axis label and title (Simplified Chinese).
-    palette
-        A matplotlib colour map name for the groups.
+        The data (first argument of :func:`forest`).
+    **options
+        The options of :func:`forest` (not ``ax``).
 
     Returns
     -------
     matplotlib.figure.Figure
-
-    Notes
-    -----
-    Rows keep the order of first appearance in ``table``, top to bottom. Rows with a missing
-    estimate are labelled but drawn empty; missing bounds draw the point without a bar.
 
     Examples
     --------
     >>> fig = forest_plot(gaps, label="dimension", est="effect",
     ...                   lo="effect_ci_low", hi="effect_ci_high")  # doctest: +SKIP
     """
-    _require_columns(table, [label, est, lo, hi, group], "森林图")
-    fig = _new_figure(figsize=_forest_size(table, label, group))
-    forest(table, label=label, est=est, lo=lo, hi=hi, ref=ref, group=group, xlabel=xlabel,
-           title=title, palette=palette, ax=fig.subplots())
+    _require_columns(table, [options.get("label"), options.get("group")], "森林图")
+    fig = _new_figure(figsize=_forest_size(table, options["label"], options.get("group")))
+    forest(table, **options, ax=fig.subplots())
     return fig
 
 
@@ -174,14 +144,33 @@ def forest(
 
     Parameters
     ----------
-    data, label, est, lo, hi, ref, group, xlabel, title, palette
-        As in :func:`forest_plot`.
+    data
+        Tidy frame with one row per estimate (e.g. the output of a comparison function).
+    label
+        Column with the row label (e.g. the dimension name in Chinese).
+    est, lo, hi
+        Columns with the estimate and the interval bounds (e.g. ``effect``,
+        ``effect_ci_low``, ``effect_ci_high``).
+    ref
+        Position of the vertical reference line (no effect).
+    group
+        Optional column whose values are drawn side by side within a row (e.g. naive vs
+        adjusted, or member type), with a legend.
+    xlabel, title
+        Axis label and title (Simplified Chinese).
+    palette
+        A matplotlib colour map name for the groups.
     ax
         The axes to draw on; ``None``: a new figure sized as :func:`forest_plot` sizes it.
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Notes
+    -----
+    Rows keep the order of first appearance in ``data``, top to bottom. Rows with a missing
+    estimate are labelled but drawn empty; missing bounds draw the point without a bar.
 
     Examples
     --------
@@ -268,70 +257,26 @@ def _likert_size(counts_table: pd.DataFrame, item: str, group: str, items: Seque
     return 8.5, 1.4 + 0.38 * max(n_items * n_groups, 1)
 
 
-def diverging_likert(
-    counts_table: pd.DataFrame,
-    *,
-    item: str,
-    group: str,
-    categories: Sequence[Any],
-    labels: Sequence[str] | Mapping[Any, str],
-    category: str = "category",
-    count: str = "n",
-    items: Sequence[Any] | None = None,
-    groups: Sequence[Any] | None = None,
-    item_labels: Mapping[Any, str] | None = None,
-    title: str | None = None,
-    xlabel: str = "占比（%）",
-    palette: str = "RdBu",
-) -> Figure:
-    """Draw a diverging stacked bar chart of Likert answers on a new figure sized to the bars.
+def diverging_likert(counts_table: pd.DataFrame, **options: Any) -> Figure:
+    """Draw a diverging stacked Likert chart (:func:`likert`) on a new figure, legend below it.
 
-    The figure level of :func:`likert`: one bar per item and group, the legend below the chart.
+    The figure is sized to the number of bars; the legend sits under the whole figure.
 
     Parameters
     ----------
     counts_table
-        Long table of counts: one row per item, group and category, with the count in
-        ``count``. Missing combinations count as 0.
-    item, group
-        Columns holding the item id and the group (e.g. ``college``).
-    categories
-        Category codes from most negative to most positive (e.g. ``[1, 2, 3, 4, 5]``; a
-        6-point scale has no neutral middle).
-    labels
-        Chinese label per category, in the order of ``categories`` or as ``{code: label}``.
-    category, count
-        Columns holding the category code and the count.
-    items, groups
-        Order (and inclusion) of items and groups; default: order of first appearance. A group
-        listed here with no rows is drawn as an empty bar marked "无数据".
-    item_labels
-        Display text per item id (default: the id).
-    title, xlabel, palette
-        Title, x-axis label and a matplotlib diverging colour map name.
+        The data (first argument of :func:`likert`).
+    **options
+        The options of :func:`likert` (not ``ax``).
 
     Returns
     -------
     matplotlib.figure.Figure
-
-    Notes
-    -----
-    Shares are row percentages. Categories below the middle extend left of zero, those above
-    extend right; with an odd number of categories the middle (neutral) one is split evenly
-    across zero, the usual layout of Heiberger & Robbins (2014). Each bar is labelled with its
-    ``n``. The R equivalent is ``HH::likert()`` or ``likert::likert()``.
-
-    References
-    ----------
-    Heiberger, R. M., & Robbins, N. B. (2014). Design of diverging stacked bar charts for Likert
-    scales and other applications. *Journal of Statistical Software*, 57(5).
     """
-    _require_columns(counts_table, [item, group, category, count], "李克特分布图")
-    fig = _new_figure(figsize=_likert_size(counts_table, item, group, items, groups))
-    ax = likert(counts_table, item=item, group=group, categories=categories, labels=labels,
-                category=category, count=count, items=items, groups=groups,
-                item_labels=item_labels, title=title, xlabel=xlabel, palette=palette,
-                legend=False, ax=fig.subplots())
+    _require_columns(counts_table, [options.get("item"), options.get("group")], "李克特分布图")
+    fig = _new_figure(figsize=_likert_size(counts_table, options["item"], options["group"],
+                                           options.get("items"), options.get("groups")))
+    ax = likert(counts_table, **options, legend=False, ax=fig.subplots())
     handles, labels_ = ax.get_legend_handles_labels()
     # Below the axes, outside them: constrained layout makes room, whatever the number of rows.
     fig.legend(handles, labels_, ncols=min(len(handles), 6), loc="outside lower center",
@@ -361,10 +306,25 @@ def likert(
 
     Parameters
     ----------
-    data, item, group, categories, labels, category, count, items, groups, item_labels
-        As ``counts_table`` and the options of :func:`diverging_likert`.
+    data
+        Long table of counts: one row per item, group and category, with the count in
+        ``count``. Missing combinations count as 0.
+    item, group
+        Columns holding the item id and the group (e.g. ``college``).
+    categories
+        Category codes from most negative to most positive (e.g. ``[1, 2, 3, 4, 5]``; a
+        6-point scale has no neutral middle).
+    labels
+        Chinese label per category, in the order of ``categories`` or as ``{code: label}``.
+    category, count
+        Columns holding the category code and the count.
+    items, groups
+        Order (and inclusion) of items and groups; default: order of first appearance. A group
+        listed here with no rows is drawn as an empty bar marked "无数据".
+    item_labels
+        Display text per item id (default: the id).
     title, xlabel, palette
-        As in :func:`diverging_likert`.
+        Title, x-axis label and a matplotlib diverging colour map name.
     legend
         Put the category legend under the axes (:func:`diverging_likert` puts one under the
         whole figure instead).
@@ -374,6 +334,18 @@ def likert(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Notes
+    -----
+    Shares are row percentages. Categories below the middle extend left of zero, those above
+    extend right; with an odd number of categories the middle (neutral) one is split evenly
+    across zero, the usual layout of Heiberger & Robbins (2014). Each bar is labelled with its
+    ``n``. The R equivalent is ``HH::likert()`` or ``likert::likert()``.
+
+    References
+    ----------
+    Heiberger, R. M., & Robbins, N. B. (2014). Design of diverging stacked bar charts for Likert
+    scales and other applications. *Journal of Statistical Software*, 57(5).
     """
     counts_table = data
     _require_columns(counts_table, [item, group, category, count], "李克特分布图")
@@ -455,57 +427,23 @@ def _reference(values: pd.Series, ref: float | str) -> float:
     return float(ref)
 
 
-def ipa_quadrant(
-    table: pd.DataFrame,
-    *,
-    x: str,
-    y: str,
-    label: str,
-    x_ref: float | str = "mean",
-    y_ref: float | str = "mean",
-    xlabel: str = "表现（均值）",
-    ylabel: str = "重要性（均值）",
-    quadrant_labels: Mapping[str, str] | None = None,
-    size: str | None = None,
-    title: str | None = None,
-) -> Figure:
-    """Draw an importance-performance analysis (IPA) quadrant chart.
+def ipa_quadrant(table: pd.DataFrame, **options: Any) -> Figure:
+    """Draw an importance-performance quadrant chart (:func:`quadrant`) on a new figure.
 
     Parameters
     ----------
     table
-        One row per project / attribute.
-    x, y
-        Columns for the horizontal axis (by convention performance) and the vertical axis
-        (importance).
-    label
-        Column with each point's text label (e.g. 政治领航).
-    x_ref, y_ref
-        Where the quadrant lines cross: a number (e.g. the scale midpoint) or ``"mean"`` /
-        ``"median"`` of the plotted values (the "data-centred" IPA).
-    xlabel, ylabel, title
-        Axis labels and title.
-    quadrant_labels
-        Text for ``upper_left``, ``upper_right``, ``lower_left``, ``lower_right``; default the
-        Martilla & James names for x = performance, y = importance.
-    size
-        Optional column scaled to marker area (e.g. the gap against the benchmarks).
+        The data (first argument of :func:`quadrant`).
+    **options
+        The options of :func:`quadrant` (not ``ax``).
 
     Returns
     -------
     matplotlib.figure.Figure
-
-    References
-    ----------
-    Martilla, J. A., & James, J. C. (1977). Importance-performance analysis. *Journal of
-    Marketing*, 41(1), 77-79.
     """
     setup_cjk_font()
-    _require_columns(table, [x, y, label, size], "重要性—表现象限图")
     fig = _new_figure(figsize=_IPA_SIZE)
-    quadrant(table, x=x, y=y, label=label, x_ref=x_ref, y_ref=y_ref, xlabel=xlabel,
-             ylabel=ylabel, quadrant_labels=quadrant_labels, size=size, title=title,
-             ax=fig.subplots())
+    quadrant(table, **options, ax=fig.subplots())
     return fig
 
 
@@ -528,14 +466,34 @@ def quadrant(
 
     Parameters
     ----------
-    data, x, y, label, x_ref, y_ref, xlabel, ylabel, quadrant_labels, size, title
-        As ``table`` and the options of :func:`ipa_quadrant`.
+    data
+        One row per project / attribute.
+    x, y
+        Columns for the horizontal axis (by convention performance) and the vertical axis
+        (importance).
+    label
+        Column with each point's text label (e.g. 政治领航).
+    x_ref, y_ref
+        Where the quadrant lines cross: a number (e.g. the scale midpoint) or ``"mean"`` /
+        ``"median"`` of the plotted values (the "data-centred" IPA).
+    xlabel, ylabel, title
+        Axis labels and title.
+    quadrant_labels
+        Text for ``upper_left``, ``upper_right``, ``lower_left``, ``lower_right``; default the
+        Martilla & James names for x = performance, y = importance.
+    size
+        Optional column scaled to marker area (e.g. the gap against the benchmarks).
     ax
         The axes to draw on; ``None``: a new 7.5 × 6 inch figure.
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    References
+    ----------
+    Martilla, J. A., & James, J. C. (1977). Importance-performance analysis. *Journal of
+    Marketing*, 41(1), 77-79.
     """
     table = data
     setup_cjk_font()
@@ -583,31 +541,15 @@ def _heat_size(table: pd.DataFrame) -> tuple[float, float]:
     return max(5.0, 1.3 + 0.75 * cols), max(3.0, 1.2 + 0.42 * rows)
 
 
-def heatmap(
-    table: pd.DataFrame,
-    *,
-    annot: bool = True,
-    fmt: str = ".0f",
-    cmap: str = "Blues",
-    center: float | None = None,
-    xlabel: str | None = None,
-    ylabel: str | None = None,
-    cbar_label: str | None = None,
-    title: str | None = None,
-) -> Figure:
-    """Draw a heat map of a wide table (rows x columns), e.g. theme x stakeholder counts.
+def heatmap(table: pd.DataFrame, **options: Any) -> Figure:
+    """Draw a heat map of a wide table (:func:`heat`) on a new figure sized to its cells.
 
     Parameters
     ----------
     table
-        Wide frame: the index gives the rows, the columns the columns; values numeric (NaN
-        cells are left blank).
-    annot, fmt
-        Write each value in its cell with this format.
-    cmap, center
-        Colour map and, for a diverging map, the value at its centre.
-    xlabel, ylabel, cbar_label, title
-        Labels (default: the index / column names).
+        The data (first argument of :func:`heat`).
+    **options
+        The options of :func:`heat` (not ``ax``).
 
     Returns
     -------
@@ -615,8 +557,7 @@ def heatmap(
     """
     setup_cjk_font()
     fig = _new_figure(figsize=_heat_size(table))
-    heat(table, annot=annot, fmt=fmt, cmap=cmap, center=center, xlabel=xlabel, ylabel=ylabel,
-         cbar_label=cbar_label, title=title, ax=fig.subplots())
+    heat(table, **options, ax=fig.subplots())
     return fig
 
 
@@ -637,8 +578,15 @@ def heat(
 
     Parameters
     ----------
-    data, annot, fmt, cmap, center, xlabel, ylabel, cbar_label, title
-        As ``table`` and the options of :func:`heatmap`.
+    data
+        Wide frame: the index gives the rows, the columns the columns; values numeric (NaN
+        cells are left blank).
+    annot, fmt
+        Write each value in its cell with this format.
+    cmap, center
+        Colour map and, for a diverging map, the value at its centre.
+    xlabel, ylabel, cbar_label, title
+        Labels (default: the index / column names).
     ax
         The axes to draw on (the colour bar takes room from it); ``None``: a new figure
         sized as :func:`heatmap` sizes it.
