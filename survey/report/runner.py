@@ -387,7 +387,7 @@ _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
     """Execute one notebook; write it (and its cache record) into the cache folder.
 
-    ``task`` holds plain values only (it crosses a process boundary).
+    ``task`` holds plain values only (picklable, should it cross a process boundary).
     """
     _skip_slow_optional_imports()
     import nbformat
