@@ -551,7 +551,7 @@ def write_committee_docx(document: Document, path: str | Path, *,
     Notes
     -----
     Two runs on the same document give byte-identical files (fixed core-property dates, fixed
-    zip entry times). Figures must be saved PNG files (:func:`survey.report.analysis.save_figures`).
+    zip entry times). Figures must be saved PNG files (:func:`survey.analysis.save_figures`).
 
     Examples
     --------

@@ -118,15 +118,14 @@ def draft_results(ctx: A.Context, *, sections: Mapping[str, A.Section] | None = 
     DraftResults
     """
     have = dict(sections or {})
-    gaps = have.get("gaps") or A.benchmark_gaps(ctx, likert=False)
+    # The same parameters as the notebooks, so the sections come from the section cache.
+    gaps = have.get("gaps") or A.benchmark_gaps(ctx)
     sym = have.get("symposium") or A.symposium(ctx)
     ind = have.get("indicators") or A.indicators(ctx)
     prio = have.get("priorities") or A.priorities(ctx)
-    tri = have.get("triangulation") or A.triangulation(
-        ctx, gaps=gaps if not gaps.skipped else None,
-        indicator_section=ind if not ind.skipped else None)
+    tri = have.get("triangulation") or A.triangulation(ctx)
     fw = ctx.study.fieldwork
-    day = fw.end or fw.start
+    day = (fw.end or fw.start) if fw is not None else None
     return DraftResults(
         title=ctx.study.title, reference=ctx.reference, areas=dict(ctx.scale_labels),
         gaps=gaps, symposium=sym, indicators=ind, priorities=prio, triangulation=tri,

@@ -1,9 +1,20 @@
 """Figures for the report: forest plot, diverging Likert bars, IPA quadrant, heat map.
 
-Every helper takes a tidy table first and keyword-only options after it (the seaborn
-convention), draws on a new :class:`matplotlib.figure.Figure` (not pyplot, so nothing is
-shown twice in a notebook and no global figure state leaks) and returns it. Labels are passed
-in by the caller in Simplified Chinese; the helpers only add a few default Chinese captions.
+Every chart comes at two levels, as in seaborn. The figure-level function (``forest_plot``,
+``diverging_likert``, ``ipa_quadrant``, ``heatmap``) sizes a new
+:class:`matplotlib.figure.Figure` to the data (not pyplot, so nothing is shown twice in a
+notebook and no global figure state leaks) and returns it. Under each, an axes-level function
+(``forest``, ``likert``, ``quadrant``, ``heat``) draws the same chart on the
+:class:`~matplotlib.axes.Axes` given as ``ax`` and returns it, so that two charts can sit side
+by side::
+
+    fig = Figure(figsize=(15, 5), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    forest(gaps, label="label", est="effect", lo="effect_ci_low", hi="effect_ci_high", ax=left)
+    quadrant(ipa, x="perf_mean", y="imp_mean", label="name", ax=right)
+
+Each takes a tidy table first and keyword-only options after it. Labels are passed in by the
+caller in Simplified Chinese; the helpers only add a few default Chinese captions.
 Helpers never write files: :func:`save_figure` does, as PNG and SVG named by content, with
 byte-identical output for identical input.
 """
@@ -19,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from survey.errors import SurveyError
@@ -83,8 +95,39 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
     return Figure(figsize=figsize, layout="constrained")
 
 
-def forest_plot(
-    table: pd.DataFrame,
+def _forest_size(table: pd.DataFrame, label: str, group: str | None) -> tuple[float, float]:
+    n_labels = table[label].astype(str).nunique()
+    n_groups = table[group].astype(str).nunique() if group else 1
+    return 7.5, 1.2 + 0.45 * max(n_labels, 1) * (1 + 0.35 * (n_groups - 1))
+
+
+def forest_plot(table: pd.DataFrame, **options: Any) -> Figure:
+    """Draw a forest plot (:func:`forest`) on a new figure sized to its rows.
+
+    Parameters
+    ----------
+    table
+        The data (first argument of :func:`forest`).
+    **options
+        The options of :func:`forest` (not ``ax``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = forest_plot(gaps, label="dimension", est="effect",
+    ...                   lo="effect_ci_low", hi="effect_ci_high")  # doctest: +SKIP
+    """
+    _require_columns(table, [options.get("label"), options.get("group")], "森林图")
+    fig = _new_figure(figsize=_forest_size(table, options["label"], options.get("group")))
+    forest(table, **options, ax=fig.subplots())
+    return fig
+
+
+def forest(
+    data: pd.DataFrame,
     *,
     label: str,
     est: str,
@@ -95,12 +138,13 @@ def forest_plot(
     xlabel: str = "效应量（95% 置信区间）",
     title: str | None = None,
     palette: str = "tab10",
-) -> Figure:
-    """Draw a forest plot: one row per label, a point estimate and its interval.
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw a forest plot on ``ax``: one row per label, a point estimate and its interval.
 
     Parameters
     ----------
-    table
+    data
         Tidy frame with one row per estimate (e.g. the output of a comparison function).
     label
         Column with the row label (e.g. the dimension name in Chinese).
@@ -116,28 +160,31 @@ def forest_plot(
         Axis label and title (Simplified Chinese).
     palette
         A matplotlib colour map name for the groups.
+    ax
+        The axes to draw on; ``None``: a new figure sized as :func:`forest_plot` sizes it.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
 
     Notes
     -----
-    Rows keep the order of first appearance in ``table``, top to bottom. Rows with a missing
+    Rows keep the order of first appearance in ``data``, top to bottom. Rows with a missing
     estimate are labelled but drawn empty; missing bounds draw the point without a bar.
 
     Examples
     --------
-    >>> fig = forest_plot(gaps, label="dimension", est="effect",
-    ...                   lo="effect_ci_low", hi="effect_ci_high")  # doctest: +SKIP
+    >>> fig = Figure(figsize=(15, 4), layout="constrained")  # doctest: +SKIP
+    >>> left, right = fig.subplots(1, 2)  # doctest: +SKIP
+    >>> forest(naive, label="label", est="diff", lo="ci_low", hi="ci_high", ax=left)  # doctest: +SKIP
     """
+    table = data
     _require_columns(table, [label, est, lo, hi, group], "森林图")
     labels = list(dict.fromkeys(table[label].astype(str)))
     groups = list(dict.fromkeys(table[group].astype(str))) if group else [None]
     colors = _palette(palette, max(len(groups), 1))
-    height = 1.2 + 0.45 * max(len(labels), 1) * (1 + 0.35 * (len(groups) - 1))
-    fig = _new_figure(figsize=(7.5, height))
-    ax = fig.subplots()
+    if ax is None:
+        ax = _new_figure(figsize=_forest_size(table, label, group)).subplots()
     step = 0.6 / len(groups) if len(groups) > 1 else 0.0
     for gi, g in enumerate(groups):
         sub = table if g is None else table[table[group].astype(str) == g]
@@ -161,7 +208,7 @@ def forest_plot(
         ax.set_title(title)
     if group:
         ax.legend(title=None, frameon=False, loc="best")
-    return fig
+    return ax
 
 
 def _likert_shares(
@@ -203,8 +250,42 @@ def _likert_shares(
     return shares, n
 
 
-def diverging_likert(
-    counts_table: pd.DataFrame,
+def _likert_size(counts_table: pd.DataFrame, item: str, group: str, items: Sequence[Any] | None,
+                 groups: Sequence[Any] | None) -> tuple[float, float]:
+    n_items = len(items) if items is not None else counts_table[item].nunique(dropna=False)
+    n_groups = len(groups) if groups is not None else counts_table[group].nunique(dropna=False)
+    return 8.5, 1.4 + 0.38 * max(n_items * n_groups, 1)
+
+
+def diverging_likert(counts_table: pd.DataFrame, **options: Any) -> Figure:
+    """Draw a diverging stacked Likert chart (:func:`likert`) on a new figure, legend below it.
+
+    The figure is sized to the number of bars; the legend sits under the whole figure.
+
+    Parameters
+    ----------
+    counts_table
+        The data (first argument of :func:`likert`).
+    **options
+        The options of :func:`likert` (not ``ax``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    _require_columns(counts_table, [options.get("item"), options.get("group")], "李克特分布图")
+    fig = _new_figure(figsize=_likert_size(counts_table, options["item"], options["group"],
+                                           options.get("items"), options.get("groups")))
+    ax = likert(counts_table, **options, legend=False, ax=fig.subplots())
+    handles, labels_ = ax.get_legend_handles_labels()
+    # Below the axes, outside them: constrained layout makes room, whatever the number of rows.
+    fig.legend(handles, labels_, ncols=min(len(handles), 6), loc="outside lower center",
+               frameon=False, fontsize=8)
+    return fig
+
+
+def likert(
+    data: pd.DataFrame,
     *,
     item: str,
     group: str,
@@ -218,12 +299,14 @@ def diverging_likert(
     title: str | None = None,
     xlabel: str = "占比（%）",
     palette: str = "RdBu",
-) -> Figure:
-    """Draw a diverging stacked bar chart of Likert answers, one bar per item and group.
+    legend: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw a diverging stacked bar chart of Likert answers on ``ax`` (axes level).
 
     Parameters
     ----------
-    counts_table
+    data
         Long table of counts: one row per item, group and category, with the count in
         ``count``. Missing combinations count as 0.
     item, group
@@ -242,10 +325,15 @@ def diverging_likert(
         Display text per item id (default: the id).
     title, xlabel, palette
         Title, x-axis label and a matplotlib diverging colour map name.
+    legend
+        Put the category legend under the axes (:func:`diverging_likert` puts one under the
+        whole figure instead).
+    ax
+        The axes to draw on; ``None``: a new figure sized as :func:`diverging_likert` sizes it.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
 
     Notes
     -----
@@ -259,6 +347,7 @@ def diverging_likert(
     Heiberger, R. M., & Robbins, N. B. (2014). Design of diverging stacked bar charts for Likert
     scales and other applications. *Journal of Statistical Software*, 57(5).
     """
+    counts_table = data
     _require_columns(counts_table, [item, group, category, count], "李克特分布图")
     categories = list(categories)
     if isinstance(labels, Mapping):
@@ -283,8 +372,8 @@ def diverging_likert(
     # Left edge of each bar: minus the negative categories and half of a neutral one.
     left_start = -pct[:, :mid].sum(axis=1) - (pct[:, mid] / 2 if k % 2 else 0)
     rows = len(shares)
-    fig = _new_figure(figsize=(8.5, 1.4 + 0.38 * max(rows, 1)))
-    ax = fig.subplots()
+    if ax is None:
+        ax = _new_figure(figsize=_likert_size(counts_table, item, group, items, groups)).subplots()
     y = np.arange(rows)
     left = left_start.copy()
     for j in range(k):
@@ -303,17 +392,25 @@ def diverging_likert(
         text = f"n={int(nn)}" if nn > 0 else "无数据"
         ax.text(max(end, 0) + 1.5, yi, text, va="center", fontsize=8, color="0.3")
     ax.axvline(0, color="0.3", linewidth=0.8)
-    ax.xaxis.set_major_formatter(lambda v, _pos: f"{abs(v):.0f}")
+    ax.xaxis.set_major_formatter(_abs_percent)
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
-    handles, labels_ = ax.get_legend_handles_labels()
-    # Below the axes, outside them: constrained layout makes room, whatever the number of rows.
-    fig.legend(handles, labels_, ncols=min(k, 6), loc="outside lower center", frameon=False,
-               fontsize=8)
-    return fig
+    if legend:
+        ax.legend(ncols=min(k, 6), loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                  frameon=False, fontsize=8)
+    return ax
 
 
+def _abs_percent(value: float, _pos: int | None = None) -> str:
+    """Tick label of the diverging chart: shares left of zero are positive percentages too.
+
+    A module-level function (not a lambda), so that a figure can be pickled (section cache).
+    """
+    return f"{abs(value):.0f}"
+
+
+_IPA_SIZE = (7.5, 6.0)
 _DEFAULT_QUADRANTS = {
     "upper_left": "重点改进区（重要但表现弱）",
     "upper_right": "继续保持区",
@@ -330,8 +427,28 @@ def _reference(values: pd.Series, ref: float | str) -> float:
     return float(ref)
 
 
-def ipa_quadrant(
-    table: pd.DataFrame,
+def ipa_quadrant(table: pd.DataFrame, **options: Any) -> Figure:
+    """Draw an importance-performance quadrant chart (:func:`quadrant`) on a new figure.
+
+    Parameters
+    ----------
+    table
+        The data (first argument of :func:`quadrant`).
+    **options
+        The options of :func:`quadrant` (not ``ax``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    setup_cjk_font()
+    fig = _new_figure(figsize=_IPA_SIZE)
+    quadrant(table, **options, ax=fig.subplots())
+    return fig
+
+
+def quadrant(
+    data: pd.DataFrame,
     *,
     x: str,
     y: str,
@@ -343,12 +460,13 @@ def ipa_quadrant(
     quadrant_labels: Mapping[str, str] | None = None,
     size: str | None = None,
     title: str | None = None,
-) -> Figure:
-    """Draw an importance-performance analysis (IPA) quadrant chart.
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw an importance-performance quadrant chart on ``ax`` (axes level of :func:`ipa_quadrant`).
 
     Parameters
     ----------
-    table
+    data
         One row per project / attribute.
     x, y
         Columns for the horizontal axis (by convention performance) and the vertical axis
@@ -365,24 +483,27 @@ def ipa_quadrant(
         Martilla & James names for x = performance, y = importance.
     size
         Optional column scaled to marker area (e.g. the gap against the benchmarks).
+    ax
+        The axes to draw on; ``None``: a new 7.5 × 6 inch figure.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
 
     References
     ----------
     Martilla, J. A., & James, J. C. (1977). Importance-performance analysis. *Journal of
     Marketing*, 41(1), 77-79.
     """
+    table = data
     setup_cjk_font()
     _require_columns(table, [x, y, label, size], "重要性—表现象限图")
     xv = pd.to_numeric(table[x], errors="coerce")
     yv = pd.to_numeric(table[y], errors="coerce")
     xr, yr = _reference(xv, x_ref), _reference(yv, y_ref)
     quads = {**_DEFAULT_QUADRANTS, **dict(quadrant_labels or {})}
-    fig = _new_figure(figsize=(7.5, 6.0))
-    ax = fig.subplots()
+    if ax is None:
+        ax = _new_figure(figsize=_IPA_SIZE).subplots()
     sizes = 60.0
     if size is not None:
         s = pd.to_numeric(table[size], errors="coerce").abs()
@@ -412,11 +533,36 @@ def ipa_quadrant(
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
+    return ax
+
+
+def _heat_size(table: pd.DataFrame) -> tuple[float, float]:
+    rows, cols = table.shape
+    return max(5.0, 1.3 + 0.75 * cols), max(3.0, 1.2 + 0.42 * rows)
+
+
+def heatmap(table: pd.DataFrame, **options: Any) -> Figure:
+    """Draw a heat map of a wide table (:func:`heat`) on a new figure sized to its cells.
+
+    Parameters
+    ----------
+    table
+        The data (first argument of :func:`heat`).
+    **options
+        The options of :func:`heat` (not ``ax``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    setup_cjk_font()
+    fig = _new_figure(figsize=_heat_size(table))
+    heat(table, **options, ax=fig.subplots())
     return fig
 
 
-def heatmap(
-    table: pd.DataFrame,
+def heat(
+    data: pd.DataFrame,
     *,
     annot: bool = True,
     fmt: str = ".0f",
@@ -426,12 +572,13 @@ def heatmap(
     ylabel: str | None = None,
     cbar_label: str | None = None,
     title: str | None = None,
-) -> Figure:
-    """Draw a heat map of a wide table (rows x columns), e.g. theme x stakeholder counts.
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw a heat map of a wide table on ``ax`` (axes level of :func:`heatmap`).
 
     Parameters
     ----------
-    table
+    data
         Wide frame: the index gives the rows, the columns the columns; values numeric (NaN
         cells are left blank).
     annot, fmt
@@ -440,18 +587,21 @@ def heatmap(
         Colour map and, for a diverging map, the value at its centre.
     xlabel, ylabel, cbar_label, title
         Labels (default: the index / column names).
+    ax
+        The axes to draw on (the colour bar takes room from it); ``None``: a new figure
+        sized as :func:`heatmap` sizes it.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
     """
     import seaborn as sns
 
+    table = data
     setup_cjk_font()
     values = table.apply(pd.to_numeric, errors="coerce").astype(float)
-    rows, cols = values.shape
-    fig = _new_figure(figsize=(max(5.0, 1.3 + 0.75 * cols), max(3.0, 1.2 + 0.42 * rows)))
-    ax = fig.subplots()
+    if ax is None:
+        ax = _new_figure(figsize=_heat_size(table)).subplots()
     if values.size == 0 or values.isna().all().all():
         ax.text(0.5, 0.5, "无数据", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
@@ -473,7 +623,7 @@ def heatmap(
             ax.tick_params(axis="x", labelrotation=0)
     if title:
         ax.set_title(title)
-    return fig
+    return ax
 
 
 def figure_bytes(fig: Figure, fmt: str, *, dpi: int = 150) -> bytes:

@@ -7,7 +7,8 @@
        "survey": {
          "inputs": ["responses.parquet", "exclusions.csv"],   # relative to the study's
                                                                # output_dir; globs allowed
-         "depends_on": ["02_measurement"],                     # other notebooks, run first
+         "depends_on": ["02_measurement"],                     # notebooks whose results
+                                                               # it reads: run first
          "committee": true                                     # include in committee.html
        }
 
@@ -16,13 +17,14 @@
    sources of the ``survey`` package, the study configuration, the versions of Python and the
    main libraries, the hashes of the input files and the keys of the notebooks it depends on.
    A notebook whose key matches ``reports/.cache/<name>.json`` is not executed again;
-3. executes the others with nbclient, independent notebooks in parallel in a process pool
-   (at most ``os.cpu_count()`` workers), injecting the parameters papermill-style after the
-   cell tagged ``parameters``:
+3. executes the others with nbclient, in dependency order (:class:`graphlib.TopologicalSorter`),
+   independent notebooks in parallel (at most ``os.cpu_count()`` kernels at once),
+   injecting the parameters after the cell tagged ``parameters`` (papermill's layout):
 
    ``study_path``, ``processed_dir``, ``figures_dir``, ``reports_dir`` (absolute paths as str)
    plus any ``parameters`` passed to :func:`run_report`;
-4. exports ``reports/audit/<name>.html`` (with code) for every notebook, an
+4. exports ``reports/audit/<name>.html`` (with code) for every notebook (each as soon as its
+   notebook has run, while the others still run; moved into place at the end), an
    ``audit/index.html`` with the manifest and the exclusion ledger, and one self-contained
    ``reports/committee.html`` (no code, table of contents, figures as data URIs, a subset of
    the CJK font embedded, no reference to any other host, print CSS, provenance footer, the
@@ -45,6 +47,7 @@ inline matplotlib backend, ``PYTHONHASHSEED=0`` and the study paths in its envir
 from __future__ import annotations
 
 import datetime as dt
+import graphlib
 import hashlib
 import html
 import json
@@ -54,7 +57,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,7 +232,8 @@ def _read_notebooks(notebooks_dir: Path) -> list[_Notebook]:
     return notebooks
 
 
-def _topological(notebooks: list[_Notebook]) -> list[_Notebook]:
+def _graph(notebooks: list[_Notebook]) -> graphlib.TopologicalSorter[str]:
+    """The dependency graph (``depends_on``), checked: unknown names and cycles are refused."""
     by_name = {nb.name: nb for nb in notebooks}
     for nb in notebooks:
         for dep in nb.depends_on:
@@ -240,28 +244,28 @@ def _topological(notebooks: list[_Notebook]) -> list[_Notebook]:
                     key="metadata.survey.depends_on",
                     expected=f"notebooks 文件夹中的笔记本之一：{'、'.join(by_name)}",
                 )
-    ordered: list[_Notebook] = []
-    state: dict[str, int] = {}
+    graph = graphlib.TopologicalSorter({nb.name: nb.depends_on for nb in notebooks})
+    try:
+        graph.prepare()
+    except graphlib.CycleError as exc:
+        cycle = list(reversed(exc.args[1]))
+        raise SurveyError(
+            f"笔记本之间的依赖成环：{' → '.join(cycle)}",
+            file=by_name[cycle[0]].path,
+            key="metadata.survey.depends_on",
+            expected="无环的依赖关系",
+        ) from exc
+    return graph
 
-    def visit(nb: _Notebook, chain: list[str]) -> None:
-        if state.get(nb.name) == 2:
-            return
-        if state.get(nb.name) == 1:
-            raise SurveyError(
-                f"笔记本之间的依赖成环：{' → '.join([*chain, nb.name])}",
-                file=nb.path,
-                key="metadata.survey.depends_on",
-                expected="无环的依赖关系",
-            )
-        state[nb.name] = 1
-        for dep in nb.depends_on:
-            visit(by_name[dep], [*chain, nb.name])
-        state[nb.name] = 2
-        ordered.append(nb)
 
-    for nb in notebooks:
-        visit(nb, [])
-    return ordered
+def _topological(notebooks: list[_Notebook]) -> list[_Notebook]:
+    """The notebooks in an order where each comes after the notebooks it depends on.
+
+    Call :func:`_graph` first: it refuses unknown dependencies and cycles.
+    """
+    by_name = {nb.name: nb for nb in notebooks}
+    order = graphlib.TopologicalSorter({nb.name: nb.depends_on for nb in notebooks})
+    return [by_name[name] for name in order.static_order()]
 
 
 def _input_files(nb: _Notebook, processed_dir: Path) -> list[Path]:
@@ -327,7 +331,7 @@ def _cache_state(nb: _Notebook, cache_dir: Path) -> tuple[bool, str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Execution (runs in worker processes; everything here must be importable and picklable)
+# Execution (runs in worker threads; each notebook in a kernel process of its own)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -375,7 +379,7 @@ _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
     """Execute one notebook; write it (and its cache record) into the cache folder.
 
-    ``task`` holds plain values only (it crosses a process boundary).
+    ``task`` holds plain values only (picklable, should it cross a process boundary).
     """
     _skip_slow_optional_imports()
     import nbformat
@@ -407,6 +411,7 @@ def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
         client = NotebookClient(
             nb, km=km, timeout=task["timeout"], record_timing=False, allow_errors=False,
             resources={"metadata": {"path": task["cwd"]}},
+            shutdown_kernel="immediate",  # the outputs are in: no need to wait for a goodbye
         )
         error = None
         log_path = cache_dir / f"{task['name']}.kernel.log"
@@ -414,7 +419,8 @@ def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
             # The kernel's own stderr (startup and shutdown chatter, crashes) goes to a log
             # file beside the cached notebook, not into the user's console.
             with log_path.open("wb") as log:
-                client.execute(stdout=log, stderr=log)
+                # cleanup_kc: stop the kernel we started, also when a cell fails
+                client.execute(cleanup_kc=True, stdout=log, stderr=log)
         except CellExecutionError as exc:
             error = _ANSI_RE.sub("", str(exc))
         except Exception as exc:  # kernel died, timeout, ...: report, do not crash the pool
@@ -435,48 +441,55 @@ def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
 
 def _execute_all(
     todo: list[_Notebook],
-    all_names: Iterable[str],
+    graph: graphlib.TopologicalSorter[str],
     tasks: dict[str, dict[str, Any]],
     *,
     jobs: int,
     progress: Callable[[str], None],
+    on_success: Callable[[str], Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Run the notebooks in ``todo`` respecting dependencies; return results by name."""
-    import concurrent.futures as cf
-    import multiprocessing
+    """Run the notebooks in ``todo``, each once the notebooks it depends on succeeded.
 
-    todo_names = {nb.name for nb in todo}
-    done_ok = set(all_names) - todo_names  # cached notebooks count as done
+    ``graph`` is the prepared dependency graph of all notebooks; those not in ``todo`` are up
+    to date and count as done. ``on_success(name)`` is called in this thread for each notebook
+    that ran without error, after the notebooks it unblocked have been started. Returns the
+    results by name.
+
+    The notebooks run in kernels, i.e. in processes of their own: the ``jobs`` workers here
+    are threads that only start a kernel and pass it the cells (no worker process to start
+    and fill with imports).
+    """
+    import concurrent.futures as cf
+
+    by_name = {nb.name: nb for nb in todo}
     results: dict[str, dict[str, Any]] = {}
-    pending = list(todo)
-    if jobs <= 1 or len(todo) <= 1:  # no pool: saves starting a Python process
-        for nb in pending:
-            if any(d not in done_ok for d in nb.depends_on):
-                results[nb.name] = {"name": nb.name, "ok": False, "seconds": 0.0,
-                                    "error": "上游笔记本执行失败，未执行"}
-                continue
-            progress(f"▶ 执行 {nb.path.name}（{tasks[nb.name]['reason']}）")
-            results[nb.name] = _execute_notebook(tasks[nb.name])
-            _report_one(results[nb.name], progress)
-            if results[nb.name]["ok"]:
-                done_ok.add(nb.name)
-        return results
-    # spawn, not fork: the parent may hold zmq sockets/threads, and it is what Windows does.
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        running: dict[cf.Future, str] = {}
-        while pending or running:
-            for nb in list(pending):
-                if any(d in results and not results[d]["ok"] for d in nb.depends_on):
-                    pending.remove(nb)
-                    results[nb.name] = {"name": nb.name, "ok": False, "seconds": 0.0,
-                                        "error": "上游笔记本执行失败，未执行"}
-                elif all(d in done_ok for d in nb.depends_on):
-                    pending.remove(nb)
-                    progress(f"▶ 执行 {nb.path.name}（{tasks[nb.name]['reason']}）")
-                    running[pool.submit(_execute_notebook, tasks[nb.name])] = nb.name
+    failed: set[str] = set()
+    succeeded: list[str] = []
+    pool = cf.ThreadPoolExecutor(max_workers=jobs) if jobs > 1 and len(todo) > 1 else None
+    running: dict[cf.Future[dict[str, Any]], str] = {}
+    try:
+        while graph.is_active():
+            for name in graph.get_ready():
+                nb = by_name.get(name)
+                if nb is None:  # up to date
+                    graph.done(name)
+                elif set(nb.depends_on) & failed:
+                    results[name] = {"name": name, "ok": False, "seconds": 0.0,
+                                     "error": "上游笔记本执行失败，未执行"}
+                    failed.add(name)
+                    graph.done(name)
+                else:
+                    progress(f"▶ 执行 {nb.path.name}（{tasks[name]['reason']}）")
+                    if pool is None:
+                        fut: cf.Future[dict[str, Any]] = cf.Future()
+                        fut.set_result(_execute_notebook(tasks[name]))
+                    else:
+                        fut = pool.submit(_execute_notebook, tasks[name])
+                    running[fut] = name
+            while succeeded and on_success is not None:
+                on_success(succeeded.pop(0))
             if not running:
-                break
+                continue
             finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for fut in finished:
                 name = running.pop(fut)
@@ -487,7 +500,15 @@ def _execute_all(
                 results[name] = res
                 _report_one(res, progress)
                 if res["ok"]:
-                    done_ok.add(name)
+                    succeeded.append(name)
+                else:
+                    failed.add(name)
+                graph.done(name)
+        while succeeded and on_success is not None:
+            on_success(succeeded.pop(0))
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return results
 
 
@@ -946,11 +967,12 @@ def run_report(
         **dict(parameters or {}),
     }
 
-    notebooks = _topological(_read_notebooks(notebooks_dir))
+    notebooks = _read_notebooks(notebooks_dir)  # reading order: the order of the report
+    graph = _graph(notebooks)
     if not notebooks:
         raise SurveyError("没有找到要执行的笔记本", file=notebooks_dir,
                           expected="至少一个 .ipynb 文件")
-    _compute_keys(notebooks, processed_dir=processed_dir, parameters=params,
+    _compute_keys(_topological(notebooks), processed_dir=processed_dir, parameters=params,
                   study_digest=study.config_hash())
     todo, reasons = [], {}
     for nb in notebooks:
@@ -970,17 +992,18 @@ def run_report(
         for nb in todo
     }
     jobs = max(1, min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, max(len(todo), 1)))
-    results = _execute_all(todo, [nb.name for nb in notebooks], tasks, jobs=jobs, progress=say)
+    exports = _Exports(study=study, reports_dir=reports_dir, cache_dir=cache_dir,
+                       processed_dir=processed_dir, force=force, embed_font=embed_font)
+    by_name = {nb.name: nb for nb in notebooks}
+    # each audit page is made while the notebooks after it still run
+    results = _execute_all(todo, graph, tasks, jobs=jobs, progress=say,
+                           on_success=lambda name: exports.stage_audit(by_name[name]))
     timings = {f"execute:{n}": r["seconds"] for n, r in results.items()}
     failed = {n: r for n, r in results.items() if not r["ok"]}
     if failed:
         raise _failure_error(failed, notebooks_dir, cache_dir)
 
-    result = _export_reports(
-        notebooks, study=study, reports_dir=reports_dir, cache_dir=cache_dir,
-        processed_dir=processed_dir, force=force, embed_font=embed_font, say=say,
-        timings=timings,
-    )
+    result = exports.finish(notebooks, say=say, timings=timings)
     result.executed = [nb.name for nb in todo]
     result.skipped = [nb.name for nb in notebooks if nb.name not in tasks]
     timings["total"] = time.perf_counter() - t_start
@@ -990,71 +1013,92 @@ def run_report(
     return result
 
 
-def _export_reports(
-    notebooks: list[_Notebook],
-    *,
-    study: Any,
-    reports_dir: Path,
-    cache_dir: Path,
-    processed_dir: Path,
-    force: bool,
-    embed_font: bool,
-    say: Callable[[str], None],
-    timings: dict[str, float],
-) -> ReportResult:
-    """Write the audit HTML files and committee.html whose inputs changed."""
-    state_path = cache_dir / "exports.json"
-    state = {} if force else _load_export_state(state_path)
-    templates = _templates_digest()
-    manifest = _manifest_rows(processed_dir / "manifest.json")
-    base_key = {"templates": templates, "synthetic": study.synthetic, "title": study.title,
-                "manifest": manifest[0]}
-    ctx: dict[str, Any] = {}
+class _Exports:
+    """The audit pages and committee.html of one run, each written only when its inputs changed.
 
-    def context() -> dict[str, Any]:  # built lazily: a rerun with nothing to do skips it
-        if not ctx:
-            ctx.update(
+    An audit page can be made as soon as its notebook has run (:meth:`stage_audit`, called
+    while the other notebooks still run); it is written into the cache folder and moved into
+    ``reports/audit/`` by :meth:`finish` only, so a run with a failing notebook leaves every
+    report as it was.
+    """
+
+    def __init__(self, *, study: Any, reports_dir: Path, cache_dir: Path, processed_dir: Path,
+                 force: bool, embed_font: bool) -> None:
+        self.study, self.reports_dir, self.cache_dir = study, reports_dir, cache_dir
+        self.processed_dir, self.embed_font = processed_dir, embed_font
+        self.state_path = cache_dir / "exports.json"
+        self.state = {} if force else _load_export_state(self.state_path)
+        self.manifest = _manifest_rows(processed_dir / "manifest.json")
+        self.base_key = {"templates": _templates_digest(), "synthetic": study.synthetic,
+                         "title": study.title, "manifest": self.manifest[0]}
+        self.ctx: dict[str, Any] = {}
+        self.audit_seconds = 0.0
+
+    def context(self) -> dict[str, Any]:  # built lazily: a rerun with nothing to do skips it
+        if not self.ctx:
+            study = self.study
+            self.ctx.update(
                 title=study.title, synthetic=study.synthetic, study_name=study.source.name,
                 study_sha=study.config_sha256, code=code_digest(), git=_git_commit(study.root),
-                versions=package_versions(), manifest=manifest, processed_dir=processed_dir,
+                versions=package_versions(), manifest=self.manifest,
+                processed_dir=self.processed_dir,
                 run_time=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z"),
                 css=(TEMPLATES_DIR / "report.css").read_text(encoding="utf-8"),
-                embed_font=embed_font,
+                embed_font=self.embed_font,
             )
-        return ctx
+        return self.ctx
 
-    audit_dir = reports_dir / "audit"
-    audit_state = dict(state.get("audit", {}))
-    audit_paths = []
-    t0 = time.perf_counter()
-    for nb in notebooks:
-        target = audit_dir / f"{nb.name}.html"
-        key = _sha256_json({**base_key, "nb": nb.key})
-        audit_paths.append(target)
-        if audit_state.get(nb.name) == key and target.is_file():
-            continue
-        _export_audit(nb, cache_dir, target, context())
-        audit_state[nb.name] = key
-    index_key = _sha256_json({**base_key, "nbs": [nb.key for nb in notebooks]})
-    index = audit_dir / "index.html"
-    if state.get("audit_index") != index_key or not index.is_file():
-        _export_audit_index(notebooks, index, context())
-    audit_paths.append(index)
-    if ctx:
-        timings["audit"] = time.perf_counter() - t0
-        say(f"导出审计版 HTML（含代码）→ {audit_dir}，用时 {timings['audit']:.1f} 秒")
+    def _audit_key(self, nb: _Notebook) -> str:
+        return _sha256_json({**self.base_key, "nb": nb.key})
 
-    committee = reports_dir / "committee.html"
-    committee_key = _sha256_json(
-        {**base_key, "nbs": [nb.key for nb in notebooks if nb.committee], "font": embed_font}
-    )
-    if state.get("committee") != committee_key or not committee.is_file():
+    def stage_audit(self, nb: _Notebook) -> Path:
+        """Export a notebook's audit page into the cache folder (once per key); return it."""
+        staged = self.cache_dir / "audit" / f"{nb.name}-{self._audit_key(nb)[:16]}.html"
+        if not staged.is_file():
+            t0 = time.perf_counter()
+            for old in staged.parent.glob(f"{nb.name}-*.html"):
+                old.unlink(missing_ok=True)
+            _export_audit(nb, self.cache_dir, staged, self.context())
+            self.audit_seconds += time.perf_counter() - t0
+        return staged
+
+    def finish(self, notebooks: list[_Notebook], *, say: Callable[[str], None],
+               timings: dict[str, float]) -> ReportResult:
+        """Put the audit pages in place, write the index and committee.html where needed."""
+        audit_dir = self.reports_dir / "audit"
+        audit_state = dict(self.state.get("audit", {}))
+        audit_paths = []
         t0 = time.perf_counter()
-        _export_committee(notebooks, cache_dir, committee, context())
-        timings["committee"] = time.perf_counter() - t0
-        say(f"导出委员会报告 → {committee}，用时 {timings['committee']:.1f} 秒")
-    else:
-        say("委员会报告无需更新")
-    write_atomic(state_path, json.dumps(
-        {"audit": audit_state, "audit_index": index_key, "committee": committee_key}, indent=1))
-    return ReportResult(committee=committee, audit=audit_paths)
+        for nb in notebooks:
+            target = audit_dir / f"{nb.name}.html"
+            key = self._audit_key(nb)
+            audit_paths.append(target)
+            if audit_state.get(nb.name) == key and target.is_file():
+                continue
+            staged = self.stage_audit(nb)
+            audit_dir.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, target)
+            audit_state[nb.name] = key
+        index_key = _sha256_json({**self.base_key, "nbs": [nb.key for nb in notebooks]})
+        index = audit_dir / "index.html"
+        if self.state.get("audit_index") != index_key or not index.is_file():
+            _export_audit_index(notebooks, index, self.context())
+        audit_paths.append(index)
+        if self.ctx:
+            timings["audit"] = self.audit_seconds + time.perf_counter() - t0
+            say(f"导出审计版 HTML（含代码）→ {audit_dir}，用时 {timings['audit']:.1f} 秒")
+
+        committee = self.reports_dir / "committee.html"
+        committee_key = _sha256_json({**self.base_key, "font": self.embed_font,
+                                      "nbs": [nb.key for nb in notebooks if nb.committee]})
+        if self.state.get("committee") != committee_key or not committee.is_file():
+            t0 = time.perf_counter()
+            _export_committee(notebooks, self.cache_dir, committee, self.context())
+            timings["committee"] = time.perf_counter() - t0
+            say(f"导出委员会报告 → {committee}，用时 {timings['committee']:.1f} 秒")
+        else:
+            say("委员会报告无需更新")
+        write_atomic(self.state_path, json.dumps(
+            {"audit": audit_state, "audit_index": index_key, "committee": committee_key},
+            indent=1))
+        return ReportResult(committee=committee, audit=audit_paths)

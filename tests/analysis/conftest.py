@@ -2,9 +2,11 @@
 
 Two studies are cleaned once per test session: the synthetic demo study and the minimal study
 in ``tests/analysis/minimal_study`` (questionnaire only, grouped by campus, a 6-point scale).
-Every notebook is executed once per study (two kernels at a time). Under pytest-xdist the work
-is done by the first worker that gets there and shared through a file lock, so the notebooks
-still run only once per session.
+Every notebook is executed once per study (two kernels at a time), after the notebooks it
+declares in ``metadata.survey.depends_on`` (07 reads the section results of 02–06 from the
+section cache in the study's reports folder). Under pytest-xdist the work is done by the first
+worker that gets there and shared through a file lock, so the notebooks still run only once
+per session.
 """
 
 from __future__ import annotations
@@ -106,15 +108,21 @@ def _execute_all(studies: dict[str, Path], base: Path) -> dict:
         (base / "executed" / key).mkdir(parents=True, exist_ok=True)
         for nb in NOTEBOOKS:
             tasks.append((key, nb, params, base / "executed" / key / nb.name))
-    # slowest first, so that two kernels stay busy
-    tasks.sort(key=lambda t: (t[0] != "demo", t[1].name not in ("03_benchmark_gaps.ipynb",
-                                                                "07_findings.ipynb")))
+    # in waves: a notebook after the notebooks it depends on; slowest first in each wave
+    deps = {nb.stem: json.loads(nb.read_text(encoding="utf-8"))["metadata"]["survey"]
+            .get("depends_on", []) for nb in NOTEBOOKS}
+    waves = [[t for t in tasks if not deps[t[1].stem]], [t for t in tasks if deps[t[1].stem]]]
+    waves[0].sort(key=lambda t: (t[0] != "demo", t[1].name not in ("03_benchmark_gaps.ipynb",
+                                                                   "05_symposium.ipynb")))
     # kernels inherit the environment: the notebook backend, a fixed hash seed
     saved = {k: os.environ.get(k) for k in ("MPLBACKEND", "PYTHONHASHSEED")}
     os.environ.update(MPLBACKEND="module://matplotlib_inline.backend_inline", PYTHONHASHSEED="0")
     try:
+        results = []
         with ThreadPoolExecutor(2) as pool:
-            results = list(pool.map(lambda t: execute_notebook(t[1], t[2], t[3]), tasks))
+            for wave in waves:
+                results += list(pool.map(lambda t: execute_notebook(t[1], t[2], t[3]), wave))
+        tasks = [t for wave in waves for t in wave]
     finally:
         for k, v in saved.items():
             if v is None:
@@ -125,8 +133,10 @@ def _execute_all(studies: dict[str, Path], base: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def analysis_base(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict:
+def analysis_base(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict:
     """Clean both studies and execute every notebook once; shared between xdist workers."""
+    # not the ``worker_id`` fixture: it is missing under ``-p no:xdist``
+    worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")
     root = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         root = root.parent
@@ -150,7 +160,9 @@ def analysis_base(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> d
 def demo_ctx(analysis_base):
     from survey import analysis as A
 
-    return A.load(analysis_base["studies"]["demo"], figures_dir=analysis_base["base"] / "figs_demo")
+    # its own reports folder: computed in this process, not read from the notebooks' cache
+    return A.load(analysis_base["studies"]["demo"], figures_dir=analysis_base["base"] / "figs_demo",
+                  reports_dir=analysis_base["base"] / "reports_inproc" / "demo")
 
 
 @pytest.fixture(scope="session")
@@ -158,7 +170,8 @@ def minimal_ctx(analysis_base):
     from survey import analysis as A
 
     return A.load(analysis_base["studies"]["minimal"],
-                  figures_dir=analysis_base["base"] / "figs_minimal")
+                  figures_dir=analysis_base["base"] / "figs_minimal",
+                  reports_dir=analysis_base["base"] / "reports_inproc" / "minimal")
 
 
 @pytest.fixture(scope="session")
@@ -166,18 +179,14 @@ def demo_sections(demo_ctx) -> dict:
     """Every section of the demo study, computed once."""
     from survey import analysis as A
 
-    fin = A.findings(demo_ctx)
-    return {"audit": A.data_audit(demo_ctx), "gaps": A.benchmark_gaps(demo_ctx),
-            **{k: v for k, v in fin.parts.items() if k != "gaps"}, "findings": fin}
+    return A.results(demo_ctx)
 
 
 @pytest.fixture(scope="session")
 def minimal_sections(minimal_ctx) -> dict:
     from survey import analysis as A
 
-    fin = A.findings(minimal_ctx)
-    return {"audit": A.data_audit(minimal_ctx), "gaps": A.benchmark_gaps(minimal_ctx),
-            **{k: v for k, v in fin.parts.items() if k != "gaps"}, "findings": fin}
+    return A.results(minimal_ctx)
 
 
 @pytest.fixture(scope="session")

@@ -56,7 +56,7 @@ def test_notebook_committed_without_outputs_and_well_formed(path: Path) -> None:
     meta = nb.metadata
     assert meta["kernelspec"]["name"] == "python3"
     survey = meta["survey"]
-    assert survey["committee"] is True and survey["depends_on"] == []
+    assert survey["committee"] is True
     assert "responses.parquet" in survey["inputs"]
     processed = {"responses", "exclusions", "cell_changes", "cleaning_log", "symposium_sessions",
                  "symposium_statements", "symposium_themes", "indicators",
@@ -66,6 +66,26 @@ def test_notebook_committed_without_outputs_and_well_formed(path: Path) -> None:
                                           and name.removesuffix(".parquet") in processed)
     # headings make the table of contents: at least one second-level heading
     assert any(c.cell_type == "markdown" and c.source.startswith("## ") for c in nb.cells)
+
+
+def test_dependencies_declared_are_the_sections_read() -> None:
+    """A notebook depends on the notebooks computing the sections it reads (07 reads 02–06)."""
+    from survey import analysis as A
+
+    calls = {p.stem: set(re.findall(r"\bA\.(\w+)\(ctx", "".join(
+        c.source for c in nbformat.read(p, as_version=4).cells if c.cell_type == "code")))
+        for p in NOTEBOOKS}
+    owner: dict[str, str] = {}
+    for stem, names in calls.items():
+        for name in names:
+            owner.setdefault(name, stem)
+    assert owner["benchmark_gaps"] == owner["composition"] == "03_benchmark_gaps"
+    for stem, names in calls.items():
+        reads = {f.__name__ for n in names if n == "findings" for f in A.UPSTREAM.values()}
+        declared = json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text(
+            encoding="utf-8"))["metadata"]["survey"]["depends_on"]
+        assert declared == sorted({owner[r] for r in reads} - {stem}), stem
+    assert calls["07_findings"] == {"findings"}
 
 
 @pytest.mark.parametrize("study", ["demo", "minimal"])
@@ -128,3 +148,18 @@ def test_notebook_sentences_equal_in_process_results(analysis_base, demo_section
     ftext = _outputs_text(fin)
     for sentence in demo_sections["findings"].sentences:
         assert sentence in ftext
+
+
+@pytest.mark.parametrize("study", ["demo", "minimal"])
+def test_report_run_computes_each_section_once(analysis_base, study: str) -> None:
+    """Notebooks 02–06 compute their sections; 07 reads them from the cache instead."""
+    from survey import analysis as A
+
+    log = A.computations(analysis_base["base"] / "reports" / study / ".cache" / "sections")
+    counts = log.groupby("section").size().to_dict()
+    assert counts == {name: 1 for name in ("audit", "measurement", "gaps", "composition",
+                                           "priorities", "symposium", "indicators",
+                                           "triangulation")}
+    # the findings kernel computed triangulation only: every other section came from elsewhere
+    pids = log.set_index("section")["pid"]
+    assert (pids.drop("triangulation") != pids["triangulation"]).all()

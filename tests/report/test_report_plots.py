@@ -154,3 +154,32 @@ def test_save_figure_names_by_content_and_is_deterministic(tmp_path, likert_coun
     for bad in ("fig1", "Figure 2", "图1", "3"):
         with pytest.raises(SurveyError, match="文件名"):
             save_figure(make(), bad, tmp_path)
+
+
+def test_axes_level_functions_draw_side_by_side(likert_counts: pd.DataFrame) -> None:
+    from survey.report.plots import figure_bytes, forest, heat, likert, quadrant
+
+    gaps = pd.DataFrame({"d": ["P1", "P2"], "e": [-0.4, 0.1], "lo": [-0.6, -0.1],
+                         "hi": [-0.2, 0.3]})
+    ipa = pd.DataFrame({"p": ["甲", "乙", "丙"], "x": [3.0, 4.0, 3.5], "y": [4.5, 3.0, 4.0]})
+    grid = pd.DataFrame([[3, 0], [1, 5]], index=["学习", "服务"], columns=["书记", "党员"])
+    fig = Figure(figsize=(16, 8), layout="constrained")
+    axes = fig.subplots(2, 2).ravel()
+    drawn = [
+        forest(gaps, label="d", est="e", lo="lo", hi="hi", ax=axes[0]),
+        likert(likert_counts, item="item", group="college", categories=[1, 2, 3, 4, 5],
+               labels=LIKERT_LABELS, ax=axes[1]),
+        quadrant(ipa, x="x", y="y", label="p", ax=axes[2]),
+        heat(grid, ax=axes[3]),
+    ]
+    assert drawn == list(axes)  # each drew on the axes it was given, none made a figure
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == ["P1", "P2"]
+    assert [t.get_text() for t in axes[1].get_legend().get_texts()] == LIKERT_LABELS
+    assert "甲" in {t.get_text() for t in axes[2].texts}
+    assert sorted(t.get_text() for t in axes[3].texts) == ["0", "1", "3", "5"]
+    fig.canvas.draw()
+    # without ax: a figure of its own, drawn exactly as the figure-level function draws it
+    alone = forest(gaps, label="d", est="e", lo="lo", hi="hi")
+    assert figure_bytes(alone.figure, "png") == figure_bytes(
+        forest_plot(gaps, label="d", est="e", lo="lo", hi="hi"), "png")
+    assert alone.figure.get_size_inches().tolist() == [7.5, 1.2 + 0.45 * 2]
