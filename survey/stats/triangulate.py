@@ -465,7 +465,9 @@ def orient_gaps(gaps: pd.DataFrame, directions: Mapping[str, str] | None = None,
         ``{scale id: direction}`` (:meth:`survey.config.codebook.Codebook.scale_directions`);
         a scale not listed, or ``None``, is ``higher_is_better``.
     level
-        The column naming the scale (``"scale"``) or item.
+        The column naming the scale. ``"scale"`` serves item tables too: the items of
+        :func:`~survey.stats.compare.gap_by_item` are reverse keyed and carry their scale, so
+        an item's direction is its scale's.
     t
         Thresholds (``alpha``) of the significance rule, as in :func:`questionnaire_signal`.
 

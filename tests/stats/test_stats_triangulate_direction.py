@@ -16,7 +16,7 @@ import pytest
 from survey.config.codebook import Codebook
 from survey.config.study import Materiality
 from survey.errors import SurveyError
-from survey.stats.compare import POOLED, gap_by_scale
+from survey.stats.compare import POOLED, gap_by_item, gap_by_scale
 from survey.stats.triangulate import (
     RuleThresholds,
     orient_gaps,
@@ -75,6 +75,13 @@ def test_planted_lower_is_better_gap_table(pooled_gaps):
     assert o["better"].tolist() == ["group", "group", "reference"]
     plain = orient_gaps(pooled_gaps).set_index("scale")  # no directions: all higher-is-better
     assert plain["favourable"].tolist() == [False, True, False]
+
+
+def test_item_tables_take_their_scale_direction():
+    t = gap_by_item(_responses(), _codebook(), items=["learn_1", "burden_1", "stress_1"], n_boot=200)
+    o = orient_gaps(t[t["group"] == POOLED], DIRECTIONS).set_index("item")
+    assert o["direction"].tolist() == list(DIRECTIONS.values())
+    assert o["favourable"].tolist() == [False, False, True]
 
 
 def test_planted_lower_is_better_triangulation(pooled_gaps):
