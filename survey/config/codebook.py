@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from survey.config.yamlio import located_errors, read_yaml, validate
 
@@ -23,6 +23,9 @@ IdentifierKind = Literal[
     "name", "phone", "id_card", "ip", "staff_no", "student_no", "wechat", "email", "other"
 ]
 IdentifierAction = Literal["drop", "pseudonymise", "coarsen"]
+ScaleDirection = Literal["higher_is_better", "lower_is_better"]
+#: Chinese names of the scale directions, for messages and reports.
+SCALE_DIRECTION_ZH: dict[str, str] = {"higher_is_better": "越高越好", "lower_is_better": "越低越好"}
 
 _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,59}$")
 #: Columns of the canonical response frame that are not items (see docs/architecture.md).
@@ -95,6 +98,19 @@ class Scale(_Strict):
     reverse: list[str] = Field(default_factory=list)
     #: Valid range of the items, inclusive; default: the smallest and largest option code.
     range: tuple[int, int] | None = None
+    #: Whether a high scale score is the good end (satisfaction) or the bad end (burden,
+    #: neuroticism); the gap sentences, colours and the triangulation follow it.
+    direction: ScaleDirection = "higher_is_better"
+
+    @field_validator("direction", mode="before")
+    @classmethod
+    def _known_direction(cls, v: Any) -> Any:
+        if v not in SCALE_DIRECTION_ZH:
+            raise ValueError(
+                "量表方向应为 higher_is_better（越高越好）或 lower_is_better（越低越好，"
+                "如负担感、神经质）"
+            )
+        return v
 
 
 class AttentionCheck(_Strict):
@@ -272,6 +288,16 @@ class Codebook(_Strict):
             if s.id == scale_id:
                 return s
         raise KeyError(scale_id)
+
+    def scale_directions(self) -> dict[str, str]:
+        """Return ``{scale id: direction}`` (``higher_is_better`` or ``lower_is_better``).
+
+        Examples
+        --------
+        >>> cb.scale_directions()  # doctest: +SKIP
+        {'P1': 'higher_is_better', 'burden': 'lower_is_better'}
+        """
+        return {s.id: s.direction for s in self.scales}
 
     def scale_range(self, scale_id: str) -> tuple[int, int]:
         """Return the valid item range of a scale (explicit, or from its first item's options)."""

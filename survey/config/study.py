@@ -15,7 +15,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from survey.config.yamlio import located_errors, read_yaml, validate
 from survey.errors import SurveyError
@@ -129,10 +136,39 @@ class Symposium(_Strict):
     themes: Path
 
 
+class Materiality(_Strict):
+    """How far behind the benchmark median an indicator must be to count as a shortfall.
+
+    ``percent``: percentage points (indicators in %); ``ratio`` and ``count``: a share of the
+    benchmark median (0.10 = 10 % below it). A yes/no indicator counts whenever the home
+    college is behind (有 vs 无). See ``docs/triangulation.md``.
+    """
+
+    percent: float = Field(5.0, ge=0)
+    ratio: float = Field(0.10, ge=0)
+    count: float = Field(0.10, ge=0)
+
+    @field_validator("ratio", "count")
+    @classmethod
+    def _a_share(cls, v: float) -> float:
+        if v >= 1:
+            raise ValueError("应为相对于对标中位数的比例，小于 1（如 0.10 表示落后 10%）")
+        return v
+
+
 class Indicators(_Strict):
     path: Path
     #: Benchmark questionnaire results given only as summary statistics.
     summaries: Path | None = None
+    #: Smallest shortfall that counts (added later: left out of the hash while at default).
+    materiality: Materiality = Materiality()
+
+    @model_serializer(mode="wrap")
+    def _omit_default_materiality(self, handler: Any) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and self.materiality == Materiality():
+            data.pop("materiality", None)
+        return data
 
 
 class Roster(_Strict):
