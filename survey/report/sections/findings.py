@@ -35,7 +35,7 @@ def triangulation(ctx: Context) -> Section:
     """
     title = "三角互证"
     from survey.instruments.tables import AREAS
-    from survey.stats.triangulate import triangulate
+    from survey.stats.triangulate import rule_summary, rule_table, triangulate
 
     areas = [s for s in ctx.scales if s in AREAS]
     if not areas:
@@ -52,7 +52,8 @@ def triangulation(ctx: Context) -> Section:
     st = ctx.processed.statements
     themes = _themes(ctx) if st is not None and ctx.processed.themes is not None else None
     tri = triangulate(q, ig, statements=st if themes is not None else None, themes=themes,
-                      scale_areas={a: a for a in areas}, areas=areas)
+                      scale_areas={a: a for a in areas}, areas=areas,
+                      scale_directions=ctx.codebook.scale_directions())
     tri["area_label"] = tri["area"].map(ctx.scale_labels).fillna(tri["area_label"])
     sec = Section(title=title, data={"triangulation": tri})
     sec.tables["triangulation"] = pd.DataFrame({
@@ -63,15 +64,18 @@ def triangulation(ctx: Context) -> Section:
         "Holm 校正 p": tri["p_adj"].map(nz.pval), "问卷信号": tri["q_signal"],
         "座谈：涉及该问题的发言": tri["share"].map(nz.pct),
         "编码一致性 κ": tri["kappa"].map(nz.num), "座谈信号": tri["s_signal"],
-        "指标：落后项 / 全部": [f"{b} / {n}" if n else nz.MISSING
-                           for b, n in zip(tri["n_behind"], tri["n_indicators"], strict=True)],
+        "指标：实质落后项 / 全部": [f"{b} / {n}" if n else nz.MISSING
+                             for b, n in zip(tri["n_material"], tri["n_indicators"], strict=True)],
         "指标信号": tri["i_signal"], "证据强度": tri["rating"]})
     sec.counts["triangulation"] = []
     for r in tri.itertuples():
         sec.sentences.append(
             f"{r.area} {nz.quoted(r.area_label)}：证据强度「{r.rating}」——问卷{r.q_signal}，"
             f"座谈{r.s_signal}，指标{r.i_signal}。")
-    sec.notes.append("判定规则见 docs/triangulation.md：“强”需要问卷和至少另一种来源都支持，且没有相反的证据。")
+    materiality = ctx.study.indicators.materiality if ctx.study.indicators is not None else None
+    sec.notes.append("证据强度的判定规则：" + rule_summary(materiality=materiality))
+    sec.tables["evidence_rule"] = rule_table(materiality=materiality)
+    sec.counts["evidence_rule"] = []
     return sec
 
 

@@ -31,7 +31,8 @@ def indicators(ctx: Context) -> Section:
     from survey.report.plots import forest_plot
     from survey.stats.indicators import indicator_gaps
 
-    gaps = indicator_gaps(ind, home=ctx.reference)
+    materiality = ctx.study.indicators.materiality if ctx.study.indicators is not None else None
+    gaps = indicator_gaps(ind, home=ctx.reference, materiality=materiality)
     sec = Section(title=title, data={"gaps": gaps})
     sec.tables["gaps"] = pd.DataFrame({
         "指标": gaps["indicator"], "单位": gaps["unit"].fillna(""),
@@ -45,16 +46,21 @@ def indicators(ctx: Context) -> Section:
         "与中位数差距（%）": gaps["gap_median_share"].map(nz.pct),
         "与最好差距（%）": gaps["gap_best_share"].map(nz.pct),
         "是否落后于中位数": gaps["behind_median"].map(lambda v: "是" if v is True else
-                                               ("否" if v is False else nz.MISSING))})
+                                               ("否" if v is False else nz.MISSING)),
+        "是否构成实质差距": gaps["material"].map(lambda v: "是" if v is True else
+                                            ("否" if v is False else nz.MISSING)),
+        "实质差距标准": gaps["material_rule"].fillna("")})
     sec.counts["gaps"] = []
     fig_t = gaps.assign(pct=100 * gaps["gap_median_share"], lo=np.nan, hi=np.nan)
     sec.figures["indicator_gaps"] = forest_plot(
         fig_t, label="indicator", est="pct", lo="lo", hi="hi",
         xlabel="与对标院校中位数的差距（%，已按指标方向换算；负数 = 落后）",
         title=f"{ctx.reference}各项对标指标与对标院校中位数的差距")
-    behind = gaps[gaps["behind_median"] == True]  # noqa: E712 - pd.NA aware
+    behind = gaps[gaps["material"] == True]  # noqa: E712 - pd.NA aware
+    n_behind = int((gaps["behind_median"] == True).sum())  # noqa: E712 - pd.NA aware
     n = int(gaps["gap_median"].notna().sum())
-    sec.sentences.append(f"在可比较的 {n} 项对标指标中，{ctx.reference}有 {len(behind)} 项落后于对标院校中位数。")
+    sec.sentences.append(f"在可比较的 {n} 项对标指标中，{ctx.reference}有 {n_behind} 项落后于对标院校中位数，"
+                         f"其中 {len(behind)} 项差距达到实质标准。")
     for r in behind.sort_values("gap_median_share").itertuples():
         sec.sentences.append(
             f"{nz.quoted(r.indicator)}：{ctx.reference} {_with_unit(r.home, r.unit)}，对标中位数 "
