@@ -392,7 +392,7 @@ def plan_gap_change(
                "n_needed": np.nan, "deff": np.nan, "note": ""}
 
         def gap(n: float, fixed: float = fixed, n_h1: int = n_h1, n_b1: int = n_b1,
-                deff1: float = deff1) -> float:
+                deff1: float = deff1, icc: float = icc) -> float:
             deff2 = (design_effect(icc, n / k) if fixed_clusters else deff1) if cluster and k else 1.0
             df = n_h1 + n_b1 + n * (1 + ratio) - 4
             return _did_power(effect, n, fixed, ratio, deff2, a, df) - power

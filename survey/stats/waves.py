@@ -562,7 +562,7 @@ def gap_change(
                                                   gname, strata, target, w1, w2, level, ci,
                                                   seed)], ignore_index=True)
     out["p_adj"] = np.nan
-    for est, idx in out.groupby("estimator").groups.items():
+    for idx in out.groupby("estimator").groups.values():
         out.loc[idx, "p_adj"] = adjust_p(out.loc[idx, "p"], p_adjust)
     out["p_adj_method"] = f"{p_adjust}/{level}s"
     return out
