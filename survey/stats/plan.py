@@ -561,6 +561,12 @@ def plan_study(
     from survey.report.analysis import load
     from survey.stats.scoring import score_scales
 
+    if not (np.isfinite(effect) and effect > 0):
+        raise SurveyError(f"要发现的最小差距无效：{effect}", column="--effect",
+                          expected="大于 0 的效应量（Hedges g），例如 0.3")
+    if not (0 < power < 1):
+        raise SurveyError(f"目标功效无效：{power}", column="--power",
+                          expected="0 到 1 之间的数，例如 0.8")
     ctx = load(study_path)
     scales = ctx.scales
     if not scales:

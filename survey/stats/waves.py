@@ -505,8 +505,9 @@ def gap_change(
     the same method. **Post-stratified**: each wave's
     :func:`~survey.stats.adjust.poststratified_gap` (stratified variance, Satterthwaite df);
     the DiD of two independent waves as above (matched respondents not used). R, analytic,
-    no pairs: ``lm(y ~ home * wave)`` with ``sandwich::vcovHC(type = "HC0")`` gives the same
-    estimate and almost the same SE (HC0 divides by n, not n − 1).
+    no pairs: the ``home:later`` coefficient of ``lm(y ~ home * later)`` with
+    ``sandwich::vcovHC(fit, type = "HC2")`` gives the same estimate and SE (in a saturated
+    four-cell model HC2 is exactly ``Σ s_k²/n_k``; checked with statsmodels in the tests).
 
     Validated by the planted-truth simulation of ``tests/stats/test_stats_waves.py``: two
     waves where the gap on P2 and P4 closes by a known amount and P5 does not.

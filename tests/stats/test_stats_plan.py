@@ -225,3 +225,10 @@ def test_survey_plan_command(cleaned_demo, demo_plan):
     assert "各维度所需有效问卷" in proc.stdout and "学习型党组织建设" in proc.stdout
     proc = _survey("plan", "--study", str(cleaned_demo), "-q", "--effect", "0.5")
     assert proc.returncode == 0 and demo_plan[2] not in proc.stdout
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [("--effect", "0", "最小差距无效"),
+                                                          ("--power", "1.5", "目标功效无效")])
+def test_survey_plan_bad_options(option, value, message):
+    proc = _survey("plan", option, value)
+    assert proc.returncode == 2 and message in proc.stderr
