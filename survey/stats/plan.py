@@ -28,7 +28,7 @@ from statsmodels.stats.power import TTestIndPower, ttest_power
 from survey.errors import SurveyError
 from survey.stats.common import require_columns
 
-__all__ = ["PLAN_COLUMNS", "PLAN_LABELS_ZH", "design_effect", "icc1", "invitations",
+__all__ = ["PLAN_COLUMNS", "PLAN_LABELS_ZH", "design_effect", "format_plan_zh", "icc1", "invitations",
            "plan_gap_change", "plan_sample_size", "plan_sentence", "plan_study"]
 
 #: Columns of the planning tables that :data:`survey.stats.common.COLUMNS` does not define.
