@@ -82,6 +82,13 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from survey.stats.plan import format_plan_zh, plan_study
+
+    print(format_plan_zh(*plan_study(args.study, effect=args.effect, power=args.power)))
+    return EXIT_OK
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Show a :class:`SurveyWarning` as a plain Chinese note (once); hide library noise."""
     if issubclass(category, SurveyWarning):
@@ -95,7 +102,7 @@ _SHOWN: set[str] = set()
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser (sub-commands clean, report, verify, demo, codebook)."""
+    """Return the argument parser (sub-commands clean, report, verify, plan, demo, codebook)."""
     # The common options are accepted before and after the sub-command
     # (``survey --study x clean`` and ``survey clean --study x``).
     common = argparse.ArgumentParser(add_help=False)
@@ -132,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="审计核验：重新计算哈希并重跑清洗，确认结果逐字节一致")
     p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("plan", help="样本量规划：下一轮调查每个维度需要回收多少份问卷、邀请多少人")
+    p.add_argument("--effect", type=float, default=0.3, help="要能发现的最小差距（Hedges g，默认 0.3）")
+    p.add_argument("--power", type=float, default=0.8, help="目标功效（默认 0.8）")
+    p.set_defaults(func=_cmd_plan)
 
     p = sub.add_parser("demo", help="重新生成合成演示数据（确定性，可复现）")
     p.add_argument("--out", default=None, help="输出文件夹（默认：data/raw/demo；规模化研究必须指定）")
