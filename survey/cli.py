@@ -83,7 +83,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    from survey.stats.plan import format_plan_zh, plan_study
+    from survey.report.plan import format_plan_zh, plan_study
 
     print(format_plan_zh(*plan_study(args.study, effect=args.effect, power=args.power)))
     return EXIT_OK

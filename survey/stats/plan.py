@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,8 +27,8 @@ from statsmodels.stats.power import TTestIndPower, ttest_power
 from survey.errors import SurveyError
 from survey.stats.common import require_columns
 
-__all__ = ["PLAN_COLUMNS", "PLAN_LABELS_ZH", "design_effect", "format_plan_zh", "icc1", "invitations",
-           "plan_gap_change", "plan_sample_size", "plan_sentence", "plan_study"]
+__all__ = ["PLAN_COLUMNS", "PLAN_LABELS_ZH", "design_effect", "icc1", "invitations",
+           "plan_gap_change", "plan_sample_size", "plan_sentence"]
 
 #: Columns of the planning tables that :data:`survey.stats.common.COLUMNS` does not define.
 PLAN_COLUMNS: dict[str, str] = {
@@ -527,111 +526,3 @@ def plan_sentence(
 
 # --------------------------------------------------------------------------------------------
 # a study
-
-
-def plan_study(
-    study_path: str | Path | None = None, *, effect: float = DEFAULT_EFFECT, power: float = 0.8,
-    alpha: float = 0.05, cluster: str = "branch",
-) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
-    """The plan for a study's processed data (the ``survey plan`` command).
-
-    Parameters
-    ----------
-    study_path
-        ``study.yaml`` (default: the default study).
-    effect, power, alpha
-        As in :func:`plan_sample_size`.
-    cluster
-        Branch column (skipped when the data have none).
-
-    Returns
-    -------
-    (plan, invitations, sentence)
-        :func:`plan_sample_size` for the home group over the codebook's scales (with a
-        ``label`` column), :func:`invitations` for the largest need (``None`` without a
-        roster) and :func:`plan_sentence` (or a note why it cannot be given).
-
-    Examples
-    --------
-    >>> plan_study("does-not-exist.yaml")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    survey.errors.SurveyError: ...
-    """
-    from survey.report.analysis import load
-    from survey.stats.scoring import score_scales
-
-    if not (np.isfinite(effect) and effect > 0):
-        raise SurveyError(f"要发现的最小差距无效：{effect}", column="--effect",
-                          expected="大于 0 的效应量（Hedges g），例如 0.3")
-    if not (0 < power < 1):
-        raise SurveyError(f"目标功效无效：{power}", column="--power",
-                          expected="0 到 1 之间的数，例如 0.8")
-    ctx = load(study_path)
-    scales = ctx.scales
-    if not scales:
-        raise SurveyError("编码手册中没有定义量表，无法做样本量规划",
-                          expected="codebook.yaml 的 scales 中至少有一个量表")
-    scores = score_scales(ctx.responses, ctx.codebook)
-    keep = [c for c in (ctx.by, cluster, ctx.strata) if c and c in ctx.responses.columns]
-    scores = scores.join(ctx.responses[keep].loc[:, ~pd.Index(keep).isin(scores.columns)])
-    use_cluster = cluster if cluster in scores.columns and scores[cluster].notna().any() else None
-    roster = ctx.processed.roster
-    k = None
-    if use_cluster and roster is not None and len(roster):
-        named = roster[(roster["college"].astype(str) == ctx.reference) & (roster["branch"] != "")]
-        k = int(named["branch"].nunique()) or None
-    plan = plan_sample_size(scores, dv=scales, group=ctx.by, reference=ctx.reference,
-                            effect=effect, power=power, alpha=alpha, cluster=use_cluster,
-                            clusters=k)
-    plan.insert(1, "label", plan["scale"].map(ctx.scale_labels))
-    need = plan["n_needed"].max()
-    if roster is None or not len(roster) or ctx.by != "college":
-        return plan, None, "本研究没有党员名册汇总，无法把所需问卷数换算成需邀请人数。"
-    if not np.isfinite(need):
-        return plan, None, "至少一个维度在现有党支部数下无法达到目标功效，见表中说明。"
-    strata = ctx.strata if ctx.strata == "member_type" else None
-    inv = invitations(int(need), roster, ctx.responses, group=ctx.reference, strata=strata)
-    members = int(inv["members"].sum())
-    rate = float(inv["n"].sum() / members)
-    sentence = plan_sentence(int(need), int(inv["invitations"].sum()), rate, members,
-                             reference=ctx.reference)
-    return plan, inv, sentence
-
-
-def format_plan_zh(plan: pd.DataFrame, inv: pd.DataFrame | None, sentence: str) -> str:
-    """The plan as plain text for the terminal: a Chinese table per part and the sentence.
-
-    Examples
-    --------
-    >>> p = pd.DataFrame({"scale": ["P1"], "label": ["学习"], "effect": [0.3], "diff": [0.21],
-    ...                   "sd": [0.7], "alpha_test": [0.01], "n_srs": [262], "icc": [0.02],
-    ...                   "clusters": [11], "deff": [1.5], "n_needed": [390], "n_now": [150],
-    ...                   "power_now": [0.41], "note": [""]})
-    >>> print(format_plan_zh(p, None, "句子。").splitlines()[0])
-    各维度所需有效问卷（每所院校）
-    """
-    t = pd.DataFrame({
-        "维度": plan["label"].fillna(plan["scale"]),
-        "效应量 g": plan["effect"].map(lambda v: f"{v:.2f}"),
-        "相当于分差": plan["diff"].map(lambda v: f"{v:.2f}"),
-        "单项 α": plan["alpha_test"].map(lambda v: f"{v:.3f}"),
-        "支部内相关": plan["icc"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}"),
-        "设计效应": plan["deff"].map(lambda v: f"{v:.2f}"),
-        "简单随机所需": plan["n_srs"].astype(int),
-        "所需有效问卷": plan["n_needed"].map(lambda v: "—" if pd.isna(v) else str(int(v))),
-        "本轮有效问卷": plan["n_now"].astype(int),
-        "本轮功效": plan["power_now"].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}"),
-    })
-    parts = ["各维度所需有效问卷（每所院校）", t.to_string(index=False)]
-    notes = [f"{a}：{b}" for a, b in zip(t["维度"], plan["note"], strict=True) if b]
-    parts += notes
-    if inv is not None:
-        it = pd.DataFrame({
-            "党员类别": inv["stratum"], "名册人数": inv["members"].astype(int),
-            "今年答卷": inv["n"].astype(int),
-            "应答率": inv["response_rate"].map(lambda v: "—" if pd.isna(v) else f"{v:.1%}"),
-            "预计回收": inv["n_needed"].map(lambda v: f"{v:.0f}"),
-            "需邀请": inv["invitations"].astype(int), "说明": inv["note"]})
-        parts += ["", "按党员类别换算的邀请人数", it.to_string(index=False)]
-    return "\n".join([*parts, "", sentence])

@@ -18,6 +18,7 @@ import pingouin as pg
 import pytest
 from scipy import stats
 
+from survey.report.plan import plan_study
 from survey.stats.plan import (
     design_effect,
     icc1,
@@ -25,7 +26,6 @@ from survey.stats.plan import (
     plan_gap_change,
     plan_sample_size,
     plan_sentence,
-    plan_study,
 )
 
 R_SIMS = 4000
