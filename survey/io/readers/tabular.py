@@ -264,17 +264,23 @@ def _utf16_guess(data: bytes) -> str | None:
     """``"utf-16-le"`` / ``"utf-16-be"`` for BOM-less UTF-16 text, else ``None``.
 
     UTF-8 and GBK text never holds a NUL byte; UTF-16 holds one in every ASCII character
-    (comma, tab, digits), always on the same side of the pair: odd offsets little-endian
-    (Excel's "Unicode 文本"), even offsets big-endian.
+    (comma, tab, digits), on the same side of the pair: odd offsets little-endian (Excel's
+    "Unicode 文本"), even offsets big-endian. (Some Chinese characters, U+4E00 一 for one, put
+    a NUL on the other side, far less often.) The guess must also decode to printable text,
+    so that binary files, whose NULs fall on both sides, are not taken for text.
     """
     head = data[: 1 << 16]
     head = head[: len(head) // 2 * 2]
     even, odd = head[0::2].count(0), head[1::2].count(0)
-    if odd >= 2 and even == 0:
-        return "utf-16-le"
-    if even >= 2 and odd == 0:
-        return "utf-16-be"
-    return None
+    if odd >= 2 and odd > 4 * even:
+        guess = "utf-16-le"
+    elif even >= 2 and even > 4 * odd:
+        guess = "utf-16-be"
+    else:
+        return None
+    text = head.decode(guess, errors="replace")
+    printable = sum(c.isprintable() or c in "\t\r\n" for c in text)
+    return guess if printable >= 0.95 * len(text) else None
 
 
 def decode_bytes(data: bytes, display: str, encoding: str = "auto") -> tuple[str, str]:
