@@ -444,9 +444,11 @@ def verify(study: Study, *, progress: Progress = None) -> list[str]:
         return [f"找不到清单文件 {study.display(manifest_path)}：请先运行 survey clean"]
     say("核对清单中的哈希值……")
     checked = verify_manifest(manifest_path, study.root)
+    section_zh = {"raw_files": "原始数据文件 {}", "outputs": "输出文件 {}"}
     problems = [
-        f"原始数据文件 {p.name} 与 manifest 记录的 SHA-256 不同：生成清单后被修改或替换过"
-        if p.section == "raw_files" and p.issue == "changed"
+        section_zh[p.section].format(p.name if p.section == "raw_files" else study.display(p.path))
+        + " 与 manifest 记录的 SHA-256 不同：生成清单后被修改或替换过"
+        if p.issue == "changed"
         else str(p)
         for p in checked
     ]

@@ -120,7 +120,8 @@ def write_failure(
         that the previous outputs are untouched; raise it ``from err``.
     """
     folder = Path(folder)
-    meaning = _ERRNO_ZH.get(err.errno or 0, "写入失败")
+    code = err.errno or (errno.EACCES if isinstance(err, PermissionError) else 0)
+    meaning = _ERRNO_ZH.get(code, "写入失败")
     detail = err.strerror or str(err)
     size = ""
     if needed or written:
@@ -134,7 +135,7 @@ def write_failure(
         f"无法写入输出文件夹：{meaning}（{detail}）{where}{size}。本次结果未写入，原有输出保持不变",
         file=folder,
         expected="有足够空间、当前用户可以写入的文件夹",
-        hint=_ERRNO_HINT.get(err.errno or 0, "排除上述问题后重新运行"),
+        hint=_ERRNO_HINT.get(code, "排除上述问题后重新运行"),
     )
 
 

@@ -553,7 +553,7 @@ def check_other_version(s: StudyDir) -> None:
 # -- hostile and silently wrong files (issue #11) --------------------------------------------
 def xlsx_zip_bomb(s: StudyDir) -> None:
     """The home .xlsx with 24 MB of repeated text rows added to its sheet, compressed about
-    700 times (a small zip bomb; a real 问卷星 sheet compresses about ten times)."""
+    400 times (a small zip bomb; a real 问卷星 sheet compresses about ten times)."""
     import re
     import zipfile
 
@@ -753,7 +753,7 @@ CASES: list[Case] = [
     Case("names_without_column", "党员名单没有“姓名”列", names_without_column, "error",
          ("党员名单中没有“姓名”列", NAMES, ROW1)),
     # ---- hostile and silently wrong files (issue #11) -------------------------------------
-    Case("xlsx_zip_bomb", "本院 .xlsx 的工作表被塞入 24 MB 重复文字，压缩比约 700 倍（压缩炸弹）",
+    Case("xlsx_zip_bomb", "本院 .xlsx 的工作表被塞入 24 MB 重复文字，压缩比约 400 倍（压缩炸弹）",
          xlsx_zip_bomb, "error", ("压缩比异常", "xl/worksheets/sheet1.xml", "上限 200 倍", F_HOME),
          why="读取前只看 zip 目录中的大小，不解压"),
     Case("formula_without_result", "本院 .xlsx 中两个答案是没有保存计算结果的公式",
