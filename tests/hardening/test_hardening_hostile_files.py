@@ -239,6 +239,15 @@ def _fail_with(code: int):
     return fail
 
 
+def _previous_run(tmp_path: Path, *names: str) -> tuple[Path, dict[str, str]]:
+    """An output folder holding one earlier run's ``names``, and its hashes."""
+    dest = tmp_path / "processed"
+    with AtomicOutput(dest) as staging:
+        for name in names:
+            (staging / name).write_text(f"old {name}", encoding="utf-8")
+    return dest, tree_hashes(dest)
+
+
 def test_write_atomic_disk_full_leaves_target(tmp_path, monkeypatch) -> None:
     target = tmp_path / "out" / "page.html"
     target.parent.mkdir()
@@ -259,11 +268,7 @@ def test_write_atomic_disk_full_leaves_target(tmp_path, monkeypatch) -> None:
     (errno.EDQUOT, "超出磁盘配额"),
 ])
 def test_atomic_output_write_error_in_staging(tmp_path, monkeypatch, code, words) -> None:
-    dest = tmp_path / "processed"
-    with AtomicOutput(dest) as staging:
-        (staging / "a.csv").write_text("old a", encoding="utf-8")
-        (staging / "manifest.json").write_text("{}", encoding="utf-8")
-    before = tree_hashes(dest)
+    dest, before = _previous_run(tmp_path, "a.csv", "manifest.json")
     real = Path.write_bytes
 
     def write_bytes(self: Path, data: bytes) -> int:
@@ -286,11 +291,7 @@ def test_atomic_output_write_error_in_staging(tmp_path, monkeypatch, code, words
 
 
 def test_atomic_output_disk_full_while_moving_rolls_back(tmp_path, monkeypatch) -> None:
-    dest = tmp_path / "processed"
-    with AtomicOutput(dest) as staging:
-        for name in ("a.csv", "b.csv", "manifest.json"):
-            (staging / name).write_text(f"old {name}", encoding="utf-8")
-    before = tree_hashes(dest)
+    dest, before = _previous_run(tmp_path, "a.csv", "b.csv", "manifest.json")
     real = os.replace
     calls = []
 
