@@ -8,6 +8,7 @@ with a short note on how to report them.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 import time
 import warnings
@@ -19,6 +20,8 @@ from survey.errors import SurveyError, SurveyWarning
 EXIT_OK = 0
 EXIT_INPUT = 2
 EXIT_BUG = 3
+#: OS errors that are the machine's state, not a bug: reported like bad input (exit 2).
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 
 def _say(msg: str) -> None:
@@ -191,6 +194,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # last line of defence for users
         if args.debug:
             raise
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
+            # Disk full, no permission … somewhere the atomic writers do not cover.
+            from survey.io.atomic import write_failure
+
+            where = Path(exc.filename).parent if exc.filename else Path.cwd()
+            _say(write_failure(exc, where).message_zh())
+            return EXIT_INPUT
         _say(
             f"程序内部错误（{type(exc).__name__}: {exc}）。之前的输出文件保持不变。\n"
             "请加 --debug 重新运行，并把完整输出发给维护人员。"

@@ -441,6 +441,12 @@ def verify(study: Study, *, progress: Progress = None) -> list[str]:
     list of str
         One Chinese line per problem; empty when raw inputs and outputs match the manifest and a
         re-run of the cleaning reproduces every processed file byte for byte.
+
+    Notes
+    -----
+    The raw files are hashed first; when one is missing or differs from the manifest
+    ("与 manifest 记录的 SHA-256 不同"), the cleaning is not re-run, so that a tampered file is
+    reported as changed rather than as whatever error reading it gives.
     """
     say = progress or (lambda _msg: None)
     out_dir = study.output_path
@@ -448,7 +454,19 @@ def verify(study: Study, *, progress: Progress = None) -> list[str]:
     if not manifest_path.exists():
         return [f"找不到清单文件 {study.display(manifest_path)}：请先运行 survey clean"]
     say("核对清单中的哈希值……")
-    problems = [str(p) for p in verify_manifest(manifest_path, study.root)]
+    checked = verify_manifest(manifest_path, study.root)
+    section_zh = {"raw_files": "原始数据文件 {}", "outputs": "输出文件 {}"}
+    problems = [
+        section_zh[p.section].format(p.name if p.section == "raw_files" else study.display(p.path))
+        + " 与 manifest 记录的 SHA-256 不同：生成清单后被修改或替换过"
+        if p.issue == "changed"
+        else str(p)
+        for p in checked
+    ]
+    if any(p.section == "raw_files" for p in checked):
+        # Re-reading changed raw files would only add a parse error that hides the cause.
+        problems.append("原始数据与清单不一致，未重新清洗：请先恢复原始文件，或重新运行 survey clean")
+        return problems
     say("在临时文件夹中重新清洗并逐字节比较……")
     with tempfile.TemporaryDirectory(prefix="survey-verify-") as tmp:
         rerun = run_clean(study, output_dir=Path(tmp) / "processed")

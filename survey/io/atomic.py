@@ -22,6 +22,8 @@ the holder's process id, which it likewise treats as free once that process is g
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import secrets
@@ -45,6 +47,7 @@ __all__ = [
     "fsync_file",
     "sweep_leftovers",
     "write_atomic",
+    "write_failure",
 ]
 
 #: File in the destination listing what the last :class:`AtomicOutput` wrote there.
@@ -55,6 +58,85 @@ LOCK_FILE = ".survey_lock"
 #: move (in order) and which files of the previous run to delete, so an interrupted move can
 #: be finished by the next run.
 COMMIT_MARKER = ".survey_commit.json"
+
+
+# -- OS errors ---------------------------------------------------------------------------------
+#: What an OS error number means, for the user (errors without an entry show ``strerror``).
+_ERRNO_ZH = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限（操作不被允许）",
+    errno.EROFS: "只读文件系统（磁盘或文件夹只能读取）",
+    errno.ENAMETOOLONG: "文件名或路径过长",
+    errno.EMFILE: "打开的文件过多",
+    errno.ENFILE: "打开的文件过多",
+    errno.EIO: "磁盘读写错误（磁盘可能损坏或已被拔出）",
+    errno.EBUSY: "文件正被其他程序使用",
+    errno.ENOENT: "文件夹不存在（可能在运行中被删除或移走）",
+    errno.EFBIG: "文件超过该文件系统允许的大小",
+}
+_ERRNO_HINT = {
+    errno.ENOSPC: "清理该磁盘后重新运行，或在 study.yaml 中把 output_dir 改到空间更大的磁盘",
+    errno.EDQUOT: "清理自己在该磁盘上的文件，或请管理员提高配额",
+    errno.EACCES: "检查该文件夹的权限（当前用户须能写入），或把 output_dir 改到可写的文件夹",
+    errno.EPERM: "检查该文件夹的权限（当前用户须能写入），或把 output_dir 改到可写的文件夹",
+    errno.EROFS: "把 output_dir 改到可写的磁盘（U 盘、光盘或网络盘可能只读）",
+}
+
+
+def _folder_size(folder: Path) -> int:
+    try:
+        return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    except OSError:
+        return 0
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024**2:,.1f} MB"
+
+
+def write_failure(
+    err: OSError, folder: str | Path, *, needed: int | None = None, written: int | None = None
+) -> SurveyError:
+    """The :class:`~survey.errors.SurveyError` for an OS error while writing outputs.
+
+    Parameters
+    ----------
+    err
+        The error (``ENOSPC``, ``EACCES``, ``EROFS`` …).
+    folder
+        The output folder the write was for (named in the message).
+    needed
+        Bytes being written, when known (shown with the free space left on that disk).
+    written
+        Bytes already written into the staging folder when the error came (instead of
+        ``needed`` when the total is not known).
+
+    Returns
+    -------
+    SurveyError
+        Saying which folder, what the error means in Chinese, how much was being written and
+        that the previous outputs are untouched; raise it ``from err``.
+    """
+    folder = Path(folder)
+    code = err.errno or (errno.EACCES if isinstance(err, PermissionError) else 0)
+    meaning = _ERRNO_ZH.get(code, "写入失败")
+    detail = err.strerror or str(err)
+    size = ""
+    if needed or written:
+        size = f"；本次需要写入约 {_mb(needed)}" if needed else f"；已写入约 {_mb(written or 0)} 时出错"
+        probe = next((p for p in (folder, *folder.parents) if p.exists()), None)
+        if probe is not None:
+            with contextlib.suppress(OSError):
+                size += f"，该磁盘剩余 {_mb(shutil.disk_usage(probe).free)}"
+    where = f"（{err.filename}）" if err.filename else ""
+    return SurveyError(
+        f"无法写入输出文件夹：{meaning}（{detail}）{where}{size}。本次结果未写入，原有输出保持不变",
+        file=folder,
+        expected="有足够空间、当前用户可以写入的文件夹",
+        hint=_ERRNO_HINT.get(code, "排除上述问题后重新运行"),
+    )
 
 
 # -- fsync --------------------------------------------------------------------------------------
@@ -103,8 +185,10 @@ def write_atomic(path: str | Path, data: bytes | str, *, only_if_changed: bool =
     Notes
     -----
     The data go to a uniquely named hidden file in the same folder, are fsynced, and replace
-    the target with ``os.replace``; the temporary file is removed if anything fails. On Windows
-    the replace fails while another program holds the target open; the error is the caller's.
+    the target with ``os.replace``; the temporary file is removed if anything fails, the
+    target is then untouched. An OS error (disk full, no permission, read-only disk; on Windows
+    the target held open by another program) becomes a :class:`~survey.errors.SurveyError`
+    (:func:`write_failure`).
 
     Examples
     --------
@@ -115,19 +199,22 @@ def write_atomic(path: str | Path, data: bytes | str, *, only_if_changed: bool =
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if only_if_changed and target.is_file() and target.read_bytes() == payload:
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
     # Not tempfile.mkstemp: its files are private (0600); a report must get the usual mode.
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    except OSError as err:
+        raise write_failure(err, target.parent, needed=len(payload)) from err
     fsync_dir(target.parent)
     return True
 
@@ -273,7 +360,10 @@ class AtomicOutput:
     ``os.replace``; each file is replaced atomically, so a reader never sees a half-written
     file. If a move fails (on Windows: the file is open in Excel or SPSS), files already moved
     are put back, so ``dest`` keeps the previous complete set, and a
-    :class:`~survey.errors.SurveyError` explains it. Files that an earlier run wrote (recorded
+    :class:`~survey.errors.SurveyError` explains it. Any other OS error while writing into the
+    staging folder or moving (disk full, no permission, read-only disk) likewise becomes a
+    :class:`~survey.errors.SurveyError` naming the folder, the cause and the size being written
+    (:func:`write_failure`), with ``dest`` untouched. Files that an earlier run wrote (recorded
     in ``.survey_outputs.json``) and this run did not produce are deleted; files the user put
     in ``dest`` are never touched. When the block raises, the staging folder is deleted and
     ``dest`` is left exactly as it was.
@@ -291,11 +381,14 @@ class AtomicOutput:
         self._lock: FileLock | None = None
 
     def __enter__(self) -> Path:
-        self.dest.parent.mkdir(parents=True, exist_ok=True)
-        sweep_leftovers(self.dest)
-        self.staging = Path(
-            tempfile.mkdtemp(prefix=f".{self.dest.name}.staging-", dir=self.dest.parent)
-        )
+        try:
+            self.dest.parent.mkdir(parents=True, exist_ok=True)
+            sweep_leftovers(self.dest)
+            self.staging = Path(
+                tempfile.mkdtemp(prefix=f".{self.dest.name}.staging-", dir=self.dest.parent)
+            )
+        except OSError as err:
+            raise write_failure(err, self.dest) from err
         self._lock = _hold_lock(self.staging)
         return self.staging
 
@@ -307,8 +400,14 @@ class AtomicOutput:
     ) -> None:
         assert self.staging is not None
         try:
+            if isinstance(exc, OSError):
+                # Writing into the staging folder failed (disk full …): nothing was moved.
+                raise write_failure(exc, self.dest, written=_folder_size(self.staging)) from exc
             if exc_type is None:
-                self._commit(self.staging)
+                try:
+                    self._commit(self.staging)
+                except OSError as err:
+                    raise write_failure(err, self.dest, written=_folder_size(self.staging)) from err
         finally:
             _release_lock(self._lock)  # before deleting: Windows cannot delete an open file
             shutil.rmtree(self.staging, ignore_errors=True)
@@ -357,13 +456,20 @@ class AtomicOutput:
                     try:
                         os.link(target, saved)
                     except OSError:
-                        shutil.copy2(target, saved)
+                        try:
+                            shutil.copy2(target, saved)
+                        except OSError as err:  # no room for the copy: nothing replaced yet
+                            self._rollback(moved, backup)
+                            raise write_failure(err, self.dest, written=_folder_size(staging)) from err
                 try:
                     os.replace(staging / rel, target)
                 except OSError as err:
                     self._rollback(moved, backup)
+                    if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                        raise write_failure(err, self.dest, written=_folder_size(staging)) from err
                     raise SurveyError(
-                        "无法替换输出文件，本次结果未写入，原有输出保持不变",
+                        "无法替换输出文件，本次结果未写入，原有输出保持不变"
+                        f"（{_ERRNO_ZH.get(err.errno or 0, err.strerror or str(err))}）",
                         file=target,
                         expected="可写入、未被其他程序占用的文件",
                         hint="请先在 Excel / SPSS / WPS 中关闭该文件，然后重新运行",

@@ -20,6 +20,7 @@ Cases marked ``cli=True`` run through a real ``python -m survey`` process; the o
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import subprocess
@@ -549,6 +550,78 @@ def check_other_version(s: StudyDir) -> None:
 # The corpus
 # --------------------------------------------------------------------------------------------
 
+# -- hostile and silently wrong files (issue #11) --------------------------------------------
+def xlsx_zip_bomb(s: StudyDir) -> None:
+    """The home .xlsx with 24 MB of repeated text rows added to its sheet, compressed about
+    400 times (a small zip bomb; a real 问卷星 sheet compresses about ten times)."""
+    import re
+    import zipfile
+
+    p = s.path(HOME_TEXT_XLSX)
+    with zipfile.ZipFile(p) as zin:
+        parts = [(i, zin.read(i.filename)) for i in zin.infolist()]
+    sheet = "xl/worksheets/sheet1.xml"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in parts:
+            if info.filename != sheet:
+                zout.writestr(info, data)
+                continue
+            head, tail = data.split(b"</sheetData>")
+            last = max(int(r) for r in re.findall(rb'<row r="(\d+)"', head))
+            rows = b"".join(
+                f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"A" * 100_000}</t></is></c></row>'.encode()
+                for r in range(last + 1, last + 241)
+            )
+            zout.writestr(sheet, head + rows + b"</sheetData>" + tail)
+    p.write_bytes(out.getvalue())
+
+
+def formula_without_result(s: StudyDir) -> None:
+    """Two answers replaced by formulas in a workbook saved by a program that does not
+    calculate (openpyxl keeps no result): read as empty answers without a word before."""
+
+    def edit(ws: object) -> None:
+        header = [c.value for c in ws[1]]
+        ws.cell(row=12, column=header.index(LIKERT_TEXT) + 1, value="=\"同意\"")
+        ws.cell(row=20, column=header.index(LIKERT_TEXT) + 1, value="=S12")
+
+    s.edit_xlsx(HOME_TEXT_XLSX, edit)
+
+
+def title_row_above_header(s: StudyDir) -> None:
+    """A title typed into a new first row above the headers (an export "tidied" for print)."""
+
+    def edit(ws: object) -> None:
+        ws.insert_rows(1)
+        ws.cell(row=1, column=1, value="技师学院党建工作调研问卷（本院）")
+
+    s.edit_xlsx(HOME_TEXT_XLSX, edit)
+
+
+def utf16_no_bom_tabs(s: StudyDir) -> None:
+    """The 按文本 CSV as Excel's "Unicode 文本": UTF-16LE, tab-separated; here without a BOM."""
+    rows = s.read_csv_rows(TEXT_CSV, "utf-8-sig")
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    s.path(TEXT_CSV).write_bytes(buf.getvalue().encode("utf-16-le"))
+    s.set_file_option(TEXT_CSV, "encoding", "auto")
+
+
+#: Longer than the reader's cell limit (ReadLimits.max_cell_chars, 2,000,000 characters).
+HUGE = 2_500_000
+
+
+def csv_cell_over_limit(s: StudyDir) -> None:
+    """A 2.5-million-character cell (two exports fused by a missing quote, or a pasted file)."""
+
+    def edit(rows: list[list[str]]) -> None:
+        j = rows[0].index("5、您所在的党支部（请填写全称）")
+        rows[20][j] = "机电学院党支部" + "长" * HUGE
+
+    s.edit_csv(TEXT_CSV, "utf-8-sig", edit)
+
+
 F_TEXT_CSV = f"文件：{TEXT_CSV}"
 #: mixed_encoding keeps the first half of the CSV's lines (header, SMALL_ROWS rows and the empty
 #: string after the last line end) in UTF-8: the first GBK line is line half + 1.
@@ -679,4 +752,19 @@ CASES: list[Case] = [
          ("人数不是非负整数（12.5）", ROSTER, "行：第 5 行", "列：人数（D 列）")),
     Case("names_without_column", "党员名单没有“姓名”列", names_without_column, "error",
          ("党员名单中没有“姓名”列", NAMES, ROW1)),
+    # ---- hostile and silently wrong files (issue #11) -------------------------------------
+    Case("xlsx_zip_bomb", "本院 .xlsx 的工作表被塞入 24 MB 重复文字，压缩比约 400 倍（压缩炸弹）",
+         xlsx_zip_bomb, "error", ("压缩比异常", "xl/worksheets/sheet1.xml", "上限 200 倍", F_HOME),
+         why="读取前只看 zip 目录中的大小，不解压"),
+    Case("formula_without_result", "本院 .xlsx 中两个答案是没有保存计算结果的公式",
+         formula_without_result, "error",
+         ("2 个公式单元格没有保存计算结果（S12、S20）", F_HOME, "行：第 12 行", "列：S 列"),
+         why="Excel 保存的公式带有结果，照常读取；没有结果的公式否则会默默变成缺失值"),
+    Case("title_row_above_header", "本院 .xlsx 表头之上多了一行标题", title_row_above_header,
+         "error", ("表头之上有标题行", "第 1 行只有一个单元格", "第 2 行才是列标题", F_HOME, ROW1)),
+    Case("utf16_no_bom_tabs", "CSV 另存为“Unicode 文本”（UTF-16LE、制表符分隔、无 BOM）",
+         utf16_no_bom_tabs, "ok", check=check_same_counts, why="按 NUL 字节的位置识别 UTF-16"),
+    Case("csv_cell_over_limit", "CSV 中一个单元格有 250 万个字符", csv_cell_over_limit, "error",
+         ("单元格内容过长", "超过上限 2,000,000 个字符", F_TEXT_CSV, "行：第 21 行",
+          "列：5、您所在的党支部（请填写全称）（K 列）")),
 ]

@@ -230,7 +230,8 @@ def test_write_atomic_failure_keeps_the_old_file(tmp_path, monkeypatch):
         raise PermissionError("file is open in another program")
 
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(PermissionError):
+    with pytest.raises(SurveyError, match="没有写入权限") as info:
         write_atomic(target, "new")
+    assert isinstance(info.value.__cause__, PermissionError)
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]

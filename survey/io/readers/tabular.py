@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import math
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,11 +30,122 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pandas.api.extensions import ExtensionArray
 
-__all__ = ["Table", "cell_text", "column_label", "decode_bytes", "read_table", "sniff_kind"]
+__all__ = [
+    "ReadLimits",
+    "Table",
+    "cell_text",
+    "column_label",
+    "decode_bytes",
+    "read_table",
+    "sniff_kind",
+]
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Resource limits of one :func:`read_table` call (hostile or broken files are refused).
+
+    Attributes
+    ----------
+    max_part_bytes
+        Largest uncompressed size of one part of an .xlsx (a sheet's XML, the shared strings):
+        checked on the zip directory before any reader inflates it. A 100,000-row 问卷星 export
+        has a sheet of about 150 MB.
+    max_ratio
+        Largest compression ratio (uncompressed / compressed) of a part larger than
+        :data:`RATIO_FLOOR` bytes. Real sheets compress 5–20 times; a zip bomb several hundred.
+    max_cell_chars
+        Longest cell (characters) of any table. Excel itself stops at 32,767; a pasted document
+        in a CSV free-text answer can be longer (see the SPSS warning), a megabyte-sized one is
+        a broken export.
+
+    Notes
+    -----
+    The peak memory of a read stays within a small multiple of the largest part allowed here
+    (calamine keeps the sheet's values, the reader their texts).
+    """
+
+    max_part_bytes: int = 200 * 1024**2
+    max_ratio: float = 200.0
+    max_cell_chars: int = 2_000_000
+
+
+#: The limits used when a caller gives none.
+DEFAULT_LIMITS = ReadLimits()
+#: Parts smaller than this are never refused for their compression ratio.
+RATIO_FLOOR = 10 * 1024**2
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1024**2:,.1f} MB"
+
+
+def check_xlsx_parts(data: bytes, display: str, limits: ReadLimits = DEFAULT_LIMITS) -> None:
+    """Refuse an .xlsx whose parts would inflate beyond ``limits`` (a zip bomb), unread.
+
+    Only the zip's central directory is read (sizes as recorded by the writer; zipfile stops a
+    part that inflates beyond its recorded size). A file that is not a readable zip is left to
+    the readers, which report it as damaged.
+
+    Raises
+    ------
+    SurveyError
+        Naming the file, the part, its sizes and the limit exceeded.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return
+    for info in infos:
+        size, packed = info.file_size, max(info.compress_size, 1)
+        ratio = size / packed
+        if size > limits.max_part_bytes:
+            problem = (
+                f"工作簿中的部件 {info.filename} 解压后有 {_mb(size)}（压缩时 {_mb(packed)}），"
+                f"超过上限 {_mb(limits.max_part_bytes)}，为避免耗尽内存，未读取"
+            )
+        elif size > RATIO_FLOOR and ratio > limits.max_ratio:
+            problem = (
+                f"工作簿中的部件 {info.filename} 压缩比异常：{_mb(packed)} 解压后为 {_mb(size)}"
+                f"（{ratio:,.0f} 倍，上限 {limits.max_ratio:,.0f} 倍），疑似“压缩炸弹”，未读取"
+            )
+        else:
+            continue
+        raise SurveyError(
+            problem,
+            file=display,
+            expected="问卷平台导出的普通工作簿",
+            hint="重新从问卷平台下载该文件；确需读取更大的文件时提高读取上限（ReadLimits）",
+        )
+
+
+def _check_cells(
+    header: list[str], frame: pd.DataFrame, excel_rows: list[int], letters: list[str],
+    display: str, limit: int,
+) -> None:
+    """Refuse a table with a cell longer than ``limit`` characters (first such cell named)."""
+    for j, name in enumerate(header):
+        col = frame[name]
+        values = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else col
+        lengths = pd.Series(values, dtype=object).str.len()
+        if not len(lengths) or lengths.max() <= limit:
+            continue
+        long = set(pd.Series(values, dtype=object)[lengths > limit])
+        i = int(np.flatnonzero(col.isin(long))[0])
+        raise SurveyError(
+            f"单元格内容过长（{int(lengths.max()):,} 个字符），超过上限 {limit:,} 个字符，"
+            "可能是导出或拼接出错",
+            file=display,
+            row=excel_rows[i],
+            column=f"{name}（{letters[j] if letters else excel_column_letter(j)} 列）",
+            expected=f"每个单元格不超过 {limit:,} 个字符",
+            hint="检查该单元格；确需读取时提高读取上限（ReadLimits.max_cell_chars）",
+        )
 
 
 @dataclass
@@ -148,6 +260,29 @@ def _position(data: bytes, pos: int, encoding: str = "") -> str:
     return f"第 {line} 行附近（第 {pos + 1} 个字节，字节值 0x{data[pos]:02X}）"
 
 
+def _utf16_guess(data: bytes) -> str | None:
+    """``"utf-16-le"`` / ``"utf-16-be"`` for BOM-less UTF-16 text, else ``None``.
+
+    UTF-8 and GBK text never holds a NUL byte; UTF-16 holds one in every ASCII character
+    (comma, tab, digits), on the same side of the pair: odd offsets little-endian (Excel's
+    "Unicode 文本"), even offsets big-endian. (Some Chinese characters, U+4E00 一 for one, put
+    a NUL on the other side, far less often.) The guess must also decode to printable text,
+    so that binary files, whose NULs fall on both sides, are not taken for text.
+    """
+    head = data[: 1 << 16]
+    head = head[: len(head) // 2 * 2]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd >= 2 and odd > 4 * even:
+        guess = "utf-16-le"
+    elif even >= 2 and even > 4 * odd:
+        guess = "utf-16-be"
+    else:
+        return None
+    text = head.decode(guess, errors="replace")
+    printable = sum(c.isprintable() or c in "\t\r\n" for c in text)
+    return guess if printable >= 0.95 * len(text) else None
+
+
 def decode_bytes(data: bytes, display: str, encoding: str = "auto") -> tuple[str, str]:
     """Decode a text file, detecting UTF-8 (with or without BOM), UTF-16 and GBK/GB18030.
 
@@ -182,17 +317,32 @@ def decode_bytes(data: bytes, display: str, encoding: str = "auto") -> tuple[str
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
+            utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_guess(data)
             raise SurveyError(
-                f"文件无法按指定的编码 {encoding} 解码：{_position(data, exc.start, encoding)}",
+                f"文件无法按指定的编码 {encoding} 解码：{_position(data, exc.start, encoding)}"
+                + ("；文件看起来是 UTF-16 编码（Excel 的“Unicode 文本”）" if utf16 else ""),
                 file=display,
                 expected=f"{encoding} 编码的文本",
-                hint="把 study.yaml 中该文件的 encoding 改为 auto，或改为正确的编码",
+                hint="把 study.yaml 中该文件的 encoding 改为 auto"
+                + ("（可识别 UTF-16）" if utf16 else "，或改为正确的编码"),
             ) from exc
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             pass
+    guess = _utf16_guess(data)
+    if guess is not None:
+        try:
+            return data.decode(guess), guess
+        except UnicodeDecodeError as exc:
+            raise SurveyError(
+                f"文件看起来是不带 BOM 的 {guess.upper()} 文本，但无法解码："
+                f"{_position(data, exc.start)}",
+                file=display,
+                expected="完整的 UTF-16、UTF-8 或 GBK/GB18030 编码的 CSV 文本",
+                hint="用 Excel 打开后另存为“CSV UTF-8（逗号分隔）”",
+            ) from exc
     try:
         return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(
             codecs.BOM_UTF8
@@ -405,6 +555,87 @@ def _workbook_columns(raw: list[list[Any]], display: str) -> _Shaped | None:
 
 
 # -- workbooks ------------------------------------------------------------------------------
+_XML_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+
+
+def _sheet_part(zf: zipfile.ZipFile, sheet: str | int | None) -> str | None:
+    """The zip member holding a worksheet (by name or 0-based index), ``None`` if unknown."""
+    import html
+
+    try:
+        book = zf.read("xl/workbook.xml")
+        rels = zf.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    sheets = [dict(_XML_ATTR.findall(m)) for m in re.findall(rb"<(?:\w+:)?sheet\b([^>]*)>", book)]
+    targets = {
+        a.get(b"Id"): a.get(b"Target", b"")
+        for a in (dict(_XML_ATTR.findall(m)) for m in re.findall(rb"<Relationship\b([^>]*)>", rels))
+    }
+    if isinstance(sheet, str):
+        found = [a for a in sheets if html.unescape(a.get(b"name", b"").decode("utf-8", "replace")) == sheet]
+    else:
+        found = sheets[sheet or 0 : (sheet or 0) + 1]
+    if not found:
+        return None
+    rid = next((v for k, v in found[0].items() if k.endswith(b":id")), None)
+    target = targets.get(rid, b"").decode("utf-8", "replace")
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
+
+
+def _formulas_without_values(data: bytes, sheet: str | int | None) -> list[str]:
+    """References (``"B5"``) of the formula cells of a sheet that hold no cached result.
+
+    Excel saves each formula's last result beside it, and the readers use that value; a file
+    written by a program that does not calculate (openpyxl, some converters) has formulas
+    with an empty result, which would be read as an empty (missing) answer. A formula whose
+    saved result is an empty text (``t="str"``) is a real result and not listed.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            part = _sheet_part(zf, sheet)
+            if part is None:
+                return []
+            xml = zf.read(part)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
+        return []
+    if b"<f" not in xml:
+        return []
+    refs: list[str] = []
+    for m in _CELL.finditer(xml):
+        body = m.group(2) or b""
+        if b"<f" not in body or re.search(rb"<v>[^<]+</v>", body):
+            continue
+        attrs = dict(_XML_ATTR.findall(m.group(1)))
+        if attrs.get(b"t") == b"str" and b"<v" in body:
+            continue
+        refs.append(attrs.get(b"r", b"?").decode("ascii", "replace"))
+    return refs
+
+
+def _refuse_formulas(data: bytes, display: str, sheet: str | int | None) -> None:
+    refs = _formulas_without_values(data, sheet)
+    if not refs:
+        return
+    first = re.match(r"([A-Z]+)(\d+)", refs[0])
+    shown = "、".join(refs[:8]) + ("……" if len(refs) > 8 else "")
+    raise SurveyError(
+        f"工作表中有 {len(refs)} 个公式单元格没有保存计算结果（{shown}），"
+        "读取后会成为缺失值",
+        file=display,
+        row=int(first.group(2)) if first else None,
+        column=f"{first.group(1)} 列" if first else None,
+        expected="单元格中是数值或文字，或是已保存计算结果的公式",
+        hint="在 Excel 或 WPS 中打开该文件并保存一次（公式的结果会随之保存），"
+        "或把公式列复制后“选择性粘贴为数值”",
+    )
+
+
 def _sheet_rows_calamine(data: bytes, display: str, sheet: str | int | None) -> list[list[Any]]:
     import python_calamine as pc
 
@@ -518,6 +749,21 @@ def _shape(
         width -= 1
     header = header[:width]
     header_row = h + 1
+    filled = [c for c in header if c]
+    if len(filled) == 1 and width > 1:
+        nxt = next((i for i, r in enumerate(body) if any(r)), None)
+        if nxt is not None:
+            cells = [c for c in body[nxt] if c]
+            if len(cells) >= 2 and not _looks_like_data(cells):
+                title = filled[0] if len(filled[0]) <= 30 else filled[0][:30] + "……"
+                raise SurveyError(
+                    f"表头之上有标题行：第 {header_row} 行只有一个单元格（“{title}”），"
+                    f"第 {header_row + 1 + nxt} 行才是列标题",
+                    file=display,
+                    row=header_row,
+                    expected="第一行（空行之后的第一行）就是列标题",
+                    hint=f"删除第 {header_row} 行的标题，使列标题成为第一行，然后重新运行",
+                )
     if _looks_like_data(header):
         raise SurveyError(
             "缺少表头行：第一行看起来是答卷数据而不是列标题",
@@ -589,6 +835,7 @@ def read_table(
     display: str | None = None,
     sheet: str | int | None = None,
     encoding: str = "auto",
+    limits: ReadLimits | None = None,
 ) -> Table:
     """Read an .xlsx, .xls or .csv file into a :class:`Table` of strings.
 
@@ -603,16 +850,26 @@ def read_table(
         Worksheet name or 0-based index (default: the first sheet).
     encoding
         Text encoding of a CSV file, ``"auto"`` to detect.
+    limits
+        Size limits (default :data:`DEFAULT_LIMITS`): an .xlsx part inflating beyond them is
+        refused before it is read, a longer cell after.
 
     Returns
     -------
     Table
 
+    Notes
+    -----
+    Formula cells are read as the result Excel saved with them; a workbook with formulas but
+    no saved results (written by a program that does not calculate) is refused.
+
     Raises
     ------
     SurveyError
         Missing or empty file, corrupt or truncated workbook, password-protected workbook,
-        undecodable text, no header row, a column with data but no header, duplicated headers.
+        undecodable text, no header row, a title row above the header, a column with data but
+        no header, duplicated headers, formulas without saved results, an .xlsx part or a cell
+        beyond ``limits``.
 
     Examples
     --------
@@ -622,6 +879,7 @@ def read_table(
     """
     path = Path(path)
     display = display or str(path)
+    limits = limits or DEFAULT_LIMITS
     if not path.exists():
         raise SurveyError("找不到文件", file=display, hint="检查文件名（包括扩展名）和路径")
     data = path.read_bytes()
@@ -661,12 +919,19 @@ def read_table(
             rows = [[c.strip() for c in r] for r in _csv_rows(text, display)]
             shaped, parsed_by = _shape(rows, display), "csv"
         header, frame, excel_rows, header_row, letters = shaped
+        if len(text) > limits.max_cell_chars:
+            _check_cells(header, frame, excel_rows, letters, display, limits.max_cell_chars)
         return Table(display, header, frame, excel_rows, "csv", used, header_row, letters, notes,
                      parsed_by=parsed_by)
+    if kind == "xlsx":
+        check_xlsx_parts(data, display, limits)
+        _refuse_formulas(data, display, sheet)
     raw = _workbook_rows(data, kind, display, sheet)
     shaped, parsed_by = _workbook_columns(raw, display), "columns"
     if shaped is None:
         shaped, parsed_by = _shape([[cell_text(v) for v in r] for r in raw], display), "cells"
     header, frame, excel_rows, header_row, letters = shaped
+    if len(data) * (limits.max_ratio if kind == "xlsx" else 1) > limits.max_cell_chars:
+        _check_cells(header, frame, excel_rows, letters, display, limits.max_cell_chars)
     return Table(display, header, frame, excel_rows, kind, None, header_row, letters, notes,
                  parsed_by=parsed_by)
