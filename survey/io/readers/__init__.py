@@ -29,9 +29,12 @@ from survey.io.readers.detect import detect_table, is_spss
 from survey.io.readers.generic import read_generic_table
 from survey.io.readers.spss import read_spss
 from survey.io.readers.tabular import read_table
-from survey.io.readers.wjx import crosscheck, crosscheck_error, read_wjx_table
+from survey.io.atomic import write_atomic
+from survey.io.readers.wjx import crosscheck, crosscheck_error, mismatch_table, read_wjx_table
 
-__all__ = ["ReadResult", "Responses", "crosscheck", "read_path", "read_responses"]
+__all__ = [
+    "ReadResult", "Responses", "crosscheck", "mismatch_list_path", "read_path", "read_responses",
+]
 
 Progress = Callable[[str], None]
 
@@ -159,28 +162,44 @@ def _odd_content_notes(result: ReadResult, codebook: Codebook, display: str) -> 
 
 
 def _crosscheck_pair(
-    main: ReadResult, other: ReadResult, codebook: Codebook, *, source: str | Path, key: str
+    main: ReadResult, other: ReadResult, codebook: Codebook, *, study: Study, key: str
 ) -> pd.DataFrame:
     """Compare the 按文本 and 按序号 variants of one download (``main`` and its partner).
 
-    ``source`` and ``key`` name the ``study.yaml`` entry for the message when the two are not
-    one 按文本 and one 按序号 file.
+    ``key`` names the ``study.yaml`` entry for the message when the two are not one 按文本 and
+    one 按序号 file. More mismatching cells than ``questionnaire.crosscheck.allow_mismatches``
+    is an error; the full list is written first to :func:`mismatch_list_path`.
     """
     pair = {main.format: main, other.format: other}
     if set(pair) != {"wjx_text", "wjx_code"}:
         raise SurveyError(
             "crosscheck 需要同一份问卷星下载的“按文本”和“按序号”两个版本",
-            file=source,
+            file=study.source,
             key=key,
             expected=f"{main.file} 与 {other.file} 一个为按文本、一个为按序号（实际为 {main.format} 与 {other.format}）",
         )
-    mismatches = crosscheck(pair["wjx_text"], pair["wjx_code"], codebook)
+    text, code = pair["wjx_text"], pair["wjx_code"]
+    mismatches = crosscheck(text, code, codebook)
+    allowed = study.questionnaire.crosscheck.allow_mismatches
+    if len(mismatches) > allowed:
+        target = mismatch_list_path(study)
+        table = mismatch_table(mismatches, text.file, code.file)
+        write_atomic(target, table.to_csv(index=False).encode("utf-8-sig"))
+        raise crosscheck_error(
+            mismatches, text.file, code.file, listed_in=target, allowed=allowed
+        )
     if len(mismatches):
-        # Reported, not fatal: the research group decides whether the codebook or the
-        # platform is right; the table is kept in Responses.crosschecks for the audit.
-        err = crosscheck_error(mismatches, pair["wjx_text"].file, pair["wjx_code"].file)
-        main.notes.append(err.message_zh())
+        main.notes.append(
+            f"{text.file} 与按序号文件 {code.file} 有 {len(mismatches)} 处不一致，"
+            f"在 questionnaire.crosscheck.allow_mismatches（{allowed}）允许的范围内。"
+        )
     return mismatches
+
+
+def mismatch_list_path(study: Study) -> Path:
+    """Where the full list of crosscheck mismatches goes: next to the output folder
+    (``<output_dir>/../crosscheck_mismatches.csv``), since no output is written on error."""
+    return study.output_path.parent / "crosscheck_mismatches.csv"
 
 
 def read_responses(
@@ -208,8 +227,10 @@ def read_responses(
     ------
     SurveyError
         Any reader error; an alias table for a column no file has; a crosscheck partner that is
-        not the other variant of its file. Cells where a crosscheck partner disagrees are not an
-        error: they are listed in ``Responses.crosschecks`` and in the notes (warnings).
+        not the other variant of its file; more cells where a crosscheck partner disagrees than
+        ``questionnaire.crosscheck.allow_mismatches`` (the full list is written to
+        :func:`mismatch_list_path`); a codebook still carrying the draft's ``# 待核对`` marks
+        unless ``questionnaire.codes_checked`` is true.
 
     Notes
     -----
@@ -257,7 +278,7 @@ def read_responses(
                     sheet=f.sheet,
                 )
                 crosschecks[res.file] = _crosscheck_pair(
-                    res, other, codebook, source=study.source,
+                    res, other, codebook, study=study,
                     key=f"questionnaire.files[{i}].crosscheck",
                 )
             # Under copy-on-write (pandas 3, or the option on in 2.x) a shallow copy is enough:
