@@ -20,20 +20,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.config.codebook import Codebook, load_codebook
+from survey.config.codebook import REVIEW_MARK, Codebook, load_codebook, review_marks
 from survey.config.study import Study
 from survey.errors import SurveyError, SurveyWarning
+from survey.io.atomic import write_atomic
 from survey.io.normalise import apply_aliases
 from survey.io.readers._frame import FRAME_PREFIX, ReadResult
 from survey.io.readers.detect import detect_table, is_spss
 from survey.io.readers.generic import read_generic_table
 from survey.io.readers.spss import read_spss
 from survey.io.readers.tabular import read_table
-from survey.io.atomic import write_atomic
 from survey.io.readers.wjx import crosscheck, crosscheck_error, mismatch_table, read_wjx_table
 
 __all__ = [
-    "ReadResult", "Responses", "crosscheck", "mismatch_list_path", "read_path", "read_responses",
+    "ReadResult", "Responses", "check_review_marks", "crosscheck", "mismatch_list_path", "read_path", "read_responses",
 ]
 
 Progress = Callable[[str], None]
@@ -196,6 +196,36 @@ def _crosscheck_pair(
     return mismatches
 
 
+def check_review_marks(study: Study) -> None:
+    """Refuse a codebook that still carries the draft's "codes are a guess" marks.
+
+    ``survey codebook draft`` on a 按文本 download alone can only guess option codes from the
+    order answers appear in; it marks those items with
+    :data:`~survey.config.codebook.REVIEW_MARK`. Reading data with such a codebook gives wrong
+    numbers silently, so it is an error until the marks are removed (after checking) or
+    ``questionnaire.codes_checked: true`` says the codes were checked.
+
+    Raises
+    ------
+    SurveyError
+        Naming the codebook, the first marked line and how many items are marked.
+    """
+    path = study.resolve(study.questionnaire.codebook)
+    marks = review_marks(path)
+    if not marks or study.questionnaire.codes_checked:
+        return
+    ids = "、".join(i for _, i in marks[:10] if i) + ("……" if len(marks) > 10 else "")
+    raise SurveyError(
+        f"编码手册中还有 {len(marks)} 处“{REVIEW_MARK[2:]}”标记（{ids}）：这些题的选项代码是"
+        "草稿按答案出现顺序推测的，直接使用会得到错误的数字",
+        file=study.display(study.questionnaire.codebook),
+        row=marks[0][0],
+        expected="核对过的选项代码（核对后删除这些标记）",
+        hint="按问卷核对这些题的 options 后删除标记；或用同一次下载的按文本 + 按序号两个文件重新运行 "
+        "survey codebook draft；已核对而想保留标记时，在 study.yaml 的 questionnaire 下写 codes_checked: true",
+    )
+
+
 def mismatch_list_path(study: Study) -> Path:
     """Where the full list of crosscheck mismatches goes: next to the output folder
     (``<output_dir>/../crosscheck_mismatches.csv``), since no output is written on error."""
@@ -241,6 +271,7 @@ def read_responses(
     >>> res = read_responses(load_study("study.yaml"))  # doctest: +SKIP
     >>> res.frame.groupby("college").size()  # doctest: +SKIP
     """
+    check_review_marks(study)
     if codebook is None:
         codebook = load_codebook(study.resolve(study.questionnaire.codebook))
     files = study.questionnaire.files

@@ -617,9 +617,16 @@ def _decode_item(
         notes=notes,
     )
     result, other = DECODERS[item.type](cells)
+    missing = cells.missing
+
+    def other_text(v: str) -> str | float:
+        if is_missing_token(v) or parse_number(v) in missing:
+            return np.nan  # (空) / (跳过), or a missing code of a 按序号 file
+        return v.strip()
+
     for _spec, col in (p for p in parts if p[0].role == "other"):
         codes, uniques = _codes(col)
-        got = _expand([np.nan if is_missing_token(v) else v.strip() for v in uniques], codes)
+        got = _expand([other_text(v) for v in uniques], codes)
         other = _first_of(got, other)
     if f"{item.id}_other" in codebook.columns(item.id):
         result[f"{item.id}_other"] = (
