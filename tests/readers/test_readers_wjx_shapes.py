@@ -10,14 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from readers_builders import write_study
-from wjx_shapes import ACTS, BRANCH, PEOPLE, RANK, SCALE, truth, write_pair
+from readers_builders import write_csv, write_study, write_xlsx
+from wjx_shapes import ACTS, BRANCH, PEOPLE, RANK, SCALE, text_rows, truth, write_pair
 
 from survey.clean.privacy import free_text_columns, scrub_free_text
 from survey.cli import main
 from survey.config.codebook import REVIEW_MARK, load_codebook, review_marks
 from survey.config.study import load_study
-from survey.errors import SurveyError
+from survey.errors import SurveyError, SurveyWarning
 from survey.io.draft import download_key, draft_codebook, write_draft
 from survey.io.readers import crosscheck, read_path, read_responses
 
@@ -157,3 +157,26 @@ def test_meta_columns_as_real_downloads(tmp_path: Path) -> None:
         for col in ("来源", "来源详情"):
             assert col not in frame.columns
         assert not frame.isin(["手机提交", "电脑提交", "微信", "直接访问", "QQ"]).any().any()
+
+
+def test_overlapping_downloads_counted_once(tmp_path: Path) -> None:
+    text, code = write_pair(tmp_path)
+    write_draft([text, code], tmp_path / "codebook.yaml")
+    header, rows = text_rows()
+    # a later download covering sheets 4-5 again plus a new sheet 6; and the same download
+    # again as CSV (a byte-identical copy is already refused by load_study)
+    later = [list(r) for r in rows[3:]] + [[6, "2026/10/11 09:00:00", *rows[0][2:]]]
+    write_xlsx(tmp_path / "7654321_按文本_支部工作调查_6_6.xlsx", header, later)
+    write_csv(tmp_path / "copy.csv", header, rows, "utf-8-sig")
+    files = [{"path": text.name}, {"path": "7654321_按文本_支部工作调查_6_6.xlsx"}, {"path": "copy.csv"}]
+    with pytest.warns(SurveyWarning) as caught:
+        res = read_responses(load_study(write_study(tmp_path, files)))
+    msgs = [str(w.message) for w in caught]
+    assert any(
+        m.startswith(f"7654321_按文本_支部工作调查_6_6.xlsx 与 {text.name} 有 2 行重叠") for m in msgs
+    )
+    assert any(m.startswith(f"copy.csv 与 {text.name} 有 5 行重叠（序号和提交答卷时间都相同）（整个文件都已读过") for m in msgs)
+    # every answer sheet once: 5 from the first download, only the new one from the later
+    assert res.frame["_seq"].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    assert res.frame["_file"].tolist() == [text.name] * 5 + ["7654321_按文本_支部工作调查_6_6.xlsx"]
+    assert res.frame["_row"].tolist() == [2, 3, 4, 5, 6, 4]

@@ -323,6 +323,7 @@ def read_responses(
     finally:
         if bar is not None:
             bar.close()
+    frames = _drop_overlaps(frames, results)
     frame = (
         pd.concat(frames, ignore_index=True)
         if len(frames) > 1
@@ -347,6 +348,40 @@ def read_responses(
     for note in notes:
         warnings.warn(note, SurveyWarning, stacklevel=2)
     return Responses(frame, results, mismatches, crosschecks, notes)
+
+
+def _drop_overlaps(frames: list[pd.DataFrame], results: list[ReadResult]) -> list[pd.DataFrame]:
+    """Rows of a download already read from an earlier file are dropped, with a note.
+
+    Two downloads of one questionnaire listed twice, or covering overlapping periods, hold the
+    same answer sheets: a row of a later file with the same 序号 and 提交答卷时间 as a row of
+    an earlier file of the same questionnaire version (fingerprint) is the same sheet. It is
+    counted once (kept from the earlier file); the note names both files and the count.
+    """
+    seen: dict[tuple[str, float, pd.Timestamp], str] = {}
+    out = []
+    for frame, res in zip(frames, results, strict=True):
+        keys = list(zip(frame["_seq"], frame["submitted_at"], strict=True))
+        usable = [not (pd.isna(a) or pd.isna(b)) for a, b in keys]
+        earlier = [
+            seen.get((res.fingerprint, a, b)) if ok else None
+            for (a, b), ok in zip(keys, usable, strict=True)
+        ]
+        dup = pd.Series([e is not None for e in earlier], index=frame.index)
+        if dup.any():
+            for other in dict.fromkeys(e for e in earlier if e is not None):
+                n = sum(e == other for e in earlier)
+                whole = "（整个文件都已读过：同一份下载列了两次）" if n == len(frame) else ""
+                res.notes.append(
+                    f"{res.file} 与 {other} 有 {n} 行重叠（序号和提交答卷时间都相同）{whole}："
+                    f"这些答卷只计一次，保留 {other} 中的行；请检查 study.yaml 是否重复列出了同一份问卷的下载。"
+                )
+            frame = frame.loc[~dup]
+        for (a, b), ok in zip(keys, usable, strict=True):
+            if ok:
+                seen.setdefault((res.fingerprint, a, b), res.file)
+        out.append(frame)
+    return out
 
 
 def _copy_on_write() -> bool:
