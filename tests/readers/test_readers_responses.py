@@ -42,6 +42,12 @@ def study_dir(
 
 
 def test_read_responses_stacks_files(study_dir: Path) -> None:
+    # the 按序号 file as another download of the same questionnaire (other answer sheets):
+    # the same 序号 and times would be one download listed twice (see the overlap test)
+    header, rows = wjx_code_rows()
+    for r in rows:
+        r[0] += 100
+    write_csv(study_dir / "data/raw/386540716_按序号_党建调查_4_4.csv", header, rows, "gbk")
     study = load_study(
         write_study(
             study_dir,
