@@ -27,7 +27,13 @@ from survey.io.atomic import write_atomic
 from survey.io.normalise import is_missing_token, normalise_text, parse_number
 from survey.io.readers.detect import detect_table
 from survey.io.readers.tabular import Table, read_table
-from survey.io.readers.wjx_headers import WJX_META, core_label, parse_wjx_header, split_other
+from survey.io.readers.wjx_headers import (
+    WJX_META,
+    core_label,
+    parse_download_name,
+    parse_wjx_header,
+    split_other,
+)
 
 __all__ = [
     "LIKERT_VOCABULARIES",
@@ -314,11 +320,6 @@ def _matrix_items(
     ]
 
 
-#: 问卷星 download names: ``{id}_{按文本|按序号}_{title}_{n}_{n}`` and the old ``{id}_{n}_{0|2}.xls``.
-_WJX_NAME = re.compile(r"^(\d+)_(按文本|按序号|按分数)_(.*)_\d+_\d+$")
-_WJX_OLD_NAME = re.compile(r"^(\d+)_(\d+)_([02])$")
-
-
 def download_key(path: Path) -> tuple[str, str | None]:
     """``(questionnaire key, variant)`` from a 问卷星 file name; variant ``None`` if unknown.
 
@@ -327,15 +328,13 @@ def download_key(path: Path) -> tuple[str, str | None]:
     >>> download_key(Path("386540716_按序号_党建调查_79_78.xlsx"))
     ('386540716_党建调查', 'code')
     >>> download_key(Path("386540716_3_0.xls"))
-    ('386540716_3', 'text')
+    ('386540716_', 'text')
     """
-    m = _WJX_NAME.match(path.stem)
-    if m:
-        return f"{m.group(1)}_{m.group(3)}", {"按文本": "text", "按序号": "code"}.get(m.group(2))
-    m = _WJX_OLD_NAME.match(path.stem)
-    if m:
-        return f"{m.group(1)}_{m.group(2)}", "text" if m.group(3) == "0" else "code"
-    return path.stem, None
+    parsed = parse_download_name(path.stem)
+    if parsed is None:
+        return path.stem, None
+    qid, title, variant = parsed
+    return f"{qid}_{title}", variant
 
 
 @dataclass

@@ -75,7 +75,7 @@ def test_pair_given_in_either_order_and_by_content(tmp_path: Path) -> None:
 def test_download_key() -> None:
     assert download_key(Path("7654321_按文本_支部工作调查_5_5.xlsx")) == ("7654321_支部工作调查", "text")
     assert download_key(Path("7654321_按序号_支部工作调查_5_5.xlsx")) == ("7654321_支部工作调查", "code")
-    assert download_key(Path("7654321_2_2.xls")) == ("7654321_2", "code")
+    assert download_key(Path("7654321_2_2.xls")) == ("7654321_", "code")
     assert download_key(Path("data.xlsx")) == ("data", None)
 
 
@@ -180,3 +180,17 @@ def test_overlapping_downloads_counted_once(tmp_path: Path) -> None:
     assert res.frame["_seq"].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
     assert res.frame["_file"].tolist() == [text.name] * 5 + ["7654321_按文本_支部工作调查_6_6.xlsx"]
     assert res.frame["_row"].tolist() == [2, 3, 4, 5, 6, 4]
+
+
+def test_other_questionnaires_are_not_overlaps(tmp_path: Path) -> None:
+    """Each college has its own 问卷星 questionnaire: equal 序号 + time there is chance."""
+    text, code = write_pair(tmp_path)
+    write_draft([text, code], tmp_path / "codebook.yaml")
+    header, rows = text_rows()
+    write_xlsx(tmp_path / "7777777_按文本_支部工作调查_5_5.xlsx", header, [list(r) for r in rows])
+    files = [{"path": text.name, "attributes": {"college": "本院"}},
+             {"path": "7777777_按文本_支部工作调查_5_5.xlsx", "attributes": {"college": "甲"}}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = read_responses(load_study(write_study(tmp_path, files)))
+    assert len(res.frame) == 10 and not any("重叠" in n for n in res.notes)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from survey.config.codebook import REVIEW_MARK, Codebook, load_codebook, review_marks
-from survey.config.study import Study
+from survey.config.study import QuestionnaireFile, Study
 from survey.errors import SurveyError, SurveyWarning
 from survey.io.atomic import write_atomic
 from survey.io.normalise import apply_aliases
@@ -31,6 +31,7 @@ from survey.io.readers.generic import read_generic_table
 from survey.io.readers.spss import read_spss
 from survey.io.readers.tabular import read_table
 from survey.io.readers.wjx import crosscheck, crosscheck_error, mismatch_table, read_wjx_table
+from survey.io.readers.wjx_headers import parse_download_name
 
 __all__ = [
     "ReadResult", "Responses", "check_review_marks", "crosscheck", "mismatch_list_path", "read_path", "read_responses",
@@ -323,7 +324,7 @@ def read_responses(
     finally:
         if bar is not None:
             bar.close()
-    frames = _drop_overlaps(frames, results)
+    frames = _drop_overlaps(frames, results, [_download_of(f) for f in files])
     frame = (
         pd.concat(frames, ignore_index=True)
         if len(frames) > 1
@@ -350,37 +351,56 @@ def read_responses(
     return Responses(frame, results, mismatches, crosschecks, notes)
 
 
-def _drop_overlaps(frames: list[pd.DataFrame], results: list[ReadResult]) -> list[pd.DataFrame]:
+def _download_of(f: QuestionnaireFile) -> tuple[str | None, str]:
+    """Which questionnaire a file is a download of: the 问卷星 questionnaire id in its name
+    (``None`` for another name) and its attributes."""
+    parsed = parse_download_name(Path(f.path).stem)
+    return (parsed[0] if parsed else None), repr(sorted(f.attributes.items()))
+
+
+def _same_questionnaire(a: tuple[str | None, str], b: tuple[str | None, str]) -> bool:
+    if a[0] is not None and b[0] is not None:
+        return a[0] == b[0]
+    return a[1] == b[1]
+
+
+def _drop_overlaps(
+    frames: list[pd.DataFrame], results: list[ReadResult], downloads: list[tuple[str | None, str]]
+) -> list[pd.DataFrame]:
     """Rows of a download already read from an earlier file are dropped, with a note.
 
     Two downloads of one questionnaire listed twice, or covering overlapping periods, hold the
     same answer sheets: a row of a later file with the same 序号 and 提交答卷时间 as a row of
-    an earlier file of the same questionnaire version (fingerprint) is the same sheet. It is
-    counted once (kept from the earlier file); the note names both files and the count.
+    an earlier file of the same questionnaire and version is the same sheet. It is counted once
+    (kept from the earlier file); the note names both files and the count. "The same
+    questionnaire": the same 问卷星 id in both names, or, when a name has none, the same
+    attributes; and the same fingerprint. Downloads of different questionnaires (each college
+    its own) are never compared: their 序号 all start at 1.
     """
-    seen: dict[tuple[str, float, pd.Timestamp], str] = {}
+    earlier: list[tuple[tuple[str | None, str], str, str, set[tuple[float, pd.Timestamp]]]] = []
     out = []
-    for frame, res in zip(frames, results, strict=True):
-        keys = list(zip(frame["_seq"], frame["submitted_at"], strict=True))
-        usable = [not (pd.isna(a) or pd.isna(b)) for a, b in keys]
-        earlier = [
-            seen.get((res.fingerprint, a, b)) if ok else None
-            for (a, b), ok in zip(keys, usable, strict=True)
+    for frame, res, download in zip(frames, results, downloads, strict=True):
+        keys = [
+            None if pd.isna(a) or pd.isna(b) else (float(a), pd.Timestamp(b))
+            for a, b in zip(frame["_seq"], frame["submitted_at"], strict=True)
         ]
-        dup = pd.Series([e is not None for e in earlier], index=frame.index)
-        if dup.any():
-            for other in dict.fromkeys(e for e in earlier if e is not None):
-                n = sum(e == other for e in earlier)
-                whole = "（整个文件都已读过：同一份下载列了两次）" if n == len(frame) else ""
-                res.notes.append(
-                    f"{res.file} 与 {other} 有 {n} 行重叠（序号和提交答卷时间都相同）{whole}："
-                    f"这些答卷只计一次，保留 {other} 中的行；请检查 study.yaml 是否重复列出了同一份问卷的下载。"
-                )
-            frame = frame.loc[~dup]
-        for (a, b), ok in zip(keys, usable, strict=True):
-            if ok:
-                seen.setdefault((res.fingerprint, a, b), res.file)
-        out.append(frame)
+        owner: list[str | None] = [None] * len(keys)
+        for d, fp, name, held in earlier:
+            if fp != res.fingerprint or not _same_questionnaire(d, download):
+                continue
+            for k, key in enumerate(keys):
+                if owner[k] is None and key is not None and key in held:
+                    owner[k] = name
+        for other in dict.fromkeys(o for o in owner if o is not None):
+            n = sum(o == other for o in owner)
+            whole = "（整个文件都已读过：同一份下载列了两次）" if n == len(frame) else ""
+            res.notes.append(
+                f"{res.file} 与 {other} 有 {n} 行重叠（序号和提交答卷时间都相同）{whole}："
+                f"这些答卷只计一次，保留 {other} 中的行；请检查 study.yaml 是否重复列出了同一份问卷的下载。"
+            )
+        earlier.append((download, res.fingerprint, res.file, {k for k in keys if k is not None}))
+        dup = pd.Series([o is not None for o in owner], index=frame.index)
+        out.append(frame.loc[~dup] if dup.any() else frame)
     return out
 
 

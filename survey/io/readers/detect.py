@@ -16,7 +16,7 @@ from pathlib import Path
 from survey.config.codebook import Codebook
 from survey.io.normalise import is_missing_token, normalise_text, parse_number
 from survey.io.readers.tabular import Table, read_table
-from survey.io.readers.wjx_headers import WJX_META, parse_wjx_header
+from survey.io.readers.wjx_headers import WJX_META, parse_download_name, parse_wjx_header
 
 __all__ = ["SPSS_EXTENSIONS", "detect_format", "detect_table", "is_spss"]
 
@@ -35,6 +35,9 @@ def is_spss(path: Path) -> bool:
 
 
 def _name_hint(path: Path) -> str | None:
+    parsed = parse_download_name(path.stem)
+    if parsed is not None and parsed[2] in ("text", "code"):
+        return f"wjx_{parsed[2]}"
     name = path.name
     if "按文本" in name or re.search(r"_0\.xlsx?$", name):
         return "wjx_text"
