@@ -187,7 +187,9 @@ def test_other_questionnaires_are_not_overlaps(tmp_path: Path) -> None:
     text, code = write_pair(tmp_path)
     write_draft([text, code], tmp_path / "codebook.yaml")
     header, rows = text_rows()
-    write_xlsx(tmp_path / "7777777_按文本_支部工作调查_5_5.xlsx", header, [list(r) for r in rows])
+    other = [list(r) for r in rows]
+    other[0][header.index("6、您对支部工作的意见和建议")] = "另一所学校的意见"
+    write_xlsx(tmp_path / "7777777_按文本_支部工作调查_5_5.xlsx", header, other)
     files = [{"path": text.name, "attributes": {"college": "本院"}},
              {"path": "7777777_按文本_支部工作调查_5_5.xlsx", "attributes": {"college": "甲"}}]
     with warnings.catch_warnings():
