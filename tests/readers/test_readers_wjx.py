@@ -17,6 +17,7 @@ from readers_builders import (
     wjx_code_rows,
     wjx_text_rows,
     write_csv,
+    write_html_xls,
     write_xlsx,
 )
 
@@ -310,3 +311,18 @@ def test_codebook_roundtrip_via_yaml(codebook_path: Path) -> None:
     assert yaml.safe_load(codebook_path.read_text(encoding="utf-8"))["title"] == CODEBOOK["title"]
     assert cb.columns("Q4") == ["Q4_1", "Q4_2", "Q4_3", "Q4_4", "Q4_other"]
     assert np.isnan(np.nan)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_old_html_xls_downloads_match_truth(tmp_path: Path, codebook: Codebook, encoding: str) -> None:
+    """Old ``<id>_<n>_0.xls`` (按文本) / ``_2.xls`` (按序号) downloads that are HTML tables."""
+    text = write_html_xls(tmp_path / "386540716_1_0.xls", *wjx_text_rows(matrix_style="."), encoding)
+    code = write_html_xls(tmp_path / "386540716_1_2.xls", *wjx_code_rows(), encoding)
+    t, c = read_path(text, codebook), read_path(code, codebook)
+    assert (t.format, c.format) == ("wjx_text", "wjx_code")
+    assert any("网页表格" in n for n in t.notes)
+    assert_frame_equal(_items(t.frame), _truth(), check_dtype=False)
+    assert_frame_equal(_items(c.frame), _truth(), check_dtype=False)
+    assert t.frame["phone"].tolist() == ["13800138000", "13900139000", "13700137000", "13600136000"]
+    assert t.frame["Q6"].tolist()[3] == '=HYPERLINK("x")'
+    assert crosscheck(t, c, codebook).empty
