@@ -233,6 +233,86 @@ def _stem_item(
     return item
 
 
+_BLANK = re.compile(r"^填空\s*\d+$")
+
+
+def _row_items(q: int, rows: list[tuple[str, list[str]]], **fields: Any) -> list[dict[str, Any]]:
+    """One item per matrix row (or blank, or option): ``Q{q}_{k}`` with ``source.row``."""
+    return [
+        {
+            "id": f"Q{q}_{k}",
+            "text": normalise_text(row) or f"第{q}题第{k}行",
+            **fields,
+            "source": {"question": q, "row": normalise_text(row)},
+        }
+        for k, (row, _) in enumerate(rows, start=1)
+    ]
+
+
+def _constant_sum(rows: list[tuple[str, list[str]]]) -> float | None:
+    """The total every answer sheet gives when the columns are shares of one (比重题), else None."""
+    n = len(rows[0][1]) if rows else 0
+    totals = set()
+    for i in range(n):
+        cells = [vals[i] for _, vals in rows]
+        if all(is_missing_token(c) or parse_number(c) in (-2.0, -3.0) for c in cells):
+            continue  # skipped (按文本 "(跳过)", 按序号 -3)
+        nums = [parse_number(c) for c in cells if not is_missing_token(c)]
+        if len(nums) != len(cells) or any(x != x for x in nums):
+            return None
+        totals.add(round(sum(nums), 6))
+    return totals.pop() if len(totals) == 1 and len(rows) >= 2 else None
+
+
+def _per_row_items(
+    q: int,
+    rows: list[tuple[str, list[str]]],
+    variant: str,
+    notes: list[str],
+    option_sets: dict[str, dict[int, str]],
+    review: list[str],
+) -> list[dict[str, Any]] | None:
+    """Questions shown as ``第N题(…)`` columns that are not a Likert matrix, else ``None``.
+
+    Multi-blank fill-ins (``第N题(填空1)``) become one text or numeric item per blank; a
+    numeric matrix (a slider matrix, values beyond 20 or with decimals) or a 比重题 (shares
+    that add up to the same total on every sheet) one numeric item per row; a 按文本 matrix
+    multiple choice (``A┋B`` in the row cells) one multiple-choice item per row.
+    """
+    per_row = [_answers(vals) for _, vals in rows]
+    ans = [a for r in per_row for a in r]
+    if all(_BLANK.match(normalise_text(t)) for t, _ in rows):
+        kinds = ["numeric" if r and all(_is_number(a) for a in r) else "text" for r in per_row]
+        notes.append(f"Q{q}：多项填空题，每个填空一题（{'、'.join(t for t, _ in rows)}）；请补上题干。")
+        return [
+            {**item, "type": kind}
+            for item, kind in zip(_row_items(q, rows), kinds, strict=True)
+        ]
+    if ans and all(_is_number(a) for a in ans):
+        nums = [parse_number(a) for a in ans if parse_number(a) not in (-2.0, -3.0)]
+        total = _constant_sum(rows)
+        wide = any(not x.is_integer() or x > 20 for x in nums)
+        if (total is not None and total >= 10 and not _is_ranking(rows)) or wide:
+            what = f"比重题（每份答卷合计 {total:g}）" if total is not None else "数值矩阵（如滑动条）"
+            notes.append(f"Q{q}：{what}，每行一个数值题。")
+            return _row_items(q, rows, type="numeric")
+        return None
+    if variant == "text" and any("┋" in a for a in ans):
+        labels = [p for a in ans for p in a.split("┋") if p.strip()]
+        options, other, name = _choice_options(labels)
+        set_name = f"Q{q}_options"
+        option_sets[set_name] = options
+        items = _row_items(q, rows, type="multiple", options=set_name)
+        if other is not None:
+            for item in items:
+                item["other_option"] = other
+        if name is None:
+            review.extend(i["id"] for i in items)
+        notes.append(f"Q{q}：矩阵多选题，每行一个多选题，选项取自答案，未被选过的选项需补上。")
+        return items
+    return None
+
+
 def _matrix_items(
     q: int,
     rows: list[tuple[str, list[str]]],
@@ -241,6 +321,9 @@ def _matrix_items(
     option_sets: dict[str, dict[int, str]],
     review: list[str],
 ) -> list[dict[str, Any]]:
+    per_row = _per_row_items(q, rows, variant, notes, option_sets, review)
+    if per_row is not None:
+        return per_row
     fill_in: list[str] = []
     if variant == "code":
         # A 按序号 multiple choice with an "other" fill-in: the text column sits among the 0/1
@@ -365,6 +448,12 @@ def _pair(exports: list[_Export]) -> tuple[_Export, _Export | None]:
     """The file the structure comes from (按序号 when given) and its 按文本 partner."""
     if len(exports) == 1:
         return exports[0], None
+    by_name = [download_key(e.path)[1] for e in exports]
+    if len(exports) == 2 and sorted(map(str, by_name)) == ["code", "text"]:
+        # The cells cannot always tell (a download without choice questions looks alike in
+        # both variants); the 问卷星 names of a pair can.
+        for e, v in zip(exports, by_name, strict=True):
+            e.variant = str(v)
     codes = [e for e in exports if e.variant == "code"]
     texts = [e for e in exports if e.variant == "text"]
     names = "、".join(e.path.name for e in exports)
@@ -495,7 +584,7 @@ def _enrich(
             continue
         if item.get("text") == f"第{q}题" and stems.get(q):
             item["text"] = stems[q]
-        if item["type"] in ("multiple", "ranking", "text"):
+        if item["type"] in ("multiple", "ranking", "text") or (row is not None and item["type"] != "likert"):
             continue
         if row is not None:
             if q not in matrix_sets:
@@ -507,8 +596,14 @@ def _enrich(
         heads = [h for h in by_q.get(q, []) if parse_wjx_header(h)[0] == "stem"]
         seen = _labels_by_code(code, text, rows, heads)
         labels = [lab for c in seen.values() for lab in c]
-        if not seen or all(_is_number(lab) for lab in labels):
-            continue  # a number in both files: numeric
+        if not seen:
+            continue
+        if all(_is_number(lab) for lab in labels):
+            # a number in both files (a slider, an NPS 0–10): numeric, whatever 按序号 guessed
+            item["type"] = "numeric"
+            item.pop("options", None)
+            item.pop("other_option", None)
+            continue
         options, vocab = _named_options(q, seen, notes)
         item.update(type="likert" if vocab else "single", options=options)
         item.pop("range", None)

@@ -11,7 +11,22 @@ import pandas as pd
 import pytest
 import yaml
 from readers_builders import write_csv, write_study, write_xlsx
-from wjx_shapes import ACTS, BRANCH, PEOPLE, RANK, SCALE, text_rows, truth, write_pair
+from wjx_shapes import (
+    ACTS,
+    BRANCH,
+    FORMS2,
+    HALVES,
+    MORE,
+    MORE_NAME,
+    PEOPLE,
+    RANK,
+    SCALE,
+    more_rows,
+    more_truth,
+    text_rows,
+    truth,
+    write_pair,
+)
 
 from survey.clean.privacy import free_text_columns, scrub_free_text
 from survey.cli import main
@@ -196,3 +211,41 @@ def test_other_questionnaires_are_not_overlaps(tmp_path: Path) -> None:
         warnings.simplefilter("ignore")
         res = read_responses(load_study(write_study(tmp_path, files)))
     assert len(res.frame) == 10 and not any("重叠" in n for n in res.notes)
+
+
+def test_more_shapes_pair_every_cell(tmp_path: Path) -> None:
+    """Multi-blank fill-in, slider, NPS, 比重题 and a 总分 column, drafted from the pair."""
+    text = write_xlsx(tmp_path / MORE_NAME.format(variant="按文本"), *more_rows("text"))
+    code = write_xlsx(tmp_path / MORE_NAME.format(variant="按序号"), *more_rows("code"))
+    notes: list[str] = []
+    d = draft_codebook([text, code], notes=notes)
+    types = {i["id"]: i["type"] for i in d["items"]}
+    assert types == {"Q1_1": "text", "Q1_2": "numeric", "Q2": "numeric", "Q3": "numeric",
+                     "Q4_1": "numeric", "Q4_2": "numeric", "Q4_3": "numeric"}
+    assert "总分" in d["ignore_columns"] and any("比重题（每份答卷合计 100）" in n for n in notes)
+    cb = load_codebook(write_draft([text, code], tmp_path / "cb.yaml"))
+    expected = more_truth()
+    for path in (text, code):
+        frame = _read(path, cb)
+        assert "总分" not in frame.columns
+        for col in expected.columns:
+            for r, (got, want) in enumerate(zip(frame[col].tolist(), expected[col].tolist(), strict=True)):
+                assert _same(got, want), f"{path.name} {col} 第 {r + 2} 行：{got!r} != {want!r}"
+    assert crosscheck(read_path(text, cb), read_path(code, cb), cb).empty
+
+
+def test_matrix_multiple_choice_text_download(tmp_path: Path) -> None:
+    """按文本 matrix multiple choice: one multiple-choice item per row (codes a guess: marked)."""
+    text = write_xlsx(tmp_path / MORE_NAME.format(variant="按文本"), *more_rows("text", matrix_multiple=True))
+    out = write_draft(text, tmp_path / "cb.yaml")
+    assert [i for _, i in review_marks(out)] == ["Q5_1", "Q5_2"]
+    cb = load_codebook(out)
+    assert cb.item("Q5_1").type == "multiple" and set(cb.options("Q5_1").values()) == set(FORMS2)
+    code_of = {lab: c for c, lab in cb.options("Q5_1").items()}
+    frame = _read(text, cb)
+    for k, half in enumerate(HALVES, start=1):
+        for r, p in enumerate(MORE):
+            chosen = p["halves"][k - 1]
+            for lab, c in code_of.items():
+                want = float("nan") if chosen is None else float(lab in chosen)
+                assert _same(frame[f"Q5_{k}_{c}"].iloc[r], want), (half, r, lab)

@@ -95,3 +95,56 @@ def truth() -> pd.DataFrame:
         rec["Q6"] = nan if p["Q6"] in (None, "（空）") else p["Q6"]
         recs.append(rec)
     return pd.DataFrame(recs)
+
+
+# -- more shapes: multi-blank fill-in, slider, NPS, 比重题, matrix multiple choice, 总分 ---------
+SHARES = ["理论学习", "实践活动", "组织生活"]
+HALVES = ["上半年", "下半年"]
+FORMS2 = ["讲党课", "谈心谈话", "志愿服务"]
+MORE: list[dict[str, Any]] = [
+    dict(seq=1, t="2026/11/02 09:00:00", unit="机电学院", years="12", slider="85", nps="9",
+         shares=[50, 30, 20], halves=[["讲党课", "谈心谈话"], ["志愿服务"]], score="18"),
+    dict(seq=2, t="2026/11/02 09:30:00", unit="信息工程系", years="3", slider="72.5", nps="6",
+         shares=[40, 40, 20], halves=[["谈心谈话"], None], score="12"),
+    dict(seq=3, t="2026/11/03 10:00:00", unit="(空)", years="(空)", slider="100", nps="10",
+         shares=[100, 0, 0], halves=[["志愿服务", "讲党课"], ["讲党课", "谈心谈话", "志愿服务"]], score="20"),
+    dict(seq=4, t="2026/11/03 11:00:00", unit="汽车工程系", years="25", slider="0", nps="0",
+         shares=None, halves=[None, ["讲党课"]], score="5"),
+]
+MORE_META = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "总分"]
+MORE_NAME = "8765432_{variant}_支部工作评价_4_4.xlsx"
+
+
+def more_rows(variant: str, *, matrix_multiple: bool = False) -> tuple[list[str], list[list[Any]]]:
+    """The 按文本 (``text``) or 按序号 (``code``) download of ``MORE``; the matrix multiple
+    choice (按文本 only: its 按序号 layout is unconfirmed) on request."""
+    header = [*MORE_META, "第1题(填空1)", "第1题(填空2)", "2、您对支部工作的总体评分",
+              "3、您向同事推荐参加支部活动的可能性有多大", *[f"第4题({s})" for s in SHARES]]
+    if matrix_multiple:
+        header += [f"第5题({h})" for h in HALVES]
+    out = []
+    for p in MORE:
+        skip = "(跳过)" if variant == "text" else -3
+        shares = [skip] * 3 if p["shares"] is None else p["shares"]
+        row = [p["seq"], p["t"], "100秒", "手机提交", "微信", "112.65.48.10(上海-上海)", p["score"],
+               p["unit"], p["years"], p["slider"], p["nps"], *shares]
+        if matrix_multiple:
+            row += ["(跳过)" if h is None else "┋".join(h) for h in p["halves"]]
+        out.append(row)
+    return header, out
+
+
+def more_truth() -> pd.DataFrame:
+    nan = float("nan")
+    recs = []
+    for p in MORE:
+        rec: dict[str, Any] = {
+            "Q1_1": nan if p["unit"] == "(空)" else p["unit"],
+            "Q1_2": nan if p["years"] == "(空)" else float(p["years"]),
+            "Q2": float(p["slider"]),
+            "Q3": float(p["nps"]),
+        }
+        for k in range(3):
+            rec[f"Q4_{k + 1}"] = nan if p["shares"] is None else float(p["shares"][k])
+        recs.append(rec)
+    return pd.DataFrame(recs)
