@@ -601,7 +601,8 @@ def _decode_item(
             f"题目 {item.id} 既有整题一列，又有每个选项一列，无法确定以哪一种为准",
             file=display,
             column=f"{values[0][0].described} 与 {option_cols[0][0].described}",
-            hint="把其中一种列加入编码手册的 ignore_columns",
+            hint="若整题一列是按序号下载中“其他”选项的填写内容，在编码手册该题写 other_option"
+            "（其他选项的代码），该列即读作 <id>_other；否则把其中一种列加入 ignore_columns",
         )
     index = header_index(codebook)  # its option labels, built once per codebook
     cells = ItemCells(
