@@ -45,9 +45,9 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
-def _assert_cells(frame: pd.DataFrame, expected: pd.DataFrame) -> None:
-    assert frame[ITEM_COLUMNS].shape == expected[ITEM_COLUMNS].shape
-    for col in ITEM_COLUMNS:
+def _assert_cells(frame: pd.DataFrame, expected: pd.DataFrame, columns: list[str] = ITEM_COLUMNS) -> None:
+    assert frame[columns].shape == expected[columns].shape
+    for col in columns:
         for r, (got, want) in enumerate(zip(frame[col].tolist(), expected[col].tolist(), strict=True)):
             assert _same(got, want), f"{col} 第 {r + 2} 行：{got!r} != {want!r}"
 
@@ -249,3 +249,24 @@ def test_matrix_multiple_choice_text_download(tmp_path: Path) -> None:
             for lab, c in code_of.items():
                 want = float("nan") if chosen is None else float(lab in chosen)
                 assert _same(frame[f"Q5_{k}_{c}"].iloc[r], want), (half, r, lab)
+
+
+def test_survey_clean_with_the_pair_codebook_reproduces_every_code(tmp_path: Path) -> None:
+    """Done-when of issue #10: draft from the pair, then ``survey clean`` with the 按序号 file
+    as cross-check keeps every code the platform wrote."""
+    from survey.pipeline import run_clean
+
+    text, code = write_pair(tmp_path)
+    write_draft([text, code], tmp_path / "codebook.yaml")
+    p = write_study(tmp_path, [{"path": text.name, "crosscheck": code.name}])
+    data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    data["privacy"] = {"demo_key": "仅供测试-test-only-key", "key_file": None}
+    data["cleaning"] = {rule: {"enabled": False} for rule in ("speeders", "straight_lining", "min_answered")}
+    p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    run = run_clean(load_study(p), output_dir=tmp_path / "processed")
+    assert run.responses.crosschecks[text.name].empty
+    kept = run.result.kept.sort_values("_row").reset_index(drop=True)
+    codes = [c for c in ITEM_COLUMNS if c not in ("Q3_other", "Q6")]  # free text is scrubbed
+    _assert_cells(kept, truth(), codes)
+    assert kept["Q3_other"].notna().tolist() == truth()["Q3_other"].notna().tolist()
+    assert (tmp_path / "processed" / "manifest.json").exists()
