@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -506,26 +506,38 @@ def _column_key(header: str) -> tuple[str, int, str] | str:
     return (form, q, normalise_text(text).replace(" ", "") if form == "matrix" else "")
 
 
-def _labels_by_code(
+def _cell_pairs(
     code: _Export, text: _Export, rows: list[tuple[int, int]], headers: list[str]
-) -> dict[int, Counter[str]]:
-    """Per code in the 按序号 ``headers``, the labels the 按文本 file shows in the same cells."""
+) -> Iterator[tuple[float, str, str | None]]:
+    """``(code, label, other text)`` of every answered cell of the 按序号 ``headers`` and the
+    same cell of the 按文本 file (matched by header, rows aligned by ``rows``)."""
     text_cols = {_column_key(h): h for h in text.table.header}
-    out: dict[int, Counter[str]] = {}
     for h in headers:
         th = text_cols.get(_column_key(h))
         if th is None:
             continue
         cv, tv = code.table.data[h].tolist(), text.table.data[th].tolist()
         for i, j in rows:
-            c, t = cv[i], tv[j]
-            if is_missing_token(c) or is_missing_token(t):
+            if is_missing_token(cv[i]) or is_missing_token(tv[j]):
                 continue
-            x = parse_number(split_other(normalise_text(c))[0] or "nan")
-            label, _other = split_other(normalise_text(t))
-            if x == x and x.is_integer() and x > 0:
-                out.setdefault(int(x), Counter())[label or "其他"] += 1
-    return out
+            x = parse_number(split_other(normalise_text(cv[i]))[0] or "nan")
+            label, other = split_other(normalise_text(tv[j]))
+            yield x, label or "其他", other
+
+
+def _labels_by_code(
+    code: _Export, text: _Export, rows: list[tuple[int, int]], headers: list[str]
+) -> tuple[dict[int, Counter[str]], int | None]:
+    """Per code in the 按序号 ``headers``, the labels the 按文本 file shows in the same cells;
+    and the code whose 按文本 cells carry ``〖…〗`` text (an "other, please specify" option)."""
+    out: dict[int, Counter[str]] = {}
+    other_code = None
+    for x, label, other in _cell_pairs(code, text, rows, headers):
+        if x == x and x.is_integer() and x > 0:
+            out.setdefault(int(x), Counter())[label] += 1
+            if other is not None and other_code is None:
+                other_code = int(x)
+    return out, other_code
 
 
 def _named_options(
@@ -589,12 +601,12 @@ def _enrich(
         if row is not None:
             if q not in matrix_sets:
                 heads = [h for h in by_q.get(q, []) if parse_wjx_header(h)[0] == "matrix"]
-                seen = _labels_by_code(code, text, rows, heads)
+                seen, _other = _labels_by_code(code, text, rows, heads)
                 if seen:
                     matrix_sets[q], _ = _named_options(q, seen, notes)
             continue
         heads = [h for h in by_q.get(q, []) if parse_wjx_header(h)[0] == "stem"]
-        seen = _labels_by_code(code, text, rows, heads)
+        seen, other = _labels_by_code(code, text, rows, heads)
         labels = [lab for c in seen.values() for lab in c]
         if not seen:
             continue
@@ -607,7 +619,6 @@ def _enrich(
         options, vocab = _named_options(q, seen, notes)
         item.update(type="likert" if vocab else "single", options=options)
         item.pop("range", None)
-        other = _other_code(code, text, rows, heads)
         if other is not None:
             item["other_option"] = other
     # One option set per distinct scale (the 按序号-only draft shared placeholder sets).
@@ -624,24 +635,6 @@ def _enrich(
         item["options"] = name
     option_sets.clear()
     option_sets.update(sets)
-
-
-def _other_code(
-    code: _Export, text: _Export, rows: list[tuple[int, int]], heads: list[str]
-) -> int | None:
-    """The code whose 按文本 cells carry ``〖…〗`` text (an "other, please specify" option)."""
-    text_cols = {_column_key(h): h for h in text.table.header}
-    for h in heads:
-        th = text_cols.get(_column_key(h))
-        if th is None:
-            continue
-        cv, tv = code.table.data[h].tolist(), text.table.data[th].tolist()
-        for i, j in rows:
-            if split_other(normalise_text(tv[j]))[1] is not None:
-                x = parse_number(split_other(normalise_text(cv[i]))[0] or "nan")
-                if x == x and x.is_integer():
-                    return int(x)
-    return None
 
 
 _NOTE_Q = re.compile(r"^Q(\d+)：")
