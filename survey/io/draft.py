@@ -1,13 +1,20 @@
-"""``survey codebook draft EXPORT``: a starting codebook written from a 问卷星 export.
+"""``survey codebook draft EXPORT [EXPORT]``: a starting codebook written from 问卷星 downloads.
 
 The draft lists every question the export shows: ``N、题干`` columns become single-choice,
 multiple-choice, ranking, numeric or text items (judged from the answers), matrix rows
-``第N题(行标题)`` become Likert items ``QN_k``, identifying columns (姓名, 手机, IP …) become
-``identifiers``. From a 按文本 export the option labels are the ones seen in the answers, put in
-the order of a known Chinese Likert vocabulary (非常不同意 … 非常同意) when they fit one, so that
-codes run from the negative to the positive end; from a 按序号 export only the codes are known
-and the labels are placeholders. The research group checks and edits the draft (types, codes,
-reverse items, scales) before using it.
+``第N题(行标题)`` become Likert items ``QN_k`` (multi-blank fill-ins, numeric matrices, 比重题
+and 按文本 matrix multiple choice one item per blank or row), identifying columns (姓名, 手机,
+IP …) become ``identifiers``.
+
+Given the 按文本 **and** the 按序号 download of the same answers (paired by the 问卷星 file name
+or by their question numbers, rows aligned by 序号), codes come from 按序号 and labels from
+按文本: the draft reproduces every code the platform wrote. From a 按文本 download alone the
+codes are a guess: options that form a known Chinese scale (:data:`LIKERT_VOCABULARIES`) are put
+in its order (1 = the negative end); every other choice item is marked ``REVIEW_MARK`` in the
+YAML, and ``survey clean`` refuses the codebook until the marks are removed or the study says
+``codes_checked: true``. From a 按序号 download alone only the codes are known and the labels
+are placeholders. The research group checks and edits the draft (types, reverse items, scales,
+identifiers) before using it.
 """
 
 from __future__ import annotations
@@ -432,6 +439,12 @@ class _Export:
 
 
 def _read_export(path: Path) -> _Export:
+    if download_key(path)[1] == "score":
+        raise SurveyError(
+            "这是问卷星“按分数”下载的文件：单元格中是各选项的分值，不是选项代码，不能用来生成编码手册",
+            file=str(path),
+            expected="同一次下载的“按文本”和“按序号”文件",
+        )
     table = read_table(path)
     fmt, _reason = detect_table(table, path, None)
     if fmt == "generic":

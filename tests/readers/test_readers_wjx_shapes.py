@@ -270,3 +270,10 @@ def test_survey_clean_with_the_pair_codebook_reproduces_every_code(tmp_path: Pat
     _assert_cells(kept, truth(), codes)
     assert kept["Q3_other"].notna().tolist() == truth()["Q3_other"].notna().tolist()
     assert (tmp_path / "processed" / "manifest.json").exists()
+
+
+def test_score_download_not_drafted(tmp_path: Path) -> None:
+    text, _code = write_pair(tmp_path)
+    score = text.rename(tmp_path / "7654321_按分数_支部工作调查_5_5.xlsx")
+    with pytest.raises(SurveyError, match="按分数"):
+        draft_codebook(score)
