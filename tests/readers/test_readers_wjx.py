@@ -326,3 +326,11 @@ def test_old_html_xls_downloads_match_truth(tmp_path: Path, codebook: Codebook, 
     assert t.frame["phone"].tolist() == ["13800138000", "13900139000", "13700137000", "13600136000"]
     assert t.frame["Q6"].tolist()[3] == '=HYPERLINK("x")'
     assert crosscheck(t, c, codebook).empty
+
+
+def test_generic_whole_and_option_columns_stay_ambiguous(tmp_path: Path, codebook: Codebook) -> None:
+    """Only 问卷星 headers get the fill-in reading; a generic ``Q4`` beside ``Q4_1``… is refused."""
+    header = ["Q1", "Q2", "Q3_1", "Q3_2", "Q3_3", "Q3_4", "Q4", "Q4_1", "Q4_2", "Q4_3", "Q4_4", "Q5_1", "Q5_2", "Q5_3"]
+    p = write_xlsx(tmp_path / "g.xlsx", header, [[1, 3, 4, 4, 4, 4, "三会一课", 1, 0, 0, 0, 1, 2, 3]])
+    with pytest.raises(SurveyError, match="既有整题一列，又有每个选项一列"):
+        read_path(p, codebook, format="generic")

@@ -403,9 +403,15 @@ def _fill_in_columns(specs: list[ColumnSpec], index: HeaderIndex) -> list[Column
         item = index.items[target]
         if item.other_option is None:
             continue
-        mine = [k for k, s in enumerate(out) if s.kind == "item" and s.target == target]
+        # Only 问卷星 headers (``N、…`` and ``第N题(…)``): a generic file names the text ``Q5_other``.
+        mine = [
+            k for k, s in enumerate(out)
+            if s.kind == "item" and s.target == target and s.question is not None
+        ]
+        if not any(out[k].role == "option" for k in mine):
+            continue
         for k in mine:
-            if out[k].role == "value":
+            if out[k].role == "value" and out[k].form == "stem":
                 out[k] = dataclasses.replace(out[k], role="other", code=None)
         other = [k for k in mine if out[k].role == "option" and out[k].code == item.other_option]
         if len(other) > 1:
