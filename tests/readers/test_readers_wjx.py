@@ -334,3 +334,24 @@ def test_generic_whole_and_option_columns_stay_ambiguous(tmp_path: Path, codeboo
     p = write_xlsx(tmp_path / "g.xlsx", header, [[1, 3, 4, 4, 4, 4, "三会一课", 1, 0, 0, 0, 1, 2, 3]])
     with pytest.raises(SurveyError, match="既有整题一列，又有每个选项一列"):
         read_path(p, codebook, format="generic")
+
+
+def test_single_choice_other_fill_in_both_variants(tmp_path: Path, codebook_dict: dict) -> None:
+    """Single choice with 其他: 按文本 ``其他〖文字〗``; 按序号 ``4〖文字〗`` in the code cell (assumed)."""
+    d = yaml.safe_load(yaml.safe_dump(codebook_dict, allow_unicode=True))
+    d["items"][0]["options"] = {**d["items"][0]["options"], 4: "其他"}
+    d["items"][0]["other_option"] = 4
+    p = tmp_path / "cb.yaml"
+    p.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    cb = load_codebook(p)
+    th, tr = wjx_text_rows()
+    ch, cr = wjx_code_rows()
+    j, k = th.index("1、您的党员类别"), ch.index("1、您的党员类别")
+    tr[1][j], cr[1][k] = "其他〖预备党员〗", "4〖预备党员〗"
+    t = read_path(write_xlsx(tmp_path / "386540716_按文本_t_4_4.xlsx", th, tr), cb)
+    c = read_path(write_csv(tmp_path / "386540716_按序号_t_4_4.csv", ch, cr, "gbk"), cb)
+    for res in (t, c):
+        assert res.frame["Q1"].tolist() == [1.0, 4.0, 3.0, 1.0]
+        assert res.frame["Q1_other"].tolist()[1] == "预备党员"
+        assert res.frame["Q1_other"].isna().tolist() == [True, False, True, True]
+    assert crosscheck(t, c, cb).empty
