@@ -85,6 +85,10 @@ def test_pair_given_in_either_order_and_by_content(tmp_path: Path) -> None:
     # matched by content when the names are not 问卷星's
     t2, c2 = text.rename(tmp_path / "a.xlsx"), code.rename(tmp_path / "b.xlsx")
     assert draft_codebook([t2, c2])["items"] == a["items"]
+    # the command takes both files
+    out = tmp_path / "cb.yaml"
+    assert main(["codebook", "draft", str(t2), str(c2), "-o", str(out)]) == 0
+    assert load_codebook(out).options("Q1") == BRANCH
 
 
 def test_download_key() -> None:
