@@ -57,8 +57,15 @@ def _cmd_codebook_draft(args: argparse.Namespace) -> int:
             file=out,
             hint="换一个文件名（-o），或加 --overwrite 覆盖",
         )
-    write_draft(Path(args.export), out)
+    write_draft([Path(p) for p in args.export], out)
     print(f"已根据导出文件生成编码手册草稿：{out}\n请逐项核对题目类型、选项编码、反向题和标识列后再使用。")
+    from survey.config.codebook import review_marks
+
+    if marks := review_marks(out):
+        print(
+            f"注意：{len(marks)} 题的选项代码是按答案出现顺序推测的（已在草稿中标“待核对”），必须按问卷核对；"
+            "未核对前 survey clean 会拒绝使用该编码手册。给出同一次下载的按文本 + 按序号两个文件可得到准确的代码。"
+        )
     return EXIT_OK
 
 
@@ -160,7 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     cb = p.add_subparsers(dest="codebook_command", metavar="子命令")
     cb.required = True
     d = cb.add_parser("draft", parents=[common], help="根据问卷星导出文件生成编码手册草稿")
-    d.add_argument("export", help="问卷星导出文件（xlsx / xls / csv）")
+    d.add_argument(
+        "export", nargs="+", help="问卷星导出文件（xlsx / xls / csv）；可给同一次下载的按文本 + 按序号两个文件"
+    )
     d.add_argument("-o", "--out", default="codebook.draft.yaml", help="输出的 YAML 文件")
     d.add_argument("--overwrite", action="store_true", help="覆盖已存在的输出文件")
     d.set_defaults(func=_cmd_codebook_draft)

@@ -338,6 +338,31 @@ class Codebook(_Strict):
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
+#: The comment ``survey codebook draft`` puts above every item whose option codes are a guess.
+REVIEW_MARK = "# 待核对：选项编码按出现顺序推测"
+
+
+def review_marks(path: str | Path) -> list[tuple[int, str]]:
+    """The draft's :data:`REVIEW_MARK` comments still in a codebook file.
+
+    Returns
+    -------
+    list of (line, item id)
+        The line of each mark and the id on the line after it (``""`` if none), in file order.
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []  # load_codebook reports an unreadable file
+    out = []
+    for n, line in enumerate(lines):
+        if line.strip() == REVIEW_MARK:
+            nxt = lines[n + 1] if n + 1 < len(lines) else ""
+            m = re.match(r"^\s*-\s*id:\s*['\"]?([A-Za-z][A-Za-z0-9_]*)", nxt)
+            out.append((n + 1, m.group(1) if m else ""))
+    return out
+
+
 def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a codebook YAML file.
 

@@ -54,9 +54,21 @@ class Compare(_Strict):
     reference: str = "本院"
 
 
+class Crosscheck(_Strict):
+    """How strictly a 按文本 file and its 按序号 ``crosscheck`` partner must agree."""
+
+    #: Mismatching cells tolerated (for a download where the platform itself is inconsistent);
+    #: more than this many is an error.
+    allow_mismatches: int = Field(0, ge=0)
+
+
 class Questionnaire(_Strict):
     codebook: Path
     files: list[QuestionnaireFile] = Field(min_length=1)
+    crosscheck: Crosscheck = Crosscheck()
+    #: The research group has checked the option codes of a drafted codebook (the draft's
+    #: ``# 待核对`` marks may stay in the file).
+    codes_checked: bool = False
     compare: Compare = Compare()
     #: variable id -> {canonical spelling: [variants]}; applied after normalisation.
     aliases: dict[str, dict[str, list[str]]] = Field(default_factory=dict)

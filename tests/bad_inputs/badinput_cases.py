@@ -102,12 +102,15 @@ def xls_renamed_xlsx(s: StudyDir) -> None:
 
 
 def html_xls(s: StudyDir) -> None:
-    """Old 问卷星 ".xls" downloads were sometimes HTML tables."""
-    s.path(HOME_TEXT_XLSX).write_text(
-        "<html><body><table><tr><td>序号</td><td>提交答卷时间</td></tr>"
-        "<tr><td>1</td><td>2026/09/03 12:00:00</td></tr></table></body></html>",
-        encoding="utf-8",
-    )
+    """Old 问卷星 ".xls" downloads were sometimes HTML tables: the home file as one."""
+    from html import escape
+
+    from survey.io.readers.tabular import read_table
+
+    t = read_table(s.path(HOME_TEXT_XLSX))
+    rows = [t.header, *t.data.to_numpy().tolist()]
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    s.path(HOME_TEXT_XLSX).write_text(f"<html><body><table>{body}</table></body></html>", encoding="utf-8")
 
 
 def utf8_declared_gbk(s: StudyDir) -> None:
@@ -632,8 +635,9 @@ CASES: list[Case] = [
     # ---- damaged or wrong kind of file --------------------------------------------------
     Case("truncated_xlsx", "本院 .xlsx 只剩前三分之一（下载中断）", truncated_xlsx, "error",
          ("Excel 文件已损坏或不完整", F_HOME), cli=True),
-    Case("html_xls", "本院 .xlsx 实为网页格式的表格（旧版问卷星 .xls）", html_xls, "error",
-         ("网页（HTML/XML）格式", F_HOME)),
+    Case("html_xls", "本院 .xlsx 实为网页格式的表格（旧版问卷星 .xls）", html_xls, "warn",
+         ("内容是网页表格（HTML），不是真正的 Excel 工作簿，已按表格读取",), check=check_same_counts,
+         why="旧版问卷星的 .xls 下载常是网页表格，逐格按文字读取"),
     Case("xls_renamed_xlsx", "真正的 .xls 工作簿被改名为 .xlsx", xls_renamed_xlsx, "warn",
          ("扩展名为 .xlsx，但内容是 .xls 工作簿，已按 .xls 读取",),
          check=check_same_counts, why="内容完整，按实际格式读取"),
@@ -697,13 +701,14 @@ CASES: list[Case] = [
          check=check_full_width),
     Case("blank_rows_inside", "答卷之间夹着空行", blank_rows_inside, "ok", check=check_blank_rows),
     Case("crosscheck_disagrees", "按序号对照文件与按文本文件有 5 处额外不一致", crosscheck_disagrees,
-         "warn", ("按文本与按序号两个文件不一致：共 5 处",),
-         why="小型演示研究中只有本样例改动的 5 处"),
+         "error", ("按文本与按序号两个文件不一致：共 5 处（允许 1 处）", "第 20 行 P1_2：按文本为",
+                   "crosscheck_mismatches.csv"),
+         why="代码与文字不符时得出的数字是错的：报错并列出不一致之处，完整清单另存（小型演示研究中只有本样例改动的 5 处）"),
     # ---- study.yaml and codebook ---------------------------------------------------------
     Case("study_key_typo", "study.yaml 把 questionnaire 拼成 questionaire", study_key_typo, "error",
          ("questionaire：未知的配置项（可能是拼写错误）", "study.yaml"), cli=True),
     Case("study_yaml_syntax", "study.yaml 的 YAML 语法错误（未闭合的方括号）", study_yaml_syntax,
-         "error", ("YAML 格式有误", "study.yaml", "行：第 69 行")),
+         "error", ("YAML 格式有误", "study.yaml", "行：第 72 行")),
     Case("fieldwork_reversed", "调查结束日期早于开始日期", fieldwork_reversed, "error",
          ("调查结束日期早于开始日期", "配置项：fieldwork.end")),
     Case("alias_unknown_variable", "别名表写了不存在的变量 dept", alias_unknown_variable, "error",

@@ -364,3 +364,20 @@ def write_study(
     p = tmp_path / "study.yaml"
     p.write_text(yaml.safe_dump(study, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return p
+
+
+def write_html_xls(path: Path, header: list[str], rows: list[list[Any]], encoding: str) -> Path:
+    """An old ".xls" download that is really an HTML <table> (as some platforms serve)."""
+    from html import escape
+
+    def tr(cells: list[Any], tag: str) -> str:
+        return "<tr>" + "".join(f"<{tag}>{escape(str(c))}</{tag}>" for c in cells) + "</tr>"
+
+    charset = "gb2312" if encoding.lower().startswith("gb") else "utf-8"
+    body = "\n".join(tr(r, "td") for r in rows)
+    page = (
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}"></head>'
+        f'<body><table border="1">\n{tr(header, "th")}\n{body}\n</table></body></html>'
+    )
+    path.write_bytes(page.encode(encoding))
+    return path

@@ -6,8 +6,11 @@ import shutil
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 from readers_builders import (
+    RESPONDENTS,
     STEM1_OTHER_VERSION,
     wjx_code_rows,
     wjx_text_rows,
@@ -19,7 +22,8 @@ from readers_builders import (
 from survey.config.codebook import Codebook
 from survey.config.study import Study, load_study
 from survey.errors import SurveyError, SurveyWarning
-from survey.io.readers import read_responses
+from survey.io.readers import mismatch_list_path, read_responses
+from survey.io.readers.wjx import MISMATCH_COLUMNS
 
 
 @pytest.fixture
@@ -38,6 +42,12 @@ def study_dir(
 
 
 def test_read_responses_stacks_files(study_dir: Path) -> None:
+    # the 按序号 file as another download of the same questionnaire (other answer sheets):
+    # the same 序号 and times would be one download listed twice (see the overlap test)
+    header, rows = wjx_code_rows()
+    for r in rows:
+        r[0] += 100
+    write_csv(study_dir / "data/raw/386540716_按序号_党建调查_4_4.csv", header, rows, "gbk")
     study = load_study(
         write_study(
             study_dir,
@@ -134,30 +144,43 @@ def test_configured_crosscheck(study_dir: Path) -> None:
     for r in rows:
         r[j] = 6 - r[j]
     write_csv(study_dir / "data/raw/rev.csv", header, rows, "gbk")
-    study = load_study(
-        write_study(
-            study_dir,
-            [
-                {
-                    "path": "data/raw/386540716_按文本_党建调查_4_4.xlsx",
-                    "crosscheck": "data/raw/rev.csv",
-                },
-            ],
-        )
-    )
+    files = [{"path": "data/raw/386540716_按文本_党建调查_4_4.xlsx", "crosscheck": "data/raw/rev.csv"}]
+    study = load_study(write_study(study_dir, files))
+    listed = mismatch_list_path(study)
+    assert listed == study.output_path.parent / "crosscheck_mismatches.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(SurveyError) as exc:
+            read_responses(study)
+    msg = exc.value.message_zh()
+    assert "共 3 处（允许 0 处）" in msg and str(listed) in msg
+    # the first mismatches: Excel row, column, label shown, codebook code, 按序号 code
+    assert "第 2 行 Q3_1：按文本为“同意”（编码手册代码 4），按序号为 2" in msg
+    assert "第 5 行 Q3_1：按文本为“不同意”（编码手册代码 2），按序号为 4" in msg
+    full = pd.read_csv(listed, encoding="utf-8-sig", dtype=str)
+    assert full.columns.tolist() == MISMATCH_COLUMNS
+    assert full["行"].tolist() == ["2", "4", "5"] and full["列"].unique().tolist() == ["Q3_1"]
+    assert full["编码手册代码"].tolist() == ["4", "5", "2"] and full["按序号代码"].tolist() == ["2", "1", "4"]
+    # no answer text and no identifier of the file reaches the list
+    text = listed.read_text(encoding="utf-8-sig")
+    for r in RESPONDENTS:
+        assert r["name"] not in text and r["phone"] not in text
+    # the knob for a platform that is itself inconsistent
+    p = write_study(study_dir, files)
+    data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    data["questionnaire"]["crosscheck"] = {"allow_mismatches": 3}
+    p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.warns(SurveyWarning, match="不一致"):
-        res = read_responses(study)
+        res = read_responses(load_study(p))
     mism = res.crosschecks["data/raw/386540716_按文本_党建调查_4_4.xlsx"]
     assert mism["column"].unique().tolist() == ["Q3_1"] and mism["seq"].tolist() == [1.0, 3.0, 4.0]
-    assert mism["text_code"].tolist() == [4.0, 5.0, 2.0] and mism["code"].tolist() == [
-        2.0,
-        1.0,
-        4.0,
-    ]
-    note = next(n for n in res.notes if "不一致" in n)
-    assert (
-        "共 3 处" in note and "代码 4，按序号为 2" in note and "第 2 行" in note and "Q3_1" in note
-    )
+    assert mism["text_code"].tolist() == [4.0, 5.0, 2.0] and mism["code"].tolist() == [2.0, 1.0, 4.0]
+    data["questionnaire"]["crosscheck"] = {"allow_mismatches": 2}
+    p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(SurveyError, match="共 3 处（允许 2 处）"):
+            read_responses(load_study(p))
 
 
 def test_alias_for_unknown_column(study_dir: Path) -> None:

@@ -153,6 +153,15 @@ def test_missing_file_and_bad_sheet(tmp_path: Path) -> None:
 
 
 def test_html_disguised_as_xls(tmp_path: Path) -> None:
+    """An .xls that is an HTML <table> is read cell by cell as text; a page without one is not."""
     p = tmp_path / "export.xls"
-    p.write_text("<html><table><tr><td>序号</td></tr></table></html>", encoding="utf-8")
+    p.write_text(
+        "<html><table><tr><th>序号</th><th>手机</th><th>题</th></tr>"
+        "<tr><td>1</td><td>13800138000</td><td colspan='1'> 同意 </td></tr></table></html>",
+        encoding="utf-8",
+    )
+    t = read_table(p)
+    assert (t.kind, t.header, t.excel_rows) == ("html", ["序号", "手机", "题"], [2])
+    assert t.data.iloc[0].tolist() == ["1", "13800138000", "同意"]
+    p.write_text("<html><body><p>登录已过期</p></body></html>", encoding="utf-8")
     assert "网页" in _error(p).problem

@@ -17,6 +17,7 @@ from readers_builders import (
     wjx_code_rows,
     wjx_text_rows,
     write_csv,
+    write_html_xls,
     write_xlsx,
 )
 
@@ -310,3 +311,47 @@ def test_codebook_roundtrip_via_yaml(codebook_path: Path) -> None:
     assert yaml.safe_load(codebook_path.read_text(encoding="utf-8"))["title"] == CODEBOOK["title"]
     assert cb.columns("Q4") == ["Q4_1", "Q4_2", "Q4_3", "Q4_4", "Q4_other"]
     assert np.isnan(np.nan)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_old_html_xls_downloads_match_truth(tmp_path: Path, codebook: Codebook, encoding: str) -> None:
+    """Old ``<id>_<n>_0.xls`` (按文本) / ``_2.xls`` (按序号) downloads that are HTML tables."""
+    text = write_html_xls(tmp_path / "386540716_1_0.xls", *wjx_text_rows(matrix_style="."), encoding)
+    code = write_html_xls(tmp_path / "386540716_1_2.xls", *wjx_code_rows(), encoding)
+    t, c = read_path(text, codebook), read_path(code, codebook)
+    assert (t.format, c.format) == ("wjx_text", "wjx_code")
+    assert any("网页表格" in n for n in t.notes)
+    assert_frame_equal(_items(t.frame), _truth(), check_dtype=False)
+    assert_frame_equal(_items(c.frame), _truth(), check_dtype=False)
+    assert t.frame["phone"].tolist() == ["13800138000", "13900139000", "13700137000", "13600136000"]
+    assert t.frame["Q6"].tolist()[3] == '=HYPERLINK("x")'
+    assert crosscheck(t, c, codebook).empty
+
+
+def test_generic_whole_and_option_columns_stay_ambiguous(tmp_path: Path, codebook: Codebook) -> None:
+    """Only 问卷星 headers get the fill-in reading; a generic ``Q4`` beside ``Q4_1``… is refused."""
+    header = ["Q1", "Q2", "Q3_1", "Q3_2", "Q3_3", "Q3_4", "Q4", "Q4_1", "Q4_2", "Q4_3", "Q4_4", "Q5_1", "Q5_2", "Q5_3"]
+    p = write_xlsx(tmp_path / "g.xlsx", header, [[1, 3, 4, 4, 4, 4, "三会一课", 1, 0, 0, 0, 1, 2, 3]])
+    with pytest.raises(SurveyError, match="既有整题一列，又有每个选项一列"):
+        read_path(p, codebook, format="generic")
+
+
+def test_single_choice_other_fill_in_both_variants(tmp_path: Path, codebook_dict: dict) -> None:
+    """Single choice with 其他: 按文本 ``其他〖文字〗``; 按序号 ``4〖文字〗`` in the code cell (assumed)."""
+    d = yaml.safe_load(yaml.safe_dump(codebook_dict, allow_unicode=True))
+    d["items"][0]["options"] = {**d["items"][0]["options"], 4: "其他"}
+    d["items"][0]["other_option"] = 4
+    p = tmp_path / "cb.yaml"
+    p.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    cb = load_codebook(p)
+    th, tr = wjx_text_rows()
+    ch, cr = wjx_code_rows()
+    j, k = th.index("1、您的党员类别"), ch.index("1、您的党员类别")
+    tr[1][j], cr[1][k] = "其他〖预备党员〗", "4〖预备党员〗"
+    t = read_path(write_xlsx(tmp_path / "386540716_按文本_t_4_4.xlsx", th, tr), cb)
+    c = read_path(write_csv(tmp_path / "386540716_按序号_t_4_4.csv", ch, cr, "gbk"), cb)
+    for res in (t, c):
+        assert res.frame["Q1"].tolist() == [1.0, 4.0, 3.0, 1.0]
+        assert res.frame["Q1_other"].tolist()[1] == "预备党员"
+        assert res.frame["Q1_other"].isna().tolist() == [True, False, True, True]
+    assert crosscheck(t, c, cb).empty

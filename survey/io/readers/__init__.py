@@ -20,18 +20,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.config.codebook import Codebook, load_codebook
-from survey.config.study import Study
+from survey.config.codebook import REVIEW_MARK, Codebook, load_codebook, review_marks
+from survey.config.study import QuestionnaireFile, Study
 from survey.errors import SurveyError, SurveyWarning
+from survey.io.atomic import write_atomic
 from survey.io.normalise import apply_aliases
 from survey.io.readers._frame import FRAME_PREFIX, ReadResult
 from survey.io.readers.detect import detect_table, is_spss
 from survey.io.readers.generic import read_generic_table
 from survey.io.readers.spss import read_spss
 from survey.io.readers.tabular import read_table
-from survey.io.readers.wjx import crosscheck, crosscheck_error, read_wjx_table
+from survey.io.readers.wjx import crosscheck, crosscheck_error, mismatch_table, read_wjx_table
+from survey.io.readers.wjx_headers import parse_download_name
 
-__all__ = ["ReadResult", "Responses", "crosscheck", "read_path", "read_responses"]
+__all__ = [
+    "ReadResult", "Responses", "check_review_marks", "crosscheck", "mismatch_list_path", "read_path", "read_responses",
+]
 
 Progress = Callable[[str], None]
 
@@ -159,28 +163,74 @@ def _odd_content_notes(result: ReadResult, codebook: Codebook, display: str) -> 
 
 
 def _crosscheck_pair(
-    main: ReadResult, other: ReadResult, codebook: Codebook, *, source: str | Path, key: str
+    main: ReadResult, other: ReadResult, codebook: Codebook, *, study: Study, key: str
 ) -> pd.DataFrame:
     """Compare the 按文本 and 按序号 variants of one download (``main`` and its partner).
 
-    ``source`` and ``key`` name the ``study.yaml`` entry for the message when the two are not
-    one 按文本 and one 按序号 file.
+    ``key`` names the ``study.yaml`` entry for the message when the two are not one 按文本 and
+    one 按序号 file. More mismatching cells than ``questionnaire.crosscheck.allow_mismatches``
+    is an error; the full list is written first to :func:`mismatch_list_path`.
     """
     pair = {main.format: main, other.format: other}
     if set(pair) != {"wjx_text", "wjx_code"}:
         raise SurveyError(
             "crosscheck 需要同一份问卷星下载的“按文本”和“按序号”两个版本",
-            file=source,
+            file=study.source,
             key=key,
             expected=f"{main.file} 与 {other.file} 一个为按文本、一个为按序号（实际为 {main.format} 与 {other.format}）",
         )
-    mismatches = crosscheck(pair["wjx_text"], pair["wjx_code"], codebook)
+    text, code = pair["wjx_text"], pair["wjx_code"]
+    mismatches = crosscheck(text, code, codebook)
+    allowed = study.questionnaire.crosscheck.allow_mismatches
+    if len(mismatches) > allowed:
+        target = mismatch_list_path(study)
+        table = mismatch_table(mismatches, text.file, code.file)
+        write_atomic(target, table.to_csv(index=False).encode("utf-8-sig"))
+        raise crosscheck_error(
+            mismatches, text.file, code.file, listed_in=target, allowed=allowed
+        )
     if len(mismatches):
-        # Reported, not fatal: the research group decides whether the codebook or the
-        # platform is right; the table is kept in Responses.crosschecks for the audit.
-        err = crosscheck_error(mismatches, pair["wjx_text"].file, pair["wjx_code"].file)
-        main.notes.append(err.message_zh())
+        main.notes.append(
+            f"{text.file} 与按序号文件 {code.file} 有 {len(mismatches)} 处不一致，"
+            f"在 questionnaire.crosscheck.allow_mismatches（{allowed}）允许的范围内。"
+        )
     return mismatches
+
+
+def check_review_marks(study: Study) -> None:
+    """Refuse a codebook that still carries the draft's "codes are a guess" marks.
+
+    ``survey codebook draft`` on a 按文本 download alone can only guess option codes from the
+    order answers appear in; it marks those items with
+    :data:`~survey.config.codebook.REVIEW_MARK`. Reading data with such a codebook gives wrong
+    numbers silently, so it is an error until the marks are removed (after checking) or
+    ``questionnaire.codes_checked: true`` says the codes were checked.
+
+    Raises
+    ------
+    SurveyError
+        Naming the codebook, the first marked line and how many items are marked.
+    """
+    path = study.resolve(study.questionnaire.codebook)
+    marks = review_marks(path)
+    if not marks or study.questionnaire.codes_checked:
+        return
+    ids = "、".join(i for _, i in marks[:10] if i) + ("……" if len(marks) > 10 else "")
+    raise SurveyError(
+        f"编码手册中还有 {len(marks)} 处“{REVIEW_MARK[2:]}”标记（{ids}）：这些题的选项代码是"
+        "草稿按答案出现顺序推测的，直接使用会得到错误的数字",
+        file=study.display(study.questionnaire.codebook),
+        row=marks[0][0],
+        expected="核对过的选项代码（核对后删除这些标记）",
+        hint="按问卷核对这些题的 options 后删除标记；或用同一次下载的按文本 + 按序号两个文件重新运行 "
+        "survey codebook draft；已核对而想保留标记时，在 study.yaml 的 questionnaire 下写 codes_checked: true",
+    )
+
+
+def mismatch_list_path(study: Study) -> Path:
+    """Where the full list of crosscheck mismatches goes: next to the output folder
+    (``<output_dir>/../crosscheck_mismatches.csv``), since no output is written on error."""
+    return study.output_path.parent / "crosscheck_mismatches.csv"
 
 
 def read_responses(
@@ -208,8 +258,10 @@ def read_responses(
     ------
     SurveyError
         Any reader error; an alias table for a column no file has; a crosscheck partner that is
-        not the other variant of its file. Cells where a crosscheck partner disagrees are not an
-        error: they are listed in ``Responses.crosschecks`` and in the notes (warnings).
+        not the other variant of its file; more cells where a crosscheck partner disagrees than
+        ``questionnaire.crosscheck.allow_mismatches`` (the full list is written to
+        :func:`mismatch_list_path`); a codebook still carrying the draft's ``# 待核对`` marks
+        unless ``questionnaire.codes_checked`` is true.
 
     Notes
     -----
@@ -220,6 +272,7 @@ def read_responses(
     >>> res = read_responses(load_study("study.yaml"))  # doctest: +SKIP
     >>> res.frame.groupby("college").size()  # doctest: +SKIP
     """
+    check_review_marks(study)
     if codebook is None:
         codebook = load_codebook(study.resolve(study.questionnaire.codebook))
     files = study.questionnaire.files
@@ -257,7 +310,7 @@ def read_responses(
                     sheet=f.sheet,
                 )
                 crosschecks[res.file] = _crosscheck_pair(
-                    res, other, codebook, source=study.source,
+                    res, other, codebook, study=study,
                     key=f"questionnaire.files[{i}].crosscheck",
                 )
             # Under copy-on-write (pandas 3, or the option on in 2.x) a shallow copy is enough:
@@ -271,6 +324,7 @@ def read_responses(
     finally:
         if bar is not None:
             bar.close()
+    frames = _drop_overlaps(frames, results, [_download_of(f) for f in files])
     frame = (
         pd.concat(frames, ignore_index=True)
         if len(frames) > 1
@@ -295,6 +349,59 @@ def read_responses(
     for note in notes:
         warnings.warn(note, SurveyWarning, stacklevel=2)
     return Responses(frame, results, mismatches, crosschecks, notes)
+
+
+def _download_of(f: QuestionnaireFile) -> tuple[str | None, str]:
+    """Which questionnaire a file is a download of: the 问卷星 questionnaire id in its name
+    (``None`` for another name) and its attributes."""
+    parsed = parse_download_name(Path(f.path).stem)
+    return (parsed[0] if parsed else None), repr(sorted(f.attributes.items()))
+
+
+def _same_questionnaire(a: tuple[str | None, str], b: tuple[str | None, str]) -> bool:
+    if a[0] is not None and b[0] is not None:
+        return a[0] == b[0]
+    return a[1] == b[1]
+
+
+def _drop_overlaps(
+    frames: list[pd.DataFrame], results: list[ReadResult], downloads: list[tuple[str | None, str]]
+) -> list[pd.DataFrame]:
+    """Rows of a download already read from an earlier file are dropped, with a note.
+
+    Two downloads of one questionnaire listed twice, or covering overlapping periods, hold the
+    same answer sheets: a row of a later file with the same 序号 and 提交答卷时间 as a row of
+    an earlier file of the same questionnaire and version is the same sheet. It is counted once
+    (kept from the earlier file); the note names both files and the count. "The same
+    questionnaire": the same 问卷星 id in both names, or, when a name has none, the same
+    attributes; and the same fingerprint. Downloads of different questionnaires (each college
+    its own) are never compared: their 序号 all start at 1.
+    """
+    earlier: list[tuple[tuple[str | None, str], str, str, set[tuple[float, pd.Timestamp]]]] = []
+    out = []
+    for frame, res, download in zip(frames, results, downloads, strict=True):
+        keys = [
+            None if pd.isna(a) or pd.isna(b) else (float(a), pd.Timestamp(b))
+            for a, b in zip(frame["_seq"], frame["submitted_at"], strict=True)
+        ]
+        owner: list[str | None] = [None] * len(keys)
+        for d, fp, name, held in earlier:
+            if fp != res.fingerprint or not _same_questionnaire(d, download):
+                continue
+            for k, key in enumerate(keys):
+                if owner[k] is None and key is not None and key in held:
+                    owner[k] = name
+        for other in dict.fromkeys(o for o in owner if o is not None):
+            n = sum(o == other for o in owner)
+            whole = "（整个文件都已读过：同一份下载列了两次）" if n == len(frame) else ""
+            res.notes.append(
+                f"{res.file} 与 {other} 有 {n} 行重叠（序号和提交答卷时间都相同）{whole}："
+                f"这些答卷只计一次，保留 {other} 中的行；请检查 study.yaml 是否重复列出了同一份问卷的下载。"
+            )
+        earlier.append((download, res.fingerprint, res.file, {k for k in keys if k is not None}))
+        dup = pd.Series([o is not None for o in owner], index=frame.index)
+        out.append(frame.loc[~dup] if dup.any() else frame)
+    return out
 
 
 def _copy_on_write() -> bool:

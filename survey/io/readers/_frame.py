@@ -601,7 +601,8 @@ def _decode_item(
             f"题目 {item.id} 既有整题一列，又有每个选项一列，无法确定以哪一种为准",
             file=display,
             column=f"{values[0][0].described} 与 {option_cols[0][0].described}",
-            hint="把其中一种列加入编码手册的 ignore_columns",
+            hint="若整题一列是按序号下载中“其他”选项的填写内容，在编码手册该题写 other_option"
+            "（其他选项的代码），该列即读作 <id>_other；否则把其中一种列加入 ignore_columns",
         )
     index = header_index(codebook)  # its option labels, built once per codebook
     cells = ItemCells(
@@ -617,9 +618,16 @@ def _decode_item(
         notes=notes,
     )
     result, other = DECODERS[item.type](cells)
+    missing = cells.missing
+
+    def other_text(v: str) -> str | float:
+        if is_missing_token(v) or parse_number(v) in missing:
+            return np.nan  # (空) / (跳过), or a missing code of a 按序号 file
+        return v.strip()
+
     for _spec, col in (p for p in parts if p[0].role == "other"):
         codes, uniques = _codes(col)
-        got = _expand([np.nan if is_missing_token(v) else v.strip() for v in uniques], codes)
+        got = _expand([other_text(v) for v in uniques], codes)
         other = _first_of(got, other)
     if f"{item.id}_other" in codebook.columns(item.id):
         result[f"{item.id}_other"] = (

@@ -383,8 +383,42 @@ def map_columns(
         if spec is None:
             raise _unrecognised(display, header_row, where, header)
         specs.append(spec)
+    specs = _fill_in_columns(specs, index)
     _check_duplicates(specs, display, header_row)
     return specs
+
+
+def _fill_in_columns(specs: list[ColumnSpec], index: HeaderIndex) -> list[ColumnSpec]:
+    """按序号: the "other" fill-in text column of a multiple-choice or ranking item.
+
+    Such a download has one 0/1 (or rank) column per option plus a text column for the "other"
+    option's fill-in. Its header is not confirmed; both readings are taken: the repeated stem
+    ``N、题干`` next to the option columns, or a second column for the "other" option
+    (``第N题(其他〖〗)``; the one whose header carries ``〖`` or comes second). Either becomes
+    ``<id>_other`` when the item has an ``other_option``.
+    """
+    with_options = {s.target for s in specs if s.kind == "item" and s.role == "option"}
+    out = list(specs)
+    for target in with_options:
+        item = index.items[target]
+        if item.other_option is None:
+            continue
+        # Only 问卷星 headers (``N、…`` and ``第N题(…)``): a generic file names the text ``Q5_other``.
+        mine = [
+            k for k, s in enumerate(out)
+            if s.kind == "item" and s.target == target and s.question is not None
+        ]
+        if not any(out[k].role == "option" for k in mine):
+            continue
+        for k in mine:
+            if out[k].role == "value" and out[k].form == "stem":
+                out[k] = dataclasses.replace(out[k], role="other", code=None)
+        other = [k for k in mine if out[k].role == "option" and out[k].code == item.other_option]
+        if len(other) > 1:
+            marked = [k for k in other if "〖" in normalise_text(out[k].header)]
+            for k in marked or other[1:]:
+                out[k] = dataclasses.replace(out[k], role="other", code=None)
+    return out
 
 
 def _match(

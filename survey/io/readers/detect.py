@@ -6,19 +6,23 @@ the 问卷星 meta columns (序号 + 提交答卷时间) or most of its headers 
 labels in matrix / choice columns, mean 按文本; numbers there mean 按序号. The file name
 (``按文本`` / ``按序号``, old ``_0.xls`` / ``_2.xls``) only breaks ties. ``QuestionnaireFile.format``
 overrides all of this.
+
+Platforms are tried in the order of :data:`DETECTORS` (one detector per platform); a table no
+detector claims is ``generic``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from survey.config.codebook import Codebook
 from survey.io.normalise import is_missing_token, normalise_text, parse_number
 from survey.io.readers.tabular import Table, read_table
-from survey.io.readers.wjx_headers import WJX_META, parse_wjx_header
+from survey.io.readers.wjx_headers import WJX_META, parse_download_name, parse_wjx_header
 
-__all__ = ["SPSS_EXTENSIONS", "detect_format", "detect_table", "is_spss"]
+__all__ = ["DETECTORS", "SPSS_EXTENSIONS", "detect_format", "detect_table", "detect_wjx", "is_spss"]
 
 SPSS_EXTENSIONS = (".sav", ".zsav")
 
@@ -35,6 +39,9 @@ def is_spss(path: Path) -> bool:
 
 
 def _name_hint(path: Path) -> str | None:
+    parsed = parse_download_name(path.stem)
+    if parsed is not None and parsed[2] in ("text", "code"):
+        return f"wjx_{parsed[2]}"
     name = path.name
     if "按文本" in name or re.search(r"_0\.xlsx?$", name):
         return "wjx_text"
@@ -43,24 +50,41 @@ def _name_hint(path: Path) -> str | None:
     return None
 
 
+#: A platform detector: ``(format, reason)`` when the table is that platform's export, else
+#: ``None`` (the next detector is tried).
+Detector = Callable[[Table, Path, Codebook | None], tuple[str, str] | None]
+
+
 def detect_table(table: Table, path: Path, codebook: Codebook | None = None) -> tuple[str, str]:
     """Detect the format of a table already read.
+
+    Each detector of :data:`DETECTORS` is asked in turn; a table no platform claims is
+    ``generic``.
 
     Returns
     -------
     (format, reason)
         The format and a short Chinese reason (for the log).
     """
+    for _platform, detector in DETECTORS:
+        got = detector(table, path, codebook)
+        if got is not None:
+            return got
+    return (
+        "generic",
+        "表头不是问卷星格式（没有“序号、提交答卷时间”，题目列也不是“N、题干”形式）",
+    )
+
+
+def detect_wjx(table: Table, path: Path, codebook: Codebook | None = None) -> tuple[str, str] | None:
+    """问卷星: ``wjx_text`` / ``wjx_code`` with a reason, or ``None`` for another table."""
     heads = [normalise_text(h) for h in table.header]
     parsed = [parse_wjx_header(h) for h in table.header]
     meta = {h for h in heads if h in WJX_META}
     non_meta = [p for h, p in zip(heads, parsed, strict=True) if h not in WJX_META]
     wjx_like = sum(p is not None for p in non_meta)
     if not ({"序号", "提交答卷时间"} <= meta or (non_meta and wjx_like / len(non_meta) >= 0.5)):
-        return (
-            "generic",
-            "表头不是问卷星格式（没有“序号、提交答卷时间”，题目列也不是“N、题干”形式）",
-        )
+        return None
     data = table.data
     for name in table.header:
         col = data[name]
@@ -95,6 +119,12 @@ def detect_table(table: Table, path: Path, codebook: Codebook | None = None) -> 
     if hint is not None:
         return hint, "单元格无法判断，按文件名判断"
     return "wjx_text", "单元格无法判断（没有选择题答案），按“按文本”读取"
+
+
+#: The platforms recognised, in the order they are tried: ``(name, detector)``. A new
+#: platform (腾讯问卷, 问卷网 …) adds its detector here (its formats, e.g. ``"tencent"``, then
+#: need a reader in :func:`survey.io.readers.read_path` and a ``FileFormat`` in the study).
+DETECTORS: list[tuple[str, Detector]] = [("问卷星", detect_wjx)]
 
 
 def detect_format(

@@ -163,7 +163,8 @@ class Table:
     excel_rows
         Excel row number of each data row (header row = 1 when it is the first row).
     kind
-        ``"xlsx"``, ``"xls"`` or ``"csv"`` (what the bytes are, not what the name says).
+        ``"xlsx"``, ``"xls"``, ``"csv"`` or ``"html"`` (an ``.xls`` download that is an HTML
+        ``<table>``): what the bytes are, not what the name says.
     encoding
         The text encoding used for a CSV file, else ``None``.
     header_row
@@ -829,6 +830,38 @@ def _shape(
     return names, frame, excel_rows, header_row, [excel_column_letter(j) for j in keep]
 
 
+_HTML_TABLE = re.compile(r"\s*<(!doctype|html|head|meta|table|body|\?xml)", re.IGNORECASE)
+
+
+def _html_rows(text: str, display: str) -> list[list[str]]:
+    """The cells of the first HTML ``<table>`` with rows, as the text a browser shows.
+
+    Cells are read as text (lxml), never converted to numbers: a phone number or a 序号 stays
+    what the file shows. ``colspan`` repeats nothing (an empty cell per spanned column).
+    """
+    import lxml.html
+
+    try:
+        doc = lxml.html.document_fromstring(text)
+    except Exception as exc:  # lxml's parser errors
+        raise SurveyError("网页表格（HTML）无法解析", file=display, hint="用 Excel 打开后另存为 .xlsx") from exc
+    for table in doc.iter("table"):
+        rows = []
+        for tr in table.iter("tr"):
+            row: list[str] = []
+            for cell in tr:
+                if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
+                    continue
+                row.append(" ".join(cell.text_content().split()))
+                span = cell.get("colspan", "1")
+                row.extend([""] * (int(span) - 1 if span.isdigit() and int(span) > 1 else 0))
+            rows.append(row)
+        if any(any(c for c in r) for r in rows):
+            width = max(len(r) for r in rows)
+            return [r + [""] * (width - len(r)) for r in rows]
+    raise SurveyError("网页表格（HTML）中没有任何数据行", file=display, expected="含有 <table> 的问卷导出")
+
+
 def read_table(
     path: str | Path,
     *,
@@ -908,6 +941,12 @@ def read_table(
                     hint="重新从问卷平台下载该文件",
                 ) from None
             raise
+        if _HTML_TABLE.match(text[:2000]) and re.search(r"<table", text, flags=re.IGNORECASE):
+            # Old 问卷星 (and other platforms') ".xls" downloads are often an HTML <table>.
+            notes.append(f"{display}：内容是网页表格（HTML），不是真正的 Excel 工作簿，已按表格读取。")
+            header, frame, excel_rows, header_row, letters = _shape(_html_rows(text, display), display)
+            return Table(display, header, frame, excel_rows, "html", used, header_row, letters,
+                         notes, parsed_by="cells")
         if ext in ("xlsx", "xlsm", "xls"):
             notes.append(f"{display}：扩展名为 .{ext}，但内容是文本（CSV），已按 CSV 读取。")
         # UTF-8 bytes go to pyarrow as they are (the BOM cut off when decoding removed it).

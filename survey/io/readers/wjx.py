@@ -23,7 +23,9 @@ from survey.io.readers._frame import ReadResult
 from survey.io.readers.generic import decode_table
 from survey.io.readers.tabular import Table, read_table
 
-__all__ = ["crosscheck", "read_wjx", "read_wjx_table"]
+__all__ = [
+    "MISMATCH_COLUMNS",
+    "crosscheck", "crosscheck_error", "mismatch_table", "read_wjx", "read_wjx_table"]
 
 
 def read_wjx_table(table: Table, codebook: Codebook, *, variant: str) -> ReadResult:
@@ -188,16 +190,72 @@ def _fmt(x: object) -> str:
     return "空" if pd.isna(x) else f"{float(x):g}"
 
 
-def crosscheck_error(mismatches: pd.DataFrame, text_file: str, code_file: str) -> SurveyError:
-    """The message for a non-empty :func:`crosscheck` result."""
+#: Columns of the mismatch list written for the research group (no answers, no identifiers).
+MISMATCH_COLUMNS = ["文件", "行", "按序号文件", "按序号文件行", "列", "按文本显示", "编码手册代码", "按序号代码"]
+
+
+def mismatch_table(mismatches: pd.DataFrame, text_file: str, code_file: str) -> pd.DataFrame:
+    """The :func:`crosscheck` result as the table written to ``crosscheck_mismatches.csv``.
+
+    Only file names, Excel rows, the column, the option label and the two codes: nothing a
+    respondent typed and no identifier.
+    """
+    def row(x: object) -> object:
+        return "" if pd.isna(x) else int(x)  # type: ignore[call-overload]
+
+    return pd.DataFrame(
+        {
+            "文件": text_file,
+            "行": [row(x) for x in mismatches["row"]],
+            "按序号文件": code_file,
+            "按序号文件行": [row(x) for x in mismatches["code_row"]],
+            "列": mismatches["column"].astype(str),
+            "按文本显示": ["" if pd.isna(x) else str(x) for x in mismatches["label"]],
+            "编码手册代码": [_fmt(x) for x in mismatches["text_code"]],
+            "按序号代码": [_fmt(x) for x in mismatches["code"]],
+        },
+        columns=MISMATCH_COLUMNS,
+    )
+
+
+def crosscheck_error(
+    mismatches: pd.DataFrame,
+    text_file: str,
+    code_file: str,
+    *,
+    listed_in: str | Path | None = None,
+    allowed: int = 0,
+    shown: int = 20,
+) -> SurveyError:
+    """The error for a :func:`crosscheck` result with more than ``allowed`` mismatches.
+
+    The message gives the count and the first ``shown`` mismatches (file, Excel row, column,
+    the label the 按文本 file shows, the code the codebook gives it, the code the 按序号 file
+    holds) and names the file holding the full list (``listed_in``).
+    """
+    lines = []
+    for _, m in mismatches.head(shown).iterrows():
+        where = f"第 {int(m['row'])} 行" if not pd.isna(m["row"]) else f"按序号文件第 {_fmt(m['code_row'])} 行"
+        if m["column"] == "(整行)":
+            lines.append(f"  {where}：{m['label']}")
+            continue
+        label = "空" if pd.isna(m["label"]) else f"“{m['label']}”"
+        lines.append(
+            f"  {where} {m['column']}：按文本为{label}（编码手册代码 {_fmt(m['text_code'])}），"
+            f"按序号为 {_fmt(m['code'])}"
+        )
+    more = f"\n  ……（另有 {len(mismatches) - shown} 处）" if len(mismatches) > shown else ""
+    full = f"\n完整清单已写入：{listed_in}" if listed_in is not None else ""
     first = mismatches.iloc[0]
     return SurveyError(
-        f"按文本与按序号两个文件不一致：共 {len(mismatches)} 处，编码手册的选项代码可能与问卷星不符"
-        f"（首处：序号 {_fmt(first['seq'])}，按文本为“{first['label']}”→ 代码 {_fmt(first['text_code'])}，"
-        f"按序号为 {_fmt(first['code'])}；按序号文件：{code_file}）",
+        f"按文本与按序号两个文件不一致：共 {len(mismatches)} 处（允许 {allowed} 处），"
+        f"编码手册的选项代码可能与问卷星不符；未写出任何处理结果。按序号文件：{code_file}\n"
+        + "\n".join(lines) + more + full,
         file=text_file,
         row=int(first["row"]) if not pd.isna(first["row"]) else None,
         column=str(first["column"]),
         expected="同一份下载的两个版本逐格一致",
-        hint="核对编码手册中该题 options 的代码顺序是否与问卷星的选项顺序一致",
+        hint="核对编码手册中这些题目 options 的代码顺序是否与问卷星的选项顺序一致"
+        "（可用 survey codebook draft 按文本文件 按序号文件 重新生成）；若确是平台本身不一致，"
+        "在 study.yaml 的 questionnaire.crosscheck.allow_mismatches 中写明允许的处数",
     )

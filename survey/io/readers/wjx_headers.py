@@ -9,7 +9,7 @@ import re
 
 from survey.io.normalise import normalise_text
 
-__all__ = ["WJX_META", "core_label", "parse_wjx_header", "split_other"]
+__all__ = ["WJX_META", "core_label", "parse_download_name", "parse_wjx_header", "split_other"]
 
 #: 问卷星 meta columns (normalised) and what they become.
 WJX_META: dict[str, str] = {
@@ -88,3 +88,31 @@ def split_other(cell: str) -> tuple[str, str | None]:
         return cell, None
     other = m.group(2).strip()
     return m.group(1).strip(), (other or None)
+
+
+#: 问卷星 download names: ``{id}_{按文本|按序号|按分数}_{title}_{n}_{n}`` and the old
+#: ``{id}_{n}_{0|2}.xls`` (0 = 按文本, 2 = 按序号).
+_DOWNLOAD_NAME = re.compile(r"^(\d{5,})_(按文本|按序号|按分数)_(.*)_\d+_\d+$")
+_OLD_DOWNLOAD_NAME = re.compile(r"^(\d{5,})_(\d+)_([02])$")
+_VARIANTS = {"按文本": "text", "按序号": "code", "按分数": "score", "0": "text", "2": "code"}
+
+
+def parse_download_name(stem: str) -> tuple[str, str, str] | None:
+    """``(questionnaire id, title, variant)`` of a 问卷星 download's file name (without the
+    extension), or ``None`` for any other name. ``variant`` is ``text``, ``code`` or ``score``;
+    the old ``.xls`` names carry no title (``""``).
+
+    Examples
+    --------
+    >>> parse_download_name("386540716_按序号_党建调查_79_78")
+    ('386540716', '党建调查', 'code')
+    >>> parse_download_name("386540716_3_0")
+    ('386540716', '', 'text')
+    """
+    m = _DOWNLOAD_NAME.match(stem)
+    if m:
+        return m.group(1), m.group(3), _VARIANTS[m.group(2)]
+    m = _OLD_DOWNLOAD_NAME.match(stem)
+    if m:
+        return m.group(1), "", _VARIANTS[m.group(3)]
+    return None
