@@ -50,7 +50,7 @@ ColumnSpec = Mapping[str, tuple[Sequence[str], bool]]
 CODE_SEPARATORS = re.compile(r"[;,、/|\n\r]+")
 
 
-def norm_text(value: Any) -> str:
+def norm_text(value: object) -> str:
     """Return ``value`` as text via :func:`survey.io.normalise.normalise_text` (NFKC, spaces).
 
     Integral floats (Excel's ``12.0``) become ``"12"``; missing values become ``""``.
@@ -62,14 +62,15 @@ def norm_text(value: Any) -> str:
     """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    if value is pd.NaT or (not isinstance(value, str) and pd.isna(value) is True):
+    # pd.isna takes any object; its stubs list scalars and arrays only
+    if value is pd.NaT or (not isinstance(value, str) and pd.isna(value) is True):  # type: ignore[call-overload]
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return normalise_text(str(value))
 
 
-def norm_key(value: Any) -> str:
+def norm_key(value: object) -> str:
     """A matching key: :func:`norm_text`, all whitespace removed, upper case.
 
     Examples
@@ -80,7 +81,7 @@ def norm_key(value: Any) -> str:
     return re.sub(r"\s+", "", norm_text(value)).upper()
 
 
-def split_codes(cell: Any) -> list[str]:
+def split_codes(cell: object) -> list[str]:
     """Split a codes cell into raw tokens (normalised text, empties removed).
 
     Examples
@@ -214,7 +215,7 @@ def issue(frame: pd.DataFrame, i: int, column: str, value: Any, problem: str, ex
     """
     return {
         "file": frame["_file"].iat[i],
-        "row": int(frame["_row"].iat[i]),
+        "row": int(frame["_row"].to_numpy()[i]),
         "column": column,
         "value": value,
         "problem": problem,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import pandas as pd
 
@@ -97,6 +97,14 @@ class Processed:
     roster: pd.DataFrame | None = None
 
 
+@overload
+def _read(
+    folder: Path, name: str, *, required: Literal[True], codebook: Codebook | None = None
+) -> pd.DataFrame: ...
+@overload
+def _read(
+    folder: Path, name: str, *, required: bool, codebook: Codebook | None = None
+) -> pd.DataFrame | None: ...
 def _read(
     folder: Path, name: str, *, required: bool, codebook: Codebook | None = None
 ) -> pd.DataFrame | None:

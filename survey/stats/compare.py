@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import scikit_posthocs as sp
+from numpy.typing import ArrayLike
 from scipy import optimize, stats
 
 from survey.config.codebook import Codebook
@@ -337,9 +338,7 @@ def cliff_delta(
     return delta, float(lo), float(hi)
 
 
-def pool_summaries(
-    n: Sequence[float], mean: Sequence[float], sd: Sequence[float]
-) -> tuple[float, float, float]:
+def pool_summaries(n: ArrayLike, mean: ArrayLike, sd: ArrayLike) -> tuple[float, float, float]:
     """Exact n, mean and SD of the union of groups given only their summaries.
 
     Notes
@@ -617,7 +616,11 @@ def gap_table(
                 column="group",
                 expected="每所对标院校只提供一种数据：原始答卷或汇总统计",
             )
-    summ_groups = sorted(set(summ["group"].astype(str))) if summ is not None else []
+    summ_by_group = (
+        {str(g): sub.set_index(level) for g, sub in summ.groupby(summ["group"].astype(str))}
+        if summ is not None else {}
+    )
+    summ_groups = sorted(summ_by_group)
 
     boot = _BootCache(n_boot, seed)
     masks = {g: (groups == g).fillna(False).to_numpy() for g in [reference, *raw_groups]}
@@ -631,7 +634,7 @@ def gap_table(
                                      ci=ci, _cache=boot)
             rows.append(_raw_row(c, level, reference, g, home[:, j], other[:, j], lo_hi, ci))
     for g in summ_groups:
-        sub = summ[summ["group"].astype(str) == g].set_index(level)
+        sub = summ_by_group[g]
         for j, c in enumerate(columns):
             if c not in sub.index:
                 continue

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -186,7 +187,7 @@ def triangulate(
     else:
         for c in ("scale", "effect", "effect_ci_low", "effect_ci_high", "p_adj"):
             out[c] = np.nan
-    out["q_signal"] = [questionnaire_signal(*r, t=thresholds) for r in
+    out["q_signal"] = [questionnaire_signal(e, lo, hi, p, t=thresholds) for e, lo, hi, p in
                        out[["effect", "effect_ci_low", "effect_ci_high", "p_adj"]].astype(float).itertuples(index=False)]
     # symposium
     sym = {c: np.full(len(out), np.nan) for c in ("n_statements", "n", "share", "kappa", "kappa_ci_low", "kappa_ci_high")}
@@ -224,7 +225,7 @@ def triangulate(
     out["n_indicators"], out["n_behind"], out["gap_median_share"] = n_ind, n_beh, med_share
     out["i_signal"] = [indicator_signal(n, b, thresholds) for n, b in zip(n_ind, n_beh, strict=True)]
     out["rating"] = [rate_evidence(*r) for r in out[["q_signal", "s_signal", "i_signal"]].itertuples(index=False)]
-    out["rationale"] = [_rationale(r) for r in out.itertuples(index=False)]
+    out["rationale"] = [_rationale(cast(_EvidenceRow, r)) for r in out.itertuples(index=False)]
     return out
 
 
@@ -232,7 +233,23 @@ def _fmt(x: float, nd: int = 2) -> str:
     return "—" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{nd}f}"
 
 
-def _rationale(r: object) -> str:
+class _EvidenceRow(Protocol):
+    """The columns of one row of :func:`triangulate` that its rationale quotes."""
+
+    q_signal: str
+    effect: float
+    effect_ci_low: float
+    effect_ci_high: float
+    p_adj: float
+    s_signal: str
+    share: float
+    kappa: float
+    i_signal: str
+    n_behind: int
+    n_indicators: int
+
+
+def _rationale(r: _EvidenceRow) -> str:
     parts = [
         f"问卷：{r.q_signal}（效应量 {_fmt(r.effect)}，95% CI [{_fmt(r.effect_ci_low)}, {_fmt(r.effect_ci_high)}]，"
         f"校正 p = {_fmt(r.p_adj, 3)}）",
