@@ -46,6 +46,7 @@ import pandas as pd
 from survey.instruments.tables import (
     AREAS,
     ISSUE_COLUMNS,
+    Issue,
     issue,
     norm_key,
     norm_text,
@@ -101,7 +102,7 @@ def read_indicators(path: str | Path, *, display: str | None = None) -> pd.DataF
     for col in ("college", "indicator", "unit", "source"):
         out[col] = df[col].map(norm_text).astype(object) if col in df else ""
     out["area"] = df["area"].map(lambda v: norm_key(v)).astype(object) if "area" in df else ""
-    issues: list[dict] = []
+    issues: list[Issue] = []
     values, dirs = [], []
     for i in range(len(df)):
         v = parse_number(df["value"].iat[i], percent=True, yes_no=True)
@@ -158,7 +159,7 @@ def read_summaries(path: str | Path, *, display: str | None = None) -> pd.DataFr
     out = df[["_file", "_row"]].copy()
     for col in ("college", "scale", "member_type"):
         out[col] = df[col].map(norm_text).astype(object) if col in df else ""
-    issues: list[dict] = []
+    issues: list[Issue] = []
     parsed: dict[str, list[float]] = {c: [] for c in ("mean", "sd", "n")}
     for i in range(len(df)):
         for col in ("mean", "sd", "n"):

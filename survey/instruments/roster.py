@@ -32,6 +32,7 @@ import pandas as pd
 from survey.errors import SurveyError
 from survey.instruments.tables import (
     ISSUE_COLUMNS,
+    Issue,
     issue,
     norm_key,
     norm_text,
@@ -81,7 +82,7 @@ def read_roster(path: str | Path, *, display: str | None = None) -> pd.DataFrame
     out = df[["_file", "_row"]].copy()
     out["college"] = df["college"].map(norm_text).astype(object)
     out["branch"] = df["branch"].map(norm_text).astype(object) if "branch" in df else ""
-    issues: list[dict] = []
+    issues: list[Issue] = []
     types, counts = [], []
     for i in range(len(df)):
         t = normalise_member_type(df["member_type"].iat[i])

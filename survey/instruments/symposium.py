@@ -59,12 +59,13 @@ statements live in :mod:`survey.stats.themes` (presence, frequencies, quotes),
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,7 @@ from survey.errors import SurveyWarning
 from survey.instruments.tables import (
     AREAS,
     ISSUE_COLUMNS,
+    Issue,
     issue,
     norm_key,
     norm_text,
@@ -114,8 +116,8 @@ STATEMENT_COLUMNS = {
 }
 
 
-def _parse_date(value: Any) -> pd.Timestamp | NaTType:
-    if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "year"):
+def _parse_date(value: object) -> pd.Timestamp | NaTType:
+    if isinstance(value, (pd.Timestamp, np.datetime64, dt.date)):
         return pd.Timestamp(value)
     text = norm_text(value)
     if not text:
@@ -151,7 +153,7 @@ def read_sessions(path: str | Path, *, display: str | None = None) -> pd.DataFra
     parts = pd.to_numeric(df["participants"].map(norm_text), errors="coerce") if "participants" in df \
         else pd.Series(np.nan, index=df.index)
     out["participants"] = parts.astype(float)
-    issues = []
+    issues: list[Issue] = []
     dup = out["session"].duplicated(keep="first")
     no_date = out["date"].isna().to_numpy()
     participants = out["participants"].to_numpy(dtype=float)
@@ -234,7 +236,7 @@ def read_themes(path: str | Path, *, display: str | None = None) -> ThemeCodeboo
     """
     raw = read_frame(path, display=display)
     df, shown = pick_columns(raw, THEME_COLUMNS, what="主题编码表")
-    issues = []
+    issues: list[Issue] = []
     seen: dict[str, str] = {}
     first_row: dict[str, int] = {}
     codes = df["code"].map(norm_key)
@@ -342,7 +344,7 @@ def clean_statements(
     df = statements.reset_index(drop=True).copy()
     shown = df.attrs.get("columns", {})
     allowed = "、".join(themes.codes)
-    issues: list[dict] = []
+    issues: list[Issue] = []
     for col in ("codes_a", "codes_b"):
         parsed = []
         for i, cell in enumerate(df[col]):

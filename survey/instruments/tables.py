@@ -17,7 +17,7 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ __all__ = [
     "AREAS",
     "ISSUE_COLUMNS",
     "ColumnSpec",
+    "Issue",
     "issue",
     "norm_key",
     "norm_text",
@@ -186,7 +187,18 @@ def pick_columns(raw: pd.DataFrame, spec: ColumnSpec, *, what: str) -> tuple[pd.
     return out, shown
 
 
-def issue(frame: pd.DataFrame, i: int, column: str, value: Any, problem: str, expected: str) -> dict[str, Any]:
+class Issue(TypedDict):
+    """One row of an issues table (keys :data:`ISSUE_COLUMNS`)."""
+
+    file: str
+    row: int
+    column: str
+    value: object
+    problem: str
+    expected: str
+
+
+def issue(frame: pd.DataFrame, i: int, column: str, value: object, problem: str, expected: str) -> Issue:
     """One row of an issues table for row ``i`` (position) of a frame from :func:`read_frame`.
 
     Parameters
@@ -204,7 +216,7 @@ def issue(frame: pd.DataFrame, i: int, column: str, value: Any, problem: str, ex
 
     Returns
     -------
-    dict
+    Issue
         Keys :data:`ISSUE_COLUMNS`; ``row`` is the Excel row.
 
     Examples
@@ -214,7 +226,7 @@ def issue(frame: pd.DataFrame, i: int, column: str, value: Any, problem: str, ex
     7
     """
     return {
-        "file": frame["_file"].iat[i],
+        "file": str(frame["_file"].iat[i]),
         "row": int(frame["_row"].to_numpy()[i]),
         "column": column,
         "value": value,

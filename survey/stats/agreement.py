@@ -32,6 +32,8 @@ from survey.instruments.symposium import ThemeCodebook
 from survey.stats.themes import presence
 
 __all__ = [
+    "AlphaLevel",
+    "Kappa2x2",
     "cohen_kappa_2x2",
     "kappa_bca_interval",
     "krippendorff_alpha",
