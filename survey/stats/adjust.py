@@ -10,6 +10,7 @@ composition and sets the naive and the adjusted gap side by side.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -252,7 +253,7 @@ def poststratified_gap(
                           expected=f"{by} 列中有“{reference}”")
     h_all = data[strata].to_numpy(dtype=object)
     labels = groups.fillna("").astype(str).to_numpy(dtype=object)
-    boot = {"labels": labels, "n_boot": n_boot, "seed": seed}
+    boot: _Boot = {"labels": labels, "n_boot": n_boot, "seed": seed}
     home_mask = (groups == reference).fillna(False).to_numpy()
     bench_mask = (groups != reference).fillna(False).to_numpy()
     raw_groups = [g for g in sorted(groups.dropna().unique()) if g != reference]
@@ -277,9 +278,19 @@ def poststratified_gap(
     return pd.DataFrame(rows)
 
 
-def _one_comparison(c, level, y, h, home_mask, gmask, gname, reference, target, ci,
+class _Boot(TypedDict):
+    """What :func:`_one_comparison` needs for the bootstrap CI of the naive gap."""
+
+    labels: np.ndarray
+    n_boot: int
+    seed: int
+
+
+def _one_comparison(c: str, level: str, y: np.ndarray, h: np.ndarray, home_mask: np.ndarray,
+                    gmask: np.ndarray, gname: str, reference: str,
+                    target: Mapping[str, float] | pd.Series | None, ci: float,
                     extra: _Extra | None = None, left_out: Sequence[str] = (),
-                    boot: Mapping | None = None) -> list:
+                    boot: _Boot | None = None) -> list[dict[str, object]]:
     ok = ~np.isnan(y) & pd.notna(h)
     st_ref = _stratum_stats(y[home_mask & ok], h[home_mask & ok])
     st_g = _stratum_stats(y[gmask & ok], h[gmask & ok])
