@@ -180,7 +180,7 @@ def cohen_kappa_2x2(a: np.ndarray, b: np.ndarray, *, confidence: float = 0.95, n
 
     Returns
     -------
-    dict
+    Kappa2x2
         ``n, n_a, n_b, agreement`` (share of statements both coders decided alike),
         ``effect`` (κ), ``se`` (large-sample SE), ``ci_low, ci_high`` (BCa bootstrap over
         statements, :func:`kappa_bca_interval`). All NaN but the counts when κ is undefined.
