@@ -36,8 +36,9 @@ demo: $(STAMP) ## Regenerate the synthetic demo study in data/raw/demo
 test: $(STAMP) ## Set up and run the test suite
 	$(BIN)/python -m pytest -n 2 -q --durations=10
 
-lint: $(STAMP) ## Lint with ruff
+lint: $(STAMP) ## Lint with ruff and type-check survey/ with mypy
 	$(BIN)/ruff check survey tests benchmarks
+	$(BIN)/mypy
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks, running on the project's own .venv kernel
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --notebook-dir=notebooks

@@ -14,6 +14,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from survey.errors import SurveyError, SurveyWarning
 
@@ -99,7 +100,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
     """Show a :class:`SurveyWarning` as a plain Chinese note (once); hide library noise."""
     if issubclass(category, SurveyWarning):
         text = str(message).removeprefix("错误：")

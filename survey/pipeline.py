@@ -16,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -42,8 +42,17 @@ from survey.io.export import (
     write_parquet,
     write_sav,
 )
-from survey.io.manifest import build_manifest, code_digest, verify_manifest, write_manifest
+from survey.io.manifest import (
+    Manifest,
+    build_manifest,
+    code_digest,
+    verify_manifest,
+    write_manifest,
+)
 from survey.io.readers import Responses, read_responses
+
+if TYPE_CHECKING:
+    from survey.report.runner import ReportResult
 
 Progress = Callable[[str], None] | None
 
@@ -63,7 +72,7 @@ class CleanRun:
     scrub_counts: dict[str, int]
     instruments: dict[str, pd.DataFrame] = field(default_factory=dict)
     outputs: dict[str, Path] = field(default_factory=dict)
-    manifest: dict[str, Any] = field(default_factory=dict)
+    manifest: Manifest = field(default_factory=Manifest)
     #: Warnings about legal but odd input (Chinese), also recorded in the manifest.
     notes: list[str] = field(default_factory=list)
 
@@ -389,7 +398,7 @@ def run_all(
     force: bool = False,
     jobs: int | None = None,
     progress: Progress = None,
-) -> Any:
+) -> ReportResult:
     """``survey report``: clean when inputs changed, then run the notebooks and export HTML.
 
     Parameters

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import reprlib
+from collections.abc import Hashable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -51,7 +52,7 @@ _PYDANTIC_ZH = {
 _UNION_TAG = re.compile(r"^(str|int|float|bool|none|\[key\]|(dict|list|tuple|function-\w+)\[.*\])$")
 
 
-def key_path(loc: tuple[Any, ...]) -> str:
+def key_path(loc: tuple[int | str, ...]) -> str:
     """Format a pydantic location tuple as ``a.b[2].c``."""
     out = ""
     for part in loc:
@@ -96,7 +97,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:
@@ -109,8 +110,10 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
-    seen: dict[Any, int] = {}
+def _construct_mapping(
+    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Hashable, object]:
+    seen: dict[object, int] = {}
     for key_node, _value in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
@@ -169,7 +172,7 @@ def _check_expanded_size(root: yaml.Node, limit: int | None = None) -> None:
     count(root)
 
 
-def _parse(text: str) -> Any:
+def _parse(text: str) -> object:
     loader = _UniqueKeyLoader(text)
     try:
         node = loader.get_single_node()
@@ -181,7 +184,7 @@ def _parse(text: str) -> Any:
         loader.dispose()
 
 
-def read_yaml(path: Path, *, what: str) -> Any:
+def read_yaml(path: Path, *, what: str) -> object:
     """Read a YAML file, raising :class:`SurveyError` for missing, malformed or oversized files.
 
     Notes
@@ -234,7 +237,7 @@ def read_yaml(path: Path, *, what: str) -> Any:
     return data
 
 
-def validate(model: type[M], data: Any, *, path: Path, what: str) -> M:
+def validate(model: type[M], data: object, *, path: Path, what: str) -> M:
     """Validate ``data`` against ``model``; report every problem at once in Chinese."""
     try:
         return model.model_validate(data)

@@ -46,6 +46,7 @@ import pandas as pd
 from survey.instruments.tables import (
     AREAS,
     ISSUE_COLUMNS,
+    Issue,
     issue,
     norm_key,
     norm_text,
@@ -101,7 +102,7 @@ def read_indicators(path: str | Path, *, display: str | None = None) -> pd.DataF
     for col in ("college", "indicator", "unit", "source"):
         out[col] = df[col].map(norm_text).astype(object) if col in df else ""
     out["area"] = df["area"].map(lambda v: norm_key(v)).astype(object) if "area" in df else ""
-    issues: list[dict] = []
+    issues: list[Issue] = []
     values, dirs = [], []
     for i in range(len(df)):
         v = parse_number(df["value"].iat[i], percent=True, yes_no=True)
@@ -124,12 +125,13 @@ def read_indicators(path: str | Path, *, display: str | None = None) -> pd.DataF
         if col == "unit" and "unit" not in df:
             continue
         first = out.dropna(subset=[col]).groupby("indicator")[col].first()
-        bad = out[col].notna() & (out[col] != out["indicator"].map(first))
-        for i in np.flatnonzero(bad.to_numpy()):
+        as_first = out["indicator"].map(first)
+        bad = out[col].notna() & (out[col] != as_first)
+        for i in np.flatnonzero(bad.to_numpy()).tolist():
             issues.append(issue(df, int(i), shown[col], out[col].iat[i], f"同一指标在不同行的{what}不一致",
-                                 f"与该指标第一行相同：{first[out['indicator'].iat[i]]}"))
+                                 f"与该指标第一行相同：{as_first.iat[i]}"))
     dup = out.duplicated(["college", "indicator"], keep="first")
-    for i in np.flatnonzero(dup.to_numpy()):
+    for i in np.flatnonzero(dup.to_numpy()).tolist():
         issues.append(issue(df, int(i), shown["indicator"], out["indicator"].iat[i], "同一院校的同一指标出现多次",
                              "每个院校 × 指标只占一行"))
     issues_df = pd.DataFrame(issues, columns=ISSUE_COLUMNS).sort_values("row", kind="stable")
@@ -157,8 +159,8 @@ def read_summaries(path: str | Path, *, display: str | None = None) -> pd.DataFr
     out = df[["_file", "_row"]].copy()
     for col in ("college", "scale", "member_type"):
         out[col] = df[col].map(norm_text).astype(object) if col in df else ""
-    issues: list[dict] = []
-    parsed = {c: [] for c in ("mean", "sd", "n")}
+    issues: list[Issue] = []
+    parsed: dict[str, list[float]] = {c: [] for c in ("mean", "sd", "n")}
     for i in range(len(df)):
         for col in ("mean", "sd", "n"):
             raw = norm_text(df[col].iat[i])
@@ -173,7 +175,7 @@ def read_summaries(path: str | Path, *, display: str | None = None) -> pd.DataFr
         if not out["college"].iat[i] or not out["scale"].iat[i]:
             issues.append(issue(df, i, shown["college"], "", "院校或量表名称为空", "非空的院校与量表/题目编号"))
     dup = out.duplicated(["college", "scale", "member_type"], keep="first")
-    for i in np.flatnonzero(dup.to_numpy()):
+    for i in np.flatnonzero(dup.to_numpy()).tolist():
         issues.append(issue(df, int(i), shown["scale"], out["scale"].iat[i], "重复的院校 × 量表行", "每个组合只占一行"))
     raise_issues(pd.DataFrame(issues, columns=ISSUE_COLUMNS).sort_values("row", kind="stable"),
                  what="对标院校汇总统计表")

@@ -25,7 +25,6 @@ Population shares and response rates computed from the roster are in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +32,7 @@ import pandas as pd
 from survey.errors import SurveyError
 from survey.instruments.tables import (
     ISSUE_COLUMNS,
+    Issue,
     issue,
     norm_key,
     norm_text,
@@ -58,7 +58,7 @@ MEMBER_TYPE_ALIASES = {
 }
 
 
-def normalise_member_type(value: Any) -> str | None:
+def normalise_member_type(value: object) -> str | None:
     """Map a member-type spelling to one of :data:`MEMBER_TYPES` (``None`` if unknown)."""
     return MEMBER_TYPE_ALIASES.get(norm_key(value))
 
@@ -82,7 +82,7 @@ def read_roster(path: str | Path, *, display: str | None = None) -> pd.DataFrame
     out = df[["_file", "_row"]].copy()
     out["college"] = df["college"].map(norm_text).astype(object)
     out["branch"] = df["branch"].map(norm_text).astype(object) if "branch" in df else ""
-    issues: list[dict] = []
+    issues: list[Issue] = []
     types, counts = [], []
     for i in range(len(df)):
         t = normalise_member_type(df["member_type"].iat[i])
@@ -101,7 +101,7 @@ def read_roster(path: str | Path, *, display: str | None = None) -> pd.DataFrame
     out["member_type"] = pd.Series(types, index=out.index, dtype=object)
     out["members"] = np.asarray(counts, dtype=float)
     dup = out.duplicated(["college", "branch", "member_type"], keep="first")
-    for i in np.flatnonzero(dup.to_numpy()):
+    for i in np.flatnonzero(dup.to_numpy()).tolist():
         issues.append(issue(df, int(i), shown["member_type"], out["member_type"].iat[i],
                              "院校 × 支部 × 党员类型重复", "每个组合只占一行"))
     ok = out["member_type"].notna() & out["members"].notna()

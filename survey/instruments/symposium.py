@@ -65,21 +65,24 @@ statements live in :mod:`survey.stats.themes` (presence, frequencies, quotes),
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pandas.api.typing import NaTType
 
 from survey.clean.identifiers import looks_like_name
 from survey.errors import SurveyWarning
 from survey.instruments.tables import (
     AREAS,
     ISSUE_COLUMNS,
+    Issue,
     issue,
     norm_key,
     norm_text,
@@ -121,8 +124,8 @@ STATEMENT_COLUMNS = {
 }
 
 
-def _parse_date(value: Any) -> pd.Timestamp:
-    if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "year"):
+def _parse_date(value: object) -> pd.Timestamp | NaTType:
+    if isinstance(value, (pd.Timestamp, np.datetime64, dt.date)):
         return pd.Timestamp(value)
     text = norm_text(value)
     if not text:
@@ -158,8 +161,10 @@ def read_sessions(path: str | Path, *, display: str | None = None) -> pd.DataFra
     parts = pd.to_numeric(df["participants"].map(norm_text), errors="coerce") if "participants" in df \
         else pd.Series(np.nan, index=df.index)
     out["participants"] = parts.astype(float)
-    issues = []
+    issues: list[Issue] = []
     dup = out["session"].duplicated(keep="first")
+    no_date = out["date"].isna().to_numpy()
+    participants = out["participants"].to_numpy(dtype=float)
     for i in range(len(out)):
         if not out["session"].iat[i]:
             issues.append(issue(df, i, shown["session"], "", "场次编号为空", "非空且不重复的场次编号"))
@@ -167,11 +172,11 @@ def read_sessions(path: str | Path, *, display: str | None = None) -> pd.DataFra
             issues.append(issue(df, i, shown["session"], out["session"].iat[i], "场次编号重复", "不重复的场次编号"))
         if not out["group"].iat[i]:
             issues.append(issue(df, i, shown["group"], "", "座谈对象为空", "如 党支部书记、组织员、学生党员"))
-        if "date" in df and norm_text(df["date"].iat[i]) and pd.isna(out["date"].iat[i]):
+        if "date" in df and norm_text(df["date"].iat[i]) and no_date[i]:
             issues.append(issue(df, i, shown["date"], norm_text(df["date"].iat[i]), "日期无法识别", "日期，如 2026-09-03"))
         if "participants" in df:
             raw = norm_text(df["participants"].iat[i])
-            v = out["participants"].iat[i]
+            v = participants[i]
             if raw and (np.isnan(v) or v <= 0 or not float(v).is_integer()):
                 issues.append(issue(df, i, shown["participants"], raw, "参会人数无效", "正整数"))
     raise_issues(pd.DataFrame(issues, columns=ISSUE_COLUMNS), what="座谈会场次表")
@@ -208,7 +213,7 @@ class ThemeCodebook:
         return pd.DataFrame(rows, columns=["code", "area"])
 
 
-def _as_tuple(value: Any, as_key: bool) -> tuple[str, ...]:
+def _as_tuple(value: object, as_key: bool) -> tuple[str, ...]:
     items = list(value) if isinstance(value, (list, tuple)) else split_codes(value)
     return tuple(norm_key(x) if as_key else norm_text(x) for x in items)
 
@@ -239,12 +244,12 @@ def read_themes(path: str | Path, *, display: str | None = None) -> ThemeCodeboo
     """
     raw = read_frame(path, display=display)
     df, shown = pick_columns(raw, THEME_COLUMNS, what="主题编码表")
-    issues = []
+    issues: list[Issue] = []
     seen: dict[str, str] = {}
     first_row: dict[str, int] = {}
     codes = df["code"].map(norm_key)
-    for i in range(len(df)):
-        code = codes.iat[i]
+    excel_rows = df["_row"].to_numpy(dtype=int)
+    for i, code in enumerate(codes.tolist()):
         if not code:
             issues.append(issue(df, i, shown["code"], "", "主题编码为空", "非空编码，如 T01"))
             continue
@@ -252,7 +257,7 @@ def read_themes(path: str | Path, *, display: str | None = None) -> ThemeCodeboo
             issues.append(issue(df, i, shown["code"], code,
                                  f"主题编码重复（第 {first_row[code]} 行已有该编码）", "每个主题编码只出现一次"))
             continue
-        first_row[code] = int(df["_row"].iat[i])
+        first_row[code] = int(excel_rows[i])
         if "area" in df:
             for a in split_codes(df["area"].iat[i]):
                 if norm_key(a) not in AREAS:
@@ -355,7 +360,7 @@ def clean_statements(
     df = statements.reset_index(drop=True).copy()
     shown = df.attrs.get("columns", {})
     allowed = "、".join(themes.codes)
-    issues: list[dict] = []
+    issues: list[Issue] = []
     for col in ("codes_a", "codes_b"):
         parsed = []
         for i, cell in enumerate(df[col]):
@@ -378,7 +383,7 @@ def clean_statements(
     elif "group" not in df:
         df["group"] = pd.Series([None] * len(df), dtype=object)
     empty_text = df["text"].map(norm_text).eq("")
-    for i in np.flatnonzero(empty_text.to_numpy()):
+    for i in np.flatnonzero(empty_text.to_numpy()).tolist():
         issues.append(issue(df, int(i), shown.get("text", "发言内容"), "", "发言内容为空", "非空的发言文本"))
     issue_table = pd.DataFrame(issues, columns=ISSUE_COLUMNS).sort_values(["row", "column"], kind="stable")
     raise_issues(issue_table, what="座谈发言记录表", on_issue=on_issue, hint=_THEME_HINT)

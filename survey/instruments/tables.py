@@ -17,7 +17,7 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ __all__ = [
     "AREAS",
     "ISSUE_COLUMNS",
     "ColumnSpec",
+    "Issue",
     "issue",
     "norm_key",
     "norm_text",
@@ -50,7 +51,7 @@ ColumnSpec = Mapping[str, tuple[Sequence[str], bool]]
 CODE_SEPARATORS = re.compile(r"[;,、/|\n\r]+")
 
 
-def norm_text(value: Any) -> str:
+def norm_text(value: object) -> str:
     """Return ``value`` as text via :func:`survey.io.normalise.normalise_text` (NFKC, spaces).
 
     Integral floats (Excel's ``12.0``) become ``"12"``; missing values become ``""``.
@@ -62,14 +63,15 @@ def norm_text(value: Any) -> str:
     """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    if value is pd.NaT or (not isinstance(value, str) and pd.isna(value) is True):
+    # pd.isna takes any object; its stubs list scalars and arrays only
+    if value is pd.NaT or (not isinstance(value, str) and pd.isna(value) is True):  # type: ignore[call-overload]
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return normalise_text(str(value))
 
 
-def norm_key(value: Any) -> str:
+def norm_key(value: object) -> str:
     """A matching key: :func:`norm_text`, all whitespace removed, upper case.
 
     Examples
@@ -80,7 +82,7 @@ def norm_key(value: Any) -> str:
     return re.sub(r"\s+", "", norm_text(value)).upper()
 
 
-def split_codes(cell: Any) -> list[str]:
+def split_codes(cell: object) -> list[str]:
     """Split a codes cell into raw tokens (normalised text, empties removed).
 
     Examples
@@ -185,7 +187,18 @@ def pick_columns(raw: pd.DataFrame, spec: ColumnSpec, *, what: str) -> tuple[pd.
     return out, shown
 
 
-def issue(frame: pd.DataFrame, i: int, column: str, value: Any, problem: str, expected: str) -> dict[str, Any]:
+class Issue(TypedDict):
+    """One row of an issues table (keys :data:`ISSUE_COLUMNS`)."""
+
+    file: str
+    row: int
+    column: str
+    value: object
+    problem: str
+    expected: str
+
+
+def issue(frame: pd.DataFrame, i: int, column: str, value: object, problem: str, expected: str) -> Issue:
     """One row of an issues table for row ``i`` (position) of a frame from :func:`read_frame`.
 
     Parameters
@@ -203,7 +216,7 @@ def issue(frame: pd.DataFrame, i: int, column: str, value: Any, problem: str, ex
 
     Returns
     -------
-    dict
+    Issue
         Keys :data:`ISSUE_COLUMNS`; ``row`` is the Excel row.
 
     Examples
@@ -213,8 +226,8 @@ def issue(frame: pd.DataFrame, i: int, column: str, value: Any, problem: str, ex
     7
     """
     return {
-        "file": frame["_file"].iat[i],
-        "row": int(frame["_row"].iat[i]),
+        "file": str(frame["_file"].iat[i]),
+        "row": int(frame["_row"].to_numpy()[i]),
         "column": column,
         "value": value,
         "problem": problem,

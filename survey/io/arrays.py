@@ -6,15 +6,13 @@ the data layer meets; ``benchmarks/bench_clean.py`` is where the difference show
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 __all__ = ["factorize_runs", "object_full"]
 
 
-def object_full(n: int, value: Any) -> np.ndarray:
+def object_full(n: int, value: object) -> np.ndarray:
     """A writable object array of ``n`` references to ``value``.
 
     Same as ``np.full(n, value, dtype=object)``, which assigns element by element and takes

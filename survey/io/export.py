@@ -24,7 +24,7 @@ import datetime as dt
 import os
 import re
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -273,7 +273,7 @@ def _sav_text(s: pd.Series) -> tuple[np.ndarray, int]:
 
 def _sav_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Convert columns to what pyreadstat writes well: numbers as float, text as str."""
-    out = {}
+    out: dict[Hashable, pd.Series] = {}
     for col in df.columns:
         s = df[col]
         if pd.api.types.is_bool_dtype(s.dtype) or (
@@ -330,11 +330,15 @@ def fix_sav_timestamp(path: str | Path, when: dt.datetime | None = None) -> None
         fh.write(time)
 
 
+#: Value labels of one variable: ``{code: label}`` with numeric or text codes.
+ValueLabels = Mapping[int, str] | Mapping[float, str] | Mapping[str, str]
+
+
 def write_sav(
     df: pd.DataFrame,
     path: str | Path,
     variable_labels: Mapping[str, str] | None = None,
-    value_labels: Mapping[str, Mapping[float | int | str, str]] | None = None,
+    value_labels: Mapping[str, ValueLabels] | None = None,
     *,
     file_label: str = "",
     variable_measure: Mapping[str, str] | None = None,
@@ -374,7 +378,7 @@ def write_sav(
     names = spss_names(df.columns)
     frame = _sav_frame(df).rename(columns={str(k): v for k, v in names.items()})
     renamed = {k: v for k, v in names.items() if k != v}
-    labels: dict[str, str] = {}
+    labels: dict[str, str | None] = {}
     for col, new in names.items():
         label = (variable_labels or {}).get(col) or (col if col in renamed else None)
         if label:
@@ -394,7 +398,8 @@ def write_sav(
         str(path),
         file_label=_truncate_utf8(file_label, SPSS_FILE_LABEL_BYTES),
         column_labels=labels or None,
-        variable_value_labels=values or None,
+        # pyreadstat takes text keys for text columns too; its stubs allow numbers only
+        variable_value_labels=values or None,  # type: ignore[arg-type]
         variable_measure=measure or None,
     )
     fix_sav_timestamp(path)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TypeAlias, TypedDict
 
 import numpy as np
 
@@ -26,6 +26,37 @@ from survey.errors import SurveyError
 from survey.paths import PACKAGE_DIR
 
 MANIFEST_VERSION = 1
+#: A value as the manifest stores it (plain JSON).
+JSONValue: TypeAlias = "None | bool | int | float | str | list[JSONValue] | dict[str, JSONValue]"
+
+
+class FileEntry(TypedDict):
+    """Hash and size of one file in the manifest."""
+
+    sha256: str
+    bytes: int
+
+
+class RawFileEntry(FileEntry):
+    """A raw input: its name relative to the study folder, hash and size."""
+
+    name: str
+
+
+class Manifest(TypedDict, total=False):
+    """``manifest.json`` as :func:`build_manifest` builds it (every key present).
+
+    ``total=False`` because a manifest read back from disk may be absent (``{}``).
+    """
+
+    manifest_version: int
+    raw_files: list[RawFileEntry]
+    outputs: dict[str, FileEntry]
+    row_counts: dict[str, JSONValue]
+    fingerprints: dict[str, JSONValue]
+    config_hash: str
+    versions: dict[str, str | None]
+    extra: dict[str, JSONValue]
 #: Distributions whose versions are recorded (missing ones are recorded as ``null``).
 RECORDED_PACKAGES = (
     "survey", "pandas", "numpy", "scipy", "pyarrow", "pyreadstat", "openpyxl", "python-calamine",
@@ -60,14 +91,15 @@ def package_versions(packages: Iterable[str] = RECORDED_PACKAGES) -> dict[str, s
     return versions
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: object) -> JSONValue:
     """Convert numpy scalars, paths, tuples and sets to plain JSON; NaN/inf become null."""
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     if isinstance(value, (set, frozenset)):
-        return sorted(_jsonable(v) for v in value)
+        # a set in the manifest holds scalars of one kind, which sort
+        return sorted(_jsonable(v) for v in value)  # type: ignore[type-var]
     if isinstance(value, PurePath):
         return value.as_posix()
     if isinstance(value, np.generic):
@@ -79,7 +111,11 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"manifest value of type {type(value).__name__} is not JSON-serialisable")
 
 
-def _file_entry(path: Path) -> dict[str, Any]:
+def _jsonable_mapping(value: Mapping[str, object]) -> dict[str, JSONValue]:
+    return {str(k): _jsonable(v) for k, v in value.items()}
+
+
+def _file_entry(path: Path) -> FileEntry:
     return {"sha256": sha256_file(path), "bytes": path.stat().st_size}
 
 
@@ -89,8 +125,8 @@ def build_manifest(
     row_counts: Mapping[str, int],
     fingerprints: Mapping[str, str],
     config_hash: str,
-    extra: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+    extra: Mapping[str, object] | None = None,
+) -> Manifest:
     """Describe a run: hashes of inputs and outputs, counts, fingerprints and versions.
 
     Parameters
@@ -113,7 +149,7 @@ def build_manifest(
 
     Returns
     -------
-    dict
+    Manifest
         Keys ``manifest_version``, ``raw_files`` (list of ``{name, sha256, bytes}``),
         ``outputs`` (``{name: {sha256, bytes}}``), ``row_counts``, ``fingerprints``,
         ``config_hash``, ``versions`` (python and packages), ``extra``. No time stamp.
@@ -122,21 +158,21 @@ def build_manifest(
         "manifest_version": MANIFEST_VERSION,
         "raw_files": [{"name": str(name), **_file_entry(Path(path))} for name, path in raw_files],
         "outputs": {str(name): _file_entry(Path(path)) for name, path in outputs.items()},
-        "row_counts": _jsonable(dict(row_counts)),
-        "fingerprints": _jsonable(dict(fingerprints)),
+        "row_counts": _jsonable_mapping(row_counts),
+        "fingerprints": _jsonable_mapping(fingerprints),
         "config_hash": config_hash,
         "versions": package_versions(),
-        "extra": _jsonable(dict(extra or {})),
+        "extra": _jsonable_mapping(extra or {}),
     }
 
 
-def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
+def manifest_bytes(manifest: Mapping[str, object]) -> bytes:
     """The exact bytes :func:`write_manifest` writes."""
     text = json.dumps(_jsonable(manifest), sort_keys=True, ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8")
 
 
-def write_manifest(manifest: Mapping[str, Any], path: str | Path) -> None:
+def write_manifest(manifest: Mapping[str, object], path: str | Path) -> None:
     """Write the manifest as JSON: sorted keys, UTF-8 (Chinese unescaped), 2-space indent,
     ``\\n`` line ends and a trailing newline, so equal manifests are equal files."""
     Path(path).write_bytes(manifest_bytes(manifest))

@@ -12,7 +12,7 @@ import numbers
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TypeVar, overload
 
 import pandas as pd
 
@@ -29,12 +29,17 @@ __all__ = [
 # Zero-width characters that survive NFKC and must simply disappear.
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"\s+")
+_T = TypeVar("_T")
 
 #: Cell texts that mean "no answer" in 问卷星 exports (compared after normalisation).
 MISSING_TOKENS: frozenset[str] = frozenset({"", "(跳过)", "(空)"})
 
 
-def normalise_text(s: Any) -> Any:
+@overload
+def normalise_text(s: str) -> str: ...
+@overload
+def normalise_text(s: _T) -> _T: ...
+def normalise_text(s: object) -> object:
     """Return ``s`` with full-width ASCII made half-width and whitespace tidied.
 
     Parameters
@@ -66,7 +71,7 @@ def normalise_text(s: Any) -> Any:
     return _SPACES.sub(" ", out).strip()
 
 
-def is_missing_token(s: Any) -> bool:
+def is_missing_token(s: object) -> bool:
     """True for ``None``, NaN and the 问卷星 "no answer" texts (``(跳过)``, ``(空)``, empty)."""
     if s is None:
         return True
@@ -119,7 +124,7 @@ def apply_aliases(series: pd.Series, table: Mapping[str, Sequence[str]]) -> pd.S
         for v in variants:
             lookup[normalise_text(str(v))] = canonical
 
-    def _one(v: Any) -> Any:
+    def _one(v: object) -> object:
         if not isinstance(v, str):
             return v
         n = normalise_text(v)
@@ -133,7 +138,7 @@ _YES = frozenset({"是", "有", "YES", "Y", "TRUE", "√"})
 _NO = frozenset({"否", "无", "没有", "NO", "N", "FALSE", "×"})
 
 
-def parse_number(s: Any, *, percent: bool = False, yes_no: bool = False) -> float:
+def parse_number(s: object, *, percent: bool = False, yes_no: bool = False) -> float:
     """Parse a number as typed in a cell; NaN when the cell is empty or not a number.
 
     Parameters
@@ -194,7 +199,7 @@ _DURATION_UNITS = {
 _CLOCK = re.compile(r"^(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?$")
 
 
-def parse_duration(s: Any) -> float:
+def parse_duration(s: object) -> float:
     """Parse the time a respondent took into seconds.
 
     Parameters

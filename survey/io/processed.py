@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Literal, overload
 
 import pandas as pd
 
 from survey.config.codebook import Codebook, load_codebook
 from survey.config.study import Study
 from survey.errors import SurveyError
+from survey.io.manifest import Manifest
 
 #: Tables written for the questionnaire (Parquet + CSV unless noted).
 RESPONSES = "responses"
@@ -88,7 +89,7 @@ class Processed:
     exclusions: pd.DataFrame
     cell_changes: pd.DataFrame
     cleaning_log: pd.DataFrame
-    manifest: dict[str, Any]
+    manifest: Manifest
     sessions: pd.DataFrame | None = None
     statements: pd.DataFrame | None = None
     themes: pd.DataFrame | None = None
@@ -97,6 +98,14 @@ class Processed:
     roster: pd.DataFrame | None = None
 
 
+@overload
+def _read(
+    folder: Path, name: str, *, required: Literal[True], codebook: Codebook | None = None
+) -> pd.DataFrame: ...
+@overload
+def _read(
+    folder: Path, name: str, *, required: bool, codebook: Codebook | None = None
+) -> pd.DataFrame | None: ...
 def _read(
     folder: Path, name: str, *, required: bool, codebook: Codebook | None = None
 ) -> pd.DataFrame | None:
@@ -136,7 +145,9 @@ def load_processed(study: Study, folder: Path | None = None) -> Processed:
     """
     folder = Path(folder) if folder is not None else study.output_path
     manifest_path = folder / MANIFEST
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    manifest: Manifest = (
+        json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    )
     codebook = load_codebook(study.resolve(study.questionnaire.codebook))
     tables = {
         name: _read(folder, name, required=True, codebook=codebook)

@@ -10,6 +10,7 @@ composition and sets the naive and the adjusted gap side by side.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -104,6 +105,12 @@ def _pool(parts: Sequence[Stats]) -> Stats:
     return total, mean, pooled_sd**2
 
 
+def _row_stats(rows: pd.DataFrame) -> list[Stats]:
+    """(n, mean, variance) of each row of summary statistics (columns n, mean, sd)."""
+    cols = (rows[c].to_numpy(dtype=float) for c in ("n", "mean", "sd"))
+    return [(float(n), float(m), float(sd) ** 2) for n, m, sd in zip(*cols, strict=True)]
+
+
 class _Extra:
     """Summary statistics of colleges without raw answers, for one variable.
 
@@ -121,13 +128,12 @@ class _Extra:
             if strat.empty:
                 continue
             self.groups.append(str(g))
-            for r in strat.itertuples():
-                self.strata.setdefault(str(r.stratum), []).append((r.n, r.mean, r.sd**2))
+            for s, st in zip(strat["stratum"].astype(str), _row_stats(strat), strict=True):
+                self.strata.setdefault(s, []).append(st)
             if len(whole):
-                r = next(whole.itertuples())
-                self.overall.append((r.n, r.mean, r.sd**2))
+                self.overall.append(_row_stats(whole)[0])
             else:  # no whole-college row: the member types together
-                self.overall.append(_pool([(r.n, r.mean, r.sd**2) for r in strat.itertuples()]))
+                self.overall.append(_pool(_row_stats(strat)))
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -247,7 +253,7 @@ def poststratified_gap(
                           expected=f"{by} 列中有“{reference}”")
     h_all = data[strata].to_numpy(dtype=object)
     labels = groups.fillna("").astype(str).to_numpy(dtype=object)
-    boot = {"labels": labels, "n_boot": n_boot, "seed": seed}
+    boot: _Boot = {"labels": labels, "n_boot": n_boot, "seed": seed}
     home_mask = (groups == reference).fillna(False).to_numpy()
     bench_mask = (groups != reference).fillna(False).to_numpy()
     raw_groups = [g for g in sorted(groups.dropna().unique()) if g != reference]
@@ -272,16 +278,26 @@ def poststratified_gap(
     return pd.DataFrame(rows)
 
 
-def _one_comparison(c, level, y, h, home_mask, gmask, gname, reference, target, ci,
+class _Boot(TypedDict):
+    """What :func:`_one_comparison` needs for the bootstrap CI of the naive gap."""
+
+    labels: np.ndarray
+    n_boot: int
+    seed: int
+
+
+def _one_comparison(c: str, level: str, y: np.ndarray, h: np.ndarray, home_mask: np.ndarray,
+                    gmask: np.ndarray, gname: str, reference: str,
+                    target: Mapping[str, float] | pd.Series | None, ci: float,
                     extra: _Extra | None = None, left_out: Sequence[str] = (),
-                    boot: Mapping | None = None) -> list:
+                    boot: _Boot | None = None) -> list[dict[str, object]]:
     ok = ~np.isnan(y) & pd.notna(h)
     st_ref = _stratum_stats(y[home_mask & ok], h[home_mask & ok])
     st_g = _stratum_stats(y[gmask & ok], h[gmask & ok])
     x_all, z_all = y[home_mask & ~np.isnan(y)], y[gmask & ~np.isnan(y)]
     if extra:
-        for s, parts in extra.strata.items():
-            st_g[s] = _pool([*([st_g[s]] if s in st_g else []), *parts])
+        for s, summary_parts in extra.strata.items():
+            st_g[s] = _pool([*([st_g[s]] if s in st_g else []), *summary_parts])
         raw = [(float(len(z_all)), z_all.mean(), z_all.var(ddof=1))] if len(z_all) > 1 else []
         raw += [(1.0, float(z_all[0]), np.nan)] if len(z_all) == 1 else []
         n_z, m_z, v_z = _pool([*raw, *extra.overall])
@@ -298,21 +314,21 @@ def _one_comparison(c, level, y, h, home_mask, gmask, gname, reference, target, 
             f"{'、'.join(left_out)}只有全校汇总、没有分党员类别的汇总，未纳入")
     out = []
     if len(x_all) >= 2 and n_z >= 2 and np.isfinite(v_z):
-        w = welch_from_summary(x_all.mean(), x_all.std(ddof=1), len(x_all),
-                               m_z, np.sqrt(v_z), n_z, ci=ci)
-        lo, hi, how = w["ci_low"], w["ci_high"], "welch"
+        welch = welch_from_summary(x_all.mean(), x_all.std(ddof=1), len(x_all),
+                                   m_z, np.sqrt(v_z), n_z, ci=ci)
+        lo, hi, how = welch["ci_low"], welch["ci_high"], "welch"
         if boot is not None:
             lab = boot["labels"]
-            parts = {g: y[gmask & (lab == g)] for g in sorted(set(lab[gmask]))}
+            answers = {g: y[gmask & (lab == g)] for g in sorted(set(lab[gmask]))}
             summ = [(g, o[0], o[1], float(np.sqrt(o[2])))
                     for g, o in zip(extra.groups, extra.overall, strict=True)] if extra else []
-            lo, hi = bootstrap_gap_ci(x_all, parts, key=c, reference=reference, summaries=summ,
+            lo, hi = bootstrap_gap_ci(x_all, answers, key=c, reference=reference, summaries=summ,
                                       n_boot=boot["n_boot"], seed=boot["seed"], ci=ci)
             how = "bootstrap"
         out.append({**base, "estimator": "naive", "n_ref": len(x_all), "n": int(n_z),
-                    "mean_ref": x_all.mean(), "mean": m_z, "diff": w["diff"],
-                    "se": w["se"], "df": w["df"], "ci_low": lo, "ci_high": hi,
-                    "ci_method": how, "statistic": w["statistic"], "p": w["p"],
+                    "mean_ref": x_all.mean(), "mean": m_z, "diff": welch["diff"],
+                    "se": welch["se"], "df": welch["df"], "ci_low": lo, "ci_high": hi,
+                    "ci_method": how, "statistic": welch["statistic"], "p": welch["p"],
                     "deff_ref": 1.0, "deff": 1.0, "n_eff_ref": float(len(x_all)),
                     "n_eff": float(n_z), "note": summary_note})
     if target is None:
@@ -326,15 +342,15 @@ def _one_comparison(c, level, y, h, home_mask, gmask, gname, reference, target, 
         note = f"以下党员类别在一方样本中没有回答，已从调整中剔除：{'、'.join(dropped)}"
     if not common:
         return out
-    w = np.array([tgt[s] for s in common], dtype=float)
-    w = w / w.sum()
-    m_r, v_r, deff_r, parts_r, n_r = _poststratify(st_ref, w, common, np.var(x_all, ddof=1))
-    m_g, v_g, deff_g, parts_g, n_g = _poststratify(st_g, w, common, v_z)
+    wt = np.array([tgt[s] for s in common], dtype=float)
+    wt = wt / wt.sum()
+    m_r, v_r, deff_r, parts_r, n_r = _poststratify(st_ref, wt, common, np.var(x_all, ddof=1))
+    m_g, v_g, deff_g, parts_g, n_g = _poststratify(st_g, wt, common, v_z)
     se = float(np.sqrt(v_r + v_g))
-    parts = np.concatenate([parts_r, parts_g])
+    var_parts = np.concatenate([parts_r, parts_g])
     dof = np.concatenate([n_r, n_g]) - 1
     with np.errstate(divide="ignore", invalid="ignore"):
-        df = float(parts.sum() ** 2 / np.sum(np.where(dof > 0, parts**2 / dof, 0.0)))
+        df = float(var_parts.sum() ** 2 / np.sum(np.where(dof > 0, var_parts**2 / dof, 0.0)))
     diff = m_r - m_g
     q = stats.t.ppf(0.5 + ci / 2, df)
     t = diff / se if se > 0 else np.nan

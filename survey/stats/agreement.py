@@ -21,16 +21,19 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Literal, TypedDict
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from survey.instruments.symposium import ThemeCodebook
 from survey.stats.themes import presence
 
 __all__ = [
+    "AlphaLevel",
+    "Kappa2x2",
     "cohen_kappa_2x2",
     "kappa_bca_interval",
     "krippendorff_alpha",
@@ -40,6 +43,8 @@ __all__ = [
 
 #: Default seed of the agreement bootstraps.
 SEED = 20260903
+#: Levels of measurement accepted by :func:`krippendorff_alpha`.
+AlphaLevel = Literal["nominal", "ordinal", "interval", "ratio"]
 
 
 def _kappa_cells(cells: np.ndarray) -> np.ndarray:
@@ -85,7 +90,7 @@ def _perfect_agreement_interval(cells: np.ndarray, confidence: float) -> float:
     return float(max(-1.0, 1 - d_high / (1 - pe)))
 
 
-def kappa_bca_interval(cells: Sequence[float], *, confidence: float = 0.95, n_boot: int = 2000,
+def kappa_bca_interval(cells: ArrayLike, *, confidence: float = 0.95, n_boot: int = 2000,
                        seed: int = SEED) -> tuple[float, float]:
     """Bias-corrected and accelerated (BCa) bootstrap interval of Cohen's κ of a 2 × 2 table.
 
@@ -145,8 +150,21 @@ def kappa_bca_interval(cells: Sequence[float], *, confidence: float = 0.95, n_bo
     return _bca(boot, est, _kappa_cells(t - drop), t[t > 0], confidence)
 
 
+class Kappa2x2(TypedDict):
+    """Result of :func:`cohen_kappa_2x2`."""
+
+    n: int
+    n_a: int
+    n_b: int
+    agreement: float
+    effect: float
+    se: float
+    ci_low: float
+    ci_high: float
+
+
 def cohen_kappa_2x2(a: np.ndarray, b: np.ndarray, *, confidence: float = 0.95, n_boot: int = 2000,
-                    seed: int = SEED) -> dict[str, Any]:
+                    seed: int = SEED) -> Kappa2x2:
     """Cohen's kappa of two boolean vectors, with its standard error and a BCa bootstrap CI.
 
     Parameters
@@ -162,7 +180,7 @@ def cohen_kappa_2x2(a: np.ndarray, b: np.ndarray, *, confidence: float = 0.95, n
 
     Returns
     -------
-    dict
+    Kappa2x2
         ``n, n_a, n_b, agreement`` (share of statements both coders decided alike),
         ``effect`` (κ), ``se`` (large-sample SE), ``ci_low, ci_high`` (BCa bootstrap over
         statements, :func:`kappa_bca_interval`). All NaN but the counts when κ is undefined.
@@ -190,13 +208,14 @@ def cohen_kappa_2x2(a: np.ndarray, b: np.ndarray, *, confidence: float = 0.95, n
     b = np.asarray(b, dtype=bool)
     n = len(a)
     cells = np.array([np.sum(a & b), np.sum(a & ~b), np.sum(~a & b), np.sum(~a & ~b)], dtype=float)
-    out = {"n": n, "n_a": int(a.sum()), "n_b": int(b.sum()), "agreement": float((a == b).mean()) if n else np.nan,
-           "effect": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+    out: Kappa2x2 = {"n": n, "n_a": int(a.sum()), "n_b": int(b.sum()),
+                     "agreement": float((a == b).mean()) if n else np.nan, "effect": np.nan, "se": np.nan,
+                     "ci_low": np.nan, "ci_high": np.nan}
     if n == 0 or np.isnan(_kappa_cells(cells)):
         return out
     res = cohens_kappa(cells.reshape(2, 2))
     lo, hi = kappa_bca_interval(cells, confidence=confidence, n_boot=n_boot, seed=seed)
-    out.update(effect=float(res.kappa), se=float(res.std_kappa), ci_low=lo, ci_high=hi)
+    out.update({"effect": float(res.kappa), "se": float(res.std_kappa), "ci_low": lo, "ci_high": hi})
     return out
 
 
@@ -244,7 +263,7 @@ def theme_agreement(statements: pd.DataFrame, themes: ThemeCodebook, *, confiden
 
 
 def krippendorff_alpha(reliability_data: np.ndarray | Sequence[Sequence[float]], *,
-                       level: str = "nominal") -> float:
+                       level: AlphaLevel = "nominal") -> float:
     """Krippendorff's alpha of a coders × units matrix (NaN = not coded).
 
     Wraps :func:`krippendorff.alpha`. R: ``irr::kripp.alpha(m, method = "nominal")``.

@@ -271,7 +271,9 @@ def t_interval(
     return mean - half, mean + half
 
 
-def welch_df(v1: np.ndarray | float, n1, v2, n2) -> np.ndarray:
+def welch_df(
+    v1: np.ndarray | float, n1: np.ndarray | float, v2: np.ndarray | float, n2: np.ndarray | float
+) -> np.ndarray:
     """Welch–Satterthwaite degrees of freedom from two variances and sample sizes.
 
     Examples

@@ -9,11 +9,12 @@ always home minus benchmark.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import scikit_posthocs as sp
+from numpy.typing import ArrayLike
 from scipy import optimize, stats
 
 from survey.config.codebook import Codebook
@@ -337,9 +338,7 @@ def cliff_delta(
     return delta, float(lo), float(hi)
 
 
-def pool_summaries(
-    n: Sequence[float], mean: Sequence[float], sd: Sequence[float]
-) -> tuple[float, float, float]:
+def pool_summaries(n: ArrayLike, mean: ArrayLike, sd: ArrayLike) -> tuple[float, float, float]:
     """Exact n, mean and SD of the union of groups given only their summaries.
 
     Notes
@@ -484,7 +483,8 @@ def compare_summaries(
     return _add_adjusted(out, level, p_adjust)
 
 
-def _summary_row(key, level, reference, n1, m1, s1, group, n2, m2, s2, ci) -> dict:
+def _summary_row(key: Hashable, level: str, reference: str, n1: float, m1: float, s1: float,
+                 group: str, n2: float, m2: float, s2: float, ci: float) -> dict[str, object]:
     w = welch_from_summary(m1, s1, n1, m2, s2, n2, ci=ci)
     g, glo, ghi = hedges_g(m1, s1, n1, m2, s2, n2, ci=ci)
     return {
@@ -617,13 +617,17 @@ def gap_table(
                 column="group",
                 expected="每所对标院校只提供一种数据：原始答卷或汇总统计",
             )
-    summ_groups = sorted(set(summ["group"].astype(str))) if summ is not None else []
+    summ_by_group = (
+        {str(g): sub.set_index(level) for g, sub in summ.groupby(summ["group"].astype(str))}
+        if summ is not None else {}
+    )
+    summ_groups = sorted(summ_by_group)
 
     boot = _BootCache(n_boot, seed)
     masks = {g: (groups == g).fillna(False).to_numpy() for g in [reference, *raw_groups]}
     home = values[masks[reference]]
 
-    rows: list[dict] = []
+    rows: list[dict[str, object]] = []
     for g in raw_groups:
         other = values[masks[g]]
         for j, c in enumerate(columns):
@@ -631,14 +635,14 @@ def gap_table(
                                      ci=ci, _cache=boot)
             rows.append(_raw_row(c, level, reference, g, home[:, j], other[:, j], lo_hi, ci))
     for g in summ_groups:
-        sub = summ[summ["group"].astype(str) == g].set_index(level)
+        sub = summ_by_group[g]
         for j, c in enumerate(columns):
             if c not in sub.index:
                 continue
             h = home[:, j][~np.isnan(home[:, j])]
-            r = sub.loc[c]
+            n2, m2, s2 = (float(v) for v in sub.loc[c, ["n", "mean", "sd"]].to_numpy(dtype=float))
             rows.append(_summary_row(c, level, reference, len(h), h.mean(), h.std(ddof=1),
-                                     g, r["n"], r["mean"], r["sd"], ci))
+                                     g, n2, m2, s2, ci))
     if len(raw_groups) + len(summ_groups) > 1:
         rows.extend(_pooled_rows(values, masks, boot, raw_groups, summ, columns, level,
                                  reference, home, ci))
@@ -737,7 +741,8 @@ def bootstrap_gap_ci(
     return float(lo), float(hi)
 
 
-def _raw_row(key, level, reference, group, x, y, lo_hi, ci) -> dict:
+def _raw_row(key: str, level: str, reference: str, group: str, x: np.ndarray, y: np.ndarray,
+             lo_hi: tuple[float, float], ci: float) -> dict[str, object]:
     x = x[~np.isnan(x)]
     y = y[~np.isnan(y)]
     row = {level: key, "group": group, "reference": reference, "n_ref": len(x),
@@ -754,7 +759,7 @@ def _raw_row(key, level, reference, group, x, y, lo_hi, ci) -> dict:
     return row
 
 
-def _two_sample_tests(x: np.ndarray, y: np.ndarray, ci: float) -> dict:
+def _two_sample_tests(x: np.ndarray, y: np.ndarray, ci: float) -> dict[str, object]:
     out = {"diff": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
            "ci_method": "", "test": "welch_t", "statistic": np.nan, "df": np.nan, "p": np.nan,
            "u": np.nan, "p_u": np.nan, "effect": np.nan, "effect_name": "hedges_g",
@@ -779,8 +784,10 @@ def _two_sample_tests(x: np.ndarray, y: np.ndarray, ci: float) -> dict:
     return out
 
 
-def _pooled_rows(values, masks, boot, raw_groups, summ, columns, level, reference, home,
-                 ci) -> list[dict]:
+def _pooled_rows(values: np.ndarray, masks: Mapping[str, np.ndarray], boot: _BootCache,
+                 raw_groups: Sequence[str], summ: pd.DataFrame | None, columns: Sequence[str],
+                 level: str, reference: str, home: np.ndarray,
+                 ci: float) -> list[dict[str, object]]:
     raw_mask = np.zeros(len(values), dtype=bool)
     for g in raw_groups:
         raw_mask |= masks[g]

@@ -17,6 +17,8 @@ Agresti (2007), Table 2.5 (gender × party identification, GSS): X² = 30.07 on 
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -189,7 +191,8 @@ def adjusted_residuals(table: pd.DataFrame) -> pd.DataFrame:
     tab = Table(t.to_numpy(dtype=float, copy=True), shift_zeros=False)
     res = pd.DataFrame(tab.standardized_resids, index=t.index, columns=t.columns)
     exp = pd.DataFrame(tab.fittedvalues, index=t.index, columns=t.columns)
-    long = t.stack().rename("observed").to_frame()
+    # one column level, so stack() gives a Series (the stubs allow a DataFrame too)
+    long = cast("pd.Series", t.stack()).rename("observed").to_frame()
     long["expected"] = exp.stack()
     long["residual"] = res.stack()
     long.index.names = ["row", "column"]

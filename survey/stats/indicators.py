@@ -177,8 +177,9 @@ def indicator_gaps(indicators: pd.DataFrame, *, home: str = "本院",
         bench = sub.loc[(sub["college"] != home) & sub["value"].notna()]
         med = float(bench["value"].median()) if len(bench) else np.nan
         if len(bench):
-            best_i = bench["value"].idxmax() if sign > 0 else bench["value"].idxmin()
-            best, best_college = float(bench.at[best_i, "value"]), bench.at[best_i, "college"]
+            values = bench["value"].to_numpy(dtype=float)
+            best_pos = int(np.argmax(values) if sign > 0 else np.argmin(values))
+            best, best_college = float(values[best_pos]), bench["college"].iloc[best_pos]
         else:
             best, best_college = np.nan, ""
         gm, gb = sign * (hv - med), sign * (hv - best)

@@ -198,7 +198,8 @@ def ipa(
     return out
 
 
-def _bench_gap(data, proj, by, who, ci, n_boot, seed) -> pd.DataFrame:
+def _bench_gap(data: pd.DataFrame, proj: pd.DataFrame, by: str, who: str, ci: float, n_boot: int,
+               seed: int) -> pd.DataFrame:
     cols = list(proj["item_perf"])
     others = data[by].astype("string").dropna()
     if (others != who).sum() == 0:

@@ -34,7 +34,7 @@ def college_totals(roster: pd.DataFrame) -> pd.DataFrame:
     """
     has_total = roster.assign(_t=roster["branch"] == "").groupby(["college", "member_type"])["_t"].transform("any")
     keep = (roster["branch"] == "") | ~has_total
-    return (roster.loc[keep].groupby(["college", "member_type"], as_index=False)["members"].sum())
+    return roster.loc[keep].groupby(["college", "member_type"])["members"].sum().reset_index()
 
 
 def population_shares(roster: pd.DataFrame, *, by: Sequence[str] = ("college", "member_type"),
@@ -66,7 +66,7 @@ def population_shares(roster: pd.DataFrame, *, by: Sequence[str] = ("college", "
     """
     by = list(by)
     base = college_totals(roster) if "branch" not in by else roster.loc[roster["branch"] != ""]
-    out = base.groupby(by, as_index=False)["members"].sum()
+    out = base.groupby(by)["members"].sum().reset_index()
     denom = out.groupby(within)["members"].transform("sum") if within else out["members"].sum()
     out["population_share"] = out["members"] / denom
     return out
@@ -115,9 +115,9 @@ def response_rates(roster: pd.DataFrame, respondents: pd.DataFrame, *,
     if "member_type" in by and "member_type" in resp:
         resp["member_type"] = resp["member_type"].map(lambda v: normalise_member_type(v) or norm_text(v))
     if count_col is None:
-        counts = resp.groupby(by, as_index=False).size().rename(columns={"size": "n"})
+        counts = resp.groupby(by).size().reset_index(name="n")
     else:
-        counts = resp.groupby(by, as_index=False)[count_col].sum().rename(columns={count_col: "n"})
+        counts = resp.groupby(by)[count_col].sum().reset_index(name="n")
     out = pop.merge(counts, on=by, how="outer")
     out["n"] = out["n"].fillna(0).astype(int)
     out["response_rate"] = out["n"] / out["members"].where(out["members"] > 0)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -292,7 +293,7 @@ def triangulate(
     out["gap_median_share"] = med_share
     out["i_signal"] = [indicator_signal(n, b, thresholds) for n, b in zip(n_ind, n_mat, strict=True)]
     out["rating"] = [rate_evidence(*r) for r in out[["q_signal", "s_signal", "i_signal"]].itertuples(index=False)]
-    out["rationale"] = [_rationale(r) for r in out.itertuples(index=False)]
+    out["rationale"] = [_rationale(cast(_EvidenceRow, r)) for r in out.itertuples(index=False)]
     return out
 
 
@@ -300,7 +301,25 @@ def _fmt(x: float, nd: int = 2) -> str:
     return "—" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{nd}f}"
 
 
-def _rationale(r: object) -> str:
+class _EvidenceRow(Protocol):
+    """The columns of one row of :func:`triangulate` that its rationale quotes."""
+
+    q_signal: str
+    effect: float
+    effect_ci_low: float
+    effect_ci_high: float
+    p_adj: float
+    s_signal: str
+    share: float
+    kappa: float
+    i_signal: str
+    n_behind: int
+    n_material: int
+    n_indicators: int
+    direction: str
+
+
+def _rationale(r: _EvidenceRow) -> str:
     lower = "，越低越好的量表" if r.direction == LOWER else ""
     slight = r.n_behind - r.n_material
     parts = [
