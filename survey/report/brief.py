@@ -61,6 +61,47 @@ FULL_FIGURE_CM = 12.0
 TOPICS = {1: "差距在哪里、有多大", 2: "差距是否来自样本构成", 3: "测量是否可靠",
           4: "座谈会反映了什么", 5: "哪些项目应优先推进", 6: "问题的证据有多强"}
 _NUM = "一二三四五六七八九十"
+#: Which section answers which question (an answer whose section is skipped is left out).
+_ANSWER_SECTION = {1: "gaps", 2: "composition", 3: "measurement", 4: "symposium",
+                   5: "priorities", 6: "triangulation"}
+
+
+def _questions(ctx: Context, against: str) -> dict[int, str]:
+    """The committee's six questions in the words of this study (its groups, its labels)."""
+    ref = ctx.reference
+    return {
+        1: f"{ref}在哪些维度上与{against}有差距？差距有多大？校正多重比较后是否仍不只是抽样波动？",
+        2: "差距是否在各类党员内部都存在，还是只因为双方样本中各类党员的比例不同？",
+        3: "各维度的测量是否可靠（α / ω）？",
+        4: "座谈会上大家提得最多的是什么？不同座谈对象是否不同？两位编码员是否一致？",
+        5: f"哪些项目应优先推进（重要性高、表现低、与{against}差距大）？",
+        6: "综合问卷、座谈会和对标指标，各问题中哪些有证据支持，证据有多强？",
+    }
+
+
+def _renumber(doc: Document) -> None:
+    """Number the tables 表 1, 表 2 … in reading order and update the references to them."""
+    import re
+
+    mapping: dict[str, str] = {}
+    blocks = []
+    for b in doc.blocks:
+        if isinstance(b, Table):
+            m = re.match(r"表 (\S+) (.*)", b.caption)
+            if m:
+                new = str(len(mapping) + 1)
+                mapping[m.group(1)] = new
+                b = Table(b.frame, caption=f"表 {new} {m.group(2)}", numeric=b.numeric,
+                          note=b.note, anchor=b.anchor)
+        blocks.append(b)
+
+    def fix(text: str) -> str:
+        return re.sub(r"(?<![附A])表 (\d+[a-z]?)", lambda m: f"表 {mapping.get(m.group(1), m.group(1))}",
+                      text)
+
+    doc.blocks = [Paragraph(fix(b.text), b.style) if isinstance(b, Paragraph) else
+                  Table(b.frame, b.caption, b.numeric, fix(b.note) if b.note else None, b.anchor)
+                  if isinstance(b, Table) else b for b in blocks]
 
 
 def _zh(n: int) -> str:
@@ -516,7 +557,13 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
     captions = _figure_captions(ctx)
     summary_figs: list[Figure] = []
     fig_no: dict[int, int] = {}
-    for a in fin.answers:
+    answers = [a for a in fin.answers if _sec(results, _ANSWER_SECTION.get(a.number, "findings"))]
+    missing = [TOPICS[a.number] for a in fin.answers if a not in answers]
+    order = {a.number: k for k, a in enumerate(answers, start=1)}
+    main0 = _gap_rows(results)
+    questions = _questions(ctx, _against(_main_group(main0), ctx) if main0 is not None
+                           else f"其他{_by_word(ctx)}")
+    for a in answers:
         name, cap = captions.get(a.number, (None, None))
         fig = None
         if name is not None and _sec_has_figure(results, name):
@@ -528,7 +575,9 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
             ref = f"（图 {len(summary_figs)}）"
         sentence = _summary_sentence(a.number, ctx, results)
         if sentence:
-            doc.add(Paragraph(f"{_zh(a.number)}、{TOPICS[a.number]}：{sentence}{ref}", "body"))
+            doc.add(Paragraph(f"{_zh(order[a.number])}、{TOPICS[a.number]}：{sentence}{ref}", "body"))
+    if missing:
+        doc.add(Paragraph(f"本研究的数据不涉及“{'”“'.join(missing)}”，这些问题不作回答。", "note"))
     doc.add(*summary_figs)
     ev = _evidence_table(results)
     if ev is not None:
@@ -545,16 +594,17 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
         doc.add(*[Paragraph(s) for s in audit.sentences if "应答率" not in s])
         sample = audit.tables.get("sample")
         if sample is not None and len(sample.columns) > 1:
-            doc.add(Table(sample, caption=f"表 0 有效答卷按{_by_word(ctx)}和类别分",
+            kind = "和党员类别" if ctx.strata else ""
+            doc.add(Table(sample, caption=f"表 0 有效答卷按{_by_word(ctx)}{kind}分",
                           numeric=tuple(c for c in sample.columns if c != sample.columns[0]),
                           anchor="tab-sample", note=nz.EXPLAIN_SMALL))
 
     # 二、六个问题的回答 -----------------------------------------------------------------------
     doc.add(Heading("二、六个问题的回答", 1, anchor="answers"))
     main = _gap_rows(results)
-    for a in fin.answers:
-        doc.add(Heading(f"（{_zh(a.number)}）{TOPICS[a.number]}", 2, anchor=f"q{a.number}"),
-                Paragraph(f"问：{a.question}", "note"))
+    for a in answers:
+        doc.add(Heading(f"（{_zh(order[a.number])}）{TOPICS[a.number]}", 2, anchor=f"q{a.number}"),
+                Paragraph(f"问：{questions[a.number]}", "note"))
         see = f"（见图 {fig_no[a.number]}）" if a.number in fig_no else ""
         if a.number == 1 and main is not None:
             against = _against(_main_group(main), ctx)
@@ -607,6 +657,7 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
     if _sec(results, "triangulation") is not None:
         rule = evidence_rule_table()
         doc.add(Table(rule, caption="附表 A5 证据强度的判定规则", anchor="A5"))
+    _renumber(doc)
     return doc
 
 

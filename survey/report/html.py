@@ -235,13 +235,13 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 180,
     return pdf_path
 
 
-def dump_dom(html_path: Path, *, timeout: int = 180) -> str | None:
+def dump_dom(html_path: Path, *, timeout: int = 180, extra: Iterable[str] = ()) -> str | None:
     """The DOM of an HTML file after layout, from headless Chromium (``None`` without it)."""
     exe = chromium()
     if exe is None:
         return None
     with tempfile.TemporaryDirectory(prefix="survey-chromium-") as profile:
         cmd = [*chromium_args(exe, profile), "--run-all-compositor-stages-before-draw",
-               "--virtual-time-budget=5000", "--dump-dom", Path(html_path).resolve().as_uri()]
+               "--virtual-time-budget=5000", *extra, "--dump-dom", Path(html_path).resolve().as_uri()]
         out = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False, text=True)
     return out.stdout
