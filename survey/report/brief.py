@@ -390,15 +390,14 @@ def _q1_table(ctx: Context, results: Mapping[str, Section], main: pd.DataFrame) 
         rows.append({"维度": r.label, f"{ctx.reference}均值": nz.num(r.mean_ref, nd),
                      f"{other}均值": nz.num(r.mean, nd), "差值": nz.num(r.diff),
                      "差值 95% CI": nz.ci(r.ci_low, r.ci_high), "Hedges g": nz.num(r.effect),
-                     "g 的 95% CI": nz.ci(r.effect_ci_low, r.effect_ci_high),
                      "Holm 校正 p": nz.pval(r.p_adj),
-                     f"{ctx.reference}打分更高的可能性": nz.pct(getattr(r, "ps", np.nan), 0)})
+                     "优势概率": nz.pct(getattr(r, "ps", np.nan), 0)})
     frame = pd.DataFrame(rows)
     numeric = tuple(c for c in frame.columns if c != "维度")
     against = _against(g, ctx)
     return Table(frame, caption=f"表 3 各维度{ctx.reference}与{against}的差距", numeric=numeric,
                  anchor="tab-gaps",
-                 note=(f"差值 = {ctx.reference} − {against}；“打分更高的可能性”：随机各抽一名，"
+                 note=(f"差值 = {ctx.reference} − {against}；g 的置信区间见正文。优势概率：随机各抽一名，"
                        f"{ctx.reference}的{_who(ctx)}打分更高的概率（50% 为持平）。各{_by_word(ctx)}"
                        "分别比较见附录表 A2，逐题差距见附录表 A3。"))
 

@@ -20,13 +20,13 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from survey.report.document import Document, Figure, Heading, PageBreak, Paragraph, Table
 
-__all__ = ["render_html", "CSP", "figure_data_uri", "print_pdf", "chromium", "CHROMIUM_HINT"]
+__all__ = ["render_html", "CSP", "figure_data_uri", "print_pdf", "start_pdf", "dump_dom", "chromium", "CHROMIUM_HINT"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 #: No script, no remote load: images and fonts only as data URIs, styles inline.
@@ -210,11 +210,13 @@ def chromium_args(exe: str, profile: str) -> list[str]:
             "--no-first-run", "--disable-dev-shm-usage", f"--user-data-dir={profile}"]
 
 
-def print_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 180,
-              extra: Iterable[str] = ()) -> Path | None:
-    """Print an HTML file to PDF with headless Chromium (``None`` when Chromium is absent).
+def start_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 180,
+              extra: Iterable[str] = ()) -> Callable[[], Path | None] | None:
+    """Start printing an HTML file to PDF with headless Chromium; return a function to wait.
 
-    The PDF is written to a temporary name next to ``pdf_path`` and moved into place.
+    ``None`` when Chromium is absent. Calling the returned function waits for Chromium, moves
+    the PDF from its temporary name into place and returns its path (``None`` if printing
+    failed). The caller can do other work (e.g. write the DOCX) meanwhile.
     """
     import os
 
@@ -223,16 +225,38 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 180,
         return None
     pdf_path = Path(pdf_path)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="survey-chromium-") as profile:
-        tmp = pdf_path.with_name(f".{pdf_path.name}.tmp")
-        cmd = [*chromium_args(exe, profile), *extra, f"--print-to-pdf={tmp}",
-               Path(html_path).resolve().as_uri()]
-        subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+    profile = tempfile.TemporaryDirectory(prefix="survey-chromium-")
+    tmp = pdf_path.with_name(f".{pdf_path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    cmd = [*chromium_args(exe, profile.name), *extra, f"--print-to-pdf={tmp}",
+           Path(html_path).resolve().as_uri()]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait() -> Path | None:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        finally:
+            profile.cleanup()
         if not tmp.is_file() or tmp.stat().st_size == 0:
             tmp.unlink(missing_ok=True)
             return None
         os.replace(tmp, pdf_path)
-    return pdf_path
+        return pdf_path
+
+    return wait
+
+
+def print_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 180,
+              extra: Iterable[str] = ()) -> Path | None:
+    """Print an HTML file to PDF with headless Chromium (``None`` when Chromium is absent).
+
+    The PDF is written to a temporary name next to ``pdf_path`` and moved into place.
+    """
+    wait = start_pdf(html_path, pdf_path, timeout=timeout, extra=extra)
+    return wait() if wait is not None else None
 
 
 def dump_dom(html_path: Path, *, timeout: int = 180, extra: Iterable[str] = ()) -> str | None:

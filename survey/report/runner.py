@@ -25,10 +25,14 @@
    plus any ``parameters`` passed to :func:`run_report`;
 4. exports ``reports/audit/<name>.html`` (with code) for every notebook (each as soon as its
    notebook has run, while the others still run; moved into place at the end), an
-   ``audit/index.html`` with the manifest and the exclusion ledger, and one self-contained
-   ``reports/committee.html`` (no code, table of contents, figures as data URIs, a subset of
-   the CJK font embedded, no reference to any other host, print CSS, provenance footer, the
-   synthetic-data notice for synthetic studies).
+   ``audit/index.html`` with the manifest and the exclusion ledger, and the committee's
+   brief built from the section results (:func:`survey.report.brief.build_brief`): one
+   self-contained ``reports/committee.html`` (摘要 first, the six answers, 附录; figures as
+   data URIs, a subset of the CJK font embedded, no script and no remote load, A4 print CSS,
+   a short provenance footer), ``committee.docx`` (the same document in Word), the draft
+   sections ``调研报告_问题与对策_草稿.docx`` and ``committee.pdf`` when Chromium is installed.
+   A project whose processed data the analysis layer cannot read gets the notebooks'
+   outputs one after another in ``committee.html`` instead.
 
 Every file is written to a temporary name and moved into place with :func:`os.replace`, so an
 interrupted run leaves the previous reports intact.
@@ -824,7 +828,7 @@ def _export_committee(
     from survey.report.brief import build_brief
     from survey.report.docx import write_committee_docx
     from survey.report.draft_report import DRAFT_FILENAME, draft_results, write_draft_sections
-    from survey.report.html import CHROMIUM_HINT, print_pdf, render_html
+    from survey.report.html import CHROMIUM_HINT, render_html, start_pdf
 
     results = A.results(actx)
     doc = build_brief(actx, results, figures_dir=figures_dir, footer=_footer_text(ctx),
@@ -833,12 +837,13 @@ def _export_committee(
     page = render_html(doc, css=ctx["css"], font_css=marker, run_time=ctx["run_time"])
     font_css = _font_face_css(page, cache_dir) if ctx["embed_font"] else ""
     write_atomic(target, page.replace(marker, font_css, 1))
+    wait_pdf = start_pdf(target, target.with_suffix(".pdf"))  # prints while the DOCX are made
     draft = draft_results(actx, sections=results)
     written = [target, write_committee_docx(doc, target.with_suffix(".docx"), when=draft.when),
                write_draft_sections(draft, target.parent / DRAFT_FILENAME)]
-    pdf = print_pdf(target, target.with_suffix(".pdf"))
+    pdf = wait_pdf() if wait_pdf is not None else None
     if pdf is None:
-        say(CHROMIUM_HINT)
+        say(CHROMIUM_HINT if wait_pdf is None else "Chromium 打印 committee.pdf 失败，未生成 PDF")
     else:
         written.append(pdf)
     return written
