@@ -486,6 +486,16 @@ def _themes_table(results: Mapping[str, Section]) -> Table | None:
     f = sym.tables["frequencies"]
     keep = [c for c in ("编码", "主题", "问题领域", "提及条数（全部）", "占全部发言") if c in f.columns]
     t = f[keep].copy()
+    data = sym.data.get("frequencies")
+    if data is not None and {"group", "code", "n", "share"} <= set(data.columns):
+        # counts of statements are not personal data: shown as they are (no "<5")
+        from survey.stats.themes import ALL_GROUPS
+
+        total = data[data["group"] == ALL_GROUPS].set_index("code")
+        if len(total) and "提及条数（全部）" in t.columns:
+            t["提及条数（全部）"] = t["编码"].map(lambda c: nz.count(total["n"].get(c), 0)
+                                             if c in total.index else nz.MISSING)
+            t["占全部发言"] = t["编码"].map(lambda c: nz.pct(total["share"].get(c)))
     ag = sym.tables.get("agreement")
     if ag is not None and "Cohen's κ" in ag.columns:
         t = t.merge(ag[["编码", "Cohen's κ"]].rename(columns={"Cohen's κ": "编码一致性 κ"}),
@@ -590,7 +600,8 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
     audit = results.get("audit")
     doc.add(Heading("一、调研基本情况", 1, anchor="basics"))
     if audit is not None:
-        doc.add(*[Paragraph(s) for s in audit.sentences if "应答率" not in s])
+        # the exclusions are in the 摘要's paragraph (with every count: rows are not people)
+        doc.add(*[Paragraph(s) for s in audit.sentences if "应答率" not in s and "排除" not in s])
         sample = audit.tables.get("sample")
         if sample is not None and len(sample.columns) > 1:
             kind = "和党员类别" if ctx.strata else ""

@@ -130,6 +130,8 @@ def test_brief_numbers_are_the_section_tables_numbers(demo_report) -> None:
     assert list(top["项目"]) == list(ipa["项目"]) and list(top["表现均值"]) == list(ipa["表现均值"])
     a1 = tables["A1"].frame
     assert list(a1["α 的 95% CI"]) == list(sec["measurement"].tables["scales"]["α 的 95% CI"])
+    # statement counts are not personal data: shown, never "<5"
+    assert not tables["A4"].frame["提及条数（全部）"].str.startswith("<").any()
     # the unadjusted gap of 表 4 is the gap of 表 3 (one value for one quantity)
     q2 = tables["tab-adjusted"].frame.set_index("维度")
     assert q2["未调整 95% CI"].to_dict() == q1["差值 95% CI"].to_dict()
@@ -178,6 +180,15 @@ def test_planted_markup_is_escaped() -> None:
     page = rh.render_html(doc)
     assert "<script" not in page and "<img src=x" not in page and "<b>" not in page
     assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
+
+
+def test_without_chromium_no_pdf_and_a_hint(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(rh, "chromium", lambda: None)
+    page = tmp_path / "p.html"
+    page.write_text(rh.render_html(Document("示例")), encoding="utf-8")
+    assert rh.start_pdf(page, tmp_path / "p.pdf") is None
+    assert rh.print_pdf(page, tmp_path / "p.pdf") is None and not (tmp_path / "p.pdf").exists()
+    assert "apt-get install chromium" in rh.CHROMIUM_HINT
 
 
 def test_minimal_study_renders_without_demo_text(tmp_path: Path) -> None:
