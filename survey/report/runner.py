@@ -100,7 +100,8 @@ class ReportResult:
     Attributes
     ----------
     committee
-        Path of ``committee.html``.
+        Path of ``committee.html`` (``committee.docx``, ``committee.pdf`` and the draft
+        sections are written beside it).
     audit
         Paths of the audit HTML files (one per notebook, plus ``index.html``).
     executed, skipped
