@@ -25,10 +25,14 @@
    plus any ``parameters`` passed to :func:`run_report`;
 4. exports ``reports/audit/<name>.html`` (with code) for every notebook (each as soon as its
    notebook has run, while the others still run; moved into place at the end), an
-   ``audit/index.html`` with the manifest and the exclusion ledger, and one self-contained
-   ``reports/committee.html`` (no code, table of contents, figures as data URIs, a subset of
-   the CJK font embedded, no reference to any other host, print CSS, provenance footer, the
-   synthetic-data notice for synthetic studies).
+   ``audit/index.html`` with the manifest and the exclusion ledger, and the committee's
+   brief built from the section results (:func:`survey.report.brief.build_brief`): one
+   self-contained ``reports/committee.html`` (摘要 first, the six answers, 附录; figures as
+   data URIs, a subset of the CJK font embedded, no script and no remote load, A4 print CSS,
+   a short provenance footer), ``committee.docx`` (the same document in Word), the draft
+   sections ``调研报告_问题与对策_草稿.docx`` and ``committee.pdf`` when Chromium is installed.
+   A project whose processed data the analysis layer cannot read gets the notebooks'
+   outputs one after another in ``committee.html`` instead.
 
 Every file is written to a temporary name and moved into place with :func:`os.replace`, so an
 interrupted run leaves the previous reports intact.
@@ -96,7 +100,8 @@ class ReportResult:
     Attributes
     ----------
     committee
-        Path of ``committee.html``.
+        Path of ``committee.html`` (``committee.docx``, ``committee.pdf`` and the draft
+        sections are written beside it).
     audit
         Paths of the audit HTML files (one per notebook, plus ``index.html``).
     executed, skipped
@@ -784,7 +789,68 @@ def _committee_notebook(notebooks: list[_Notebook], cache_dir: Path) -> Any:
     return merged
 
 
+def _footer_text(ctx: dict[str, Any]) -> str:
+    """The committee report's provenance line (plain text; the details are in the audit report)."""
+    parts = [f"数据与计算来源：研究配置 {ctx['study_name']}（SHA-256 {ctx['study_sha'][:12]}）"]
+    manifest_sha = ctx["manifest"][0]
+    if manifest_sha:
+        parts.append(f"数据清单 manifest.json（SHA-256 {manifest_sha[:12]}）")
+    code = f"survey {ctx['versions'].get('survey', '-')}，代码指纹 {ctx['code'][:12]}"
+    if ctx["git"]:
+        code += f"，git 提交 {ctx['git']}"
+    parts.append(code)
+    parts.append(f"生成时间 {ctx['run_time']}")
+    return "；".join(parts) + "。可用 survey verify 复核。"
+
+
 def _export_committee(
+    notebooks: list[_Notebook], cache_dir: Path, target: Path, ctx: dict[str, Any], *,
+    study: Any = None, figures_dir: Path | None = None,
+    say: Callable[[str], None] = lambda _m: None,
+) -> list[Path]:
+    """Write the committee's brief (HTML, DOCX, draft sections, PDF); return the files written.
+
+    The brief is built from the section results (:func:`survey.report.brief.build_brief`).
+    A project whose processed data the analysis layer cannot read (custom notebooks on other
+    data) gets the notebooks' outputs one after another instead, as before.
+    """
+    from survey import analysis as A
+
+    actx = None
+    if study is not None:
+        try:
+            actx = A.load(Path(study.root, study.source.name), processed_dir=ctx["processed_dir"],
+                          figures_dir=figures_dir, reports_dir=target.parent)
+        except SurveyError:
+            actx = None
+    if actx is None:
+        _export_notebook_committee(notebooks, cache_dir, target, ctx)
+        return [target]
+    from survey.report.brief import build_brief
+    from survey.report.docx import write_committee_docx
+    from survey.report.draft_report import DRAFT_FILENAME, draft_results, write_draft_sections
+    from survey.report.html import CHROMIUM_HINT, render_html, start_pdf
+
+    results = A.results(actx)
+    doc = build_brief(actx, results, figures_dir=figures_dir, footer=_footer_text(ctx),
+                      audit_path="reports/audit/index.html")
+    marker = "<!--SURVEY-FONT-->"
+    page = render_html(doc, css=ctx["css"], font_css=marker, run_time=ctx["run_time"])
+    font_css = _font_face_css(page, cache_dir) if ctx["embed_font"] else ""
+    write_atomic(target, page.replace(marker, font_css, 1))
+    wait_pdf = start_pdf(target, target.with_suffix(".pdf"))  # prints while the DOCX are made
+    draft = draft_results(actx, sections=results)
+    written = [target, write_committee_docx(doc, target.with_suffix(".docx"), when=draft.when),
+               write_draft_sections(draft, target.parent / DRAFT_FILENAME)]
+    pdf = wait_pdf() if wait_pdf is not None else None
+    if pdf is None:
+        say(CHROMIUM_HINT if wait_pdf is None else "Chromium 打印 committee.pdf 失败，未生成 PDF")
+    else:
+        written.append(pdf)
+    return written
+
+
+def _export_notebook_committee(
     notebooks: list[_Notebook], cache_dir: Path, target: Path, ctx: dict[str, Any]
 ) -> None:
     merged = _committee_notebook([nb for nb in notebooks if nb.committee], cache_dir)
@@ -993,7 +1059,8 @@ def run_report(
     }
     jobs = max(1, min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, max(len(todo), 1)))
     exports = _Exports(study=study, reports_dir=reports_dir, cache_dir=cache_dir,
-                       processed_dir=processed_dir, force=force, embed_font=embed_font)
+                       processed_dir=processed_dir, force=force, embed_font=embed_font,
+                       figures_dir=figures_dir)
     by_name = {nb.name: nb for nb in notebooks}
     # each audit page is made while the notebooks after it still run
     results = _execute_all(todo, graph, tasks, jobs=jobs, progress=say,
@@ -1023,8 +1090,9 @@ class _Exports:
     """
 
     def __init__(self, *, study: Any, reports_dir: Path, cache_dir: Path, processed_dir: Path,
-                 force: bool, embed_font: bool) -> None:
+                 force: bool, embed_font: bool, figures_dir: Path | None = None) -> None:
         self.study, self.reports_dir, self.cache_dir = study, reports_dir, cache_dir
+        self.figures_dir = figures_dir
         self.processed_dir, self.embed_font = processed_dir, embed_font
         self.state_path = cache_dir / "exports.json"
         self.state = {} if force else _load_export_state(self.state_path)
@@ -1089,16 +1157,24 @@ class _Exports:
             say(f"导出审计版 HTML（含代码）→ {audit_dir}，用时 {timings['audit']:.1f} 秒")
 
         committee = self.reports_dir / "committee.html"
-        committee_key = _sha256_json({**self.base_key, "font": self.embed_font,
+        from survey.report.html import chromium
+
+        committee_key = _sha256_json({**self.base_key, "font": self.embed_font, "brief": 2,
+                                      "chromium": chromium() is not None,
                                       "nbs": [nb.key for nb in notebooks if nb.committee]})
-        if self.state.get("committee") != committee_key or not committee.is_file():
+        outputs = [committee, *(self.reports_dir / n for n in self.state.get("committee_files", []))]
+        if self.state.get("committee") != committee_key or not all(p.is_file() for p in outputs):
             t0 = time.perf_counter()
-            _export_committee(notebooks, self.cache_dir, committee, self.context())
+            written = _export_committee(notebooks, self.cache_dir, committee, self.context(),
+                                        study=self.study, figures_dir=self.figures_dir,
+                                        say=say)
+            self.state["committee_files"] = [p.name for p in written if p != committee]
             timings["committee"] = time.perf_counter() - t0
             say(f"导出委员会报告 → {committee}，用时 {timings['committee']:.1f} 秒")
         else:
             say("委员会报告无需更新")
         write_atomic(self.state_path, json.dumps(
-            {"audit": audit_state, "audit_index": index_key, "committee": committee_key},
+            {"audit": audit_state, "audit_index": index_key, "committee": committee_key,
+             "committee_files": self.state.get("committee_files", [])},
             indent=1))
         return ReportResult(committee=committee, audit=audit_paths)
