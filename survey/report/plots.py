@@ -238,7 +238,7 @@ def forest(
                      "markeredgewidth": 1.4}
         ax.errorbar(e, y, xerr=np.nan_to_num(err), capsize=3, label=None if g is None else g,
                     **style)
-    ax.axvline(ref, color="0.3", linestyle="--", linewidth=1, zorder=1)
+    ax.axvline(ref, color="0.25", linestyle="--", linewidth=1.2, zorder=1)
     # half a row of room above the first row for the label of the reference line
     ax.set_ylim(len(labels) - 0.5, -1.0 if ref_label else -0.5)
     if ref_label:
@@ -758,9 +758,8 @@ def quadrant(
         s = pd.to_numeric(table[size], errors="coerce").abs()
         sizes = (40 + 260 * (s / s.max() if s.max() > 0 else 0)).fillna(40).to_numpy()
     ax.scatter(xv, yv, s=sizes, color="#b2182b", alpha=0.8, zorder=3)
-    for xi, yi, text in zip(xv, yv, table[label].astype(str), strict=True):
-        if np.isfinite(xi) and np.isfinite(yi):
-            ax.annotate(text, (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=9)
+    points = [(xi, yi, text) for xi, yi, text in zip(xv, yv, table[label].astype(str), strict=True)
+              if np.isfinite(xi) and np.isfinite(yi)]
     ax.axvline(xr, color="0.4", linestyle="--", linewidth=1)
     ax.axhline(yr, color="0.4", linestyle="--", linewidth=1)
     # Pad the limits so that the reference lines and all points are inside.
@@ -782,7 +781,51 @@ def quadrant(
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
+    _place_labels(ax, points)
     return ax
+
+
+#: Where a point's label may go, tried in this order: (dx, dy) in points, ha, va.
+_LABEL_SPOTS = ((5, 4, "left", "bottom"), (5, -4, "left", "top"), (-5, 4, "right", "bottom"),
+                (-5, -4, "right", "top"))
+
+
+def _place_labels(ax: Axes, points: Sequence[tuple[float, float, str]]) -> None:
+    """Label each point at the first spot beside it that stays inside the axes and overlaps
+    no label placed before and no other point (else the first spot inside), a greedy version of what
+    ``adjustText`` does."""
+    ax.figure.draw_without_rendering()  # final limits and layout, so that extents are right
+    from matplotlib.transforms import Bbox
+
+    inside = ax.get_window_extent()
+    r = 4 * ax.figure.dpi / 72  # about a marker's radius, in pixels
+    centres = [ax.transData.transform((xi, yi)) for xi, yi, _ in points]
+    marks = [Bbox.from_extents(cx - r, cy - r, cx + r, cy + r) for cx, cy in centres]
+    taken: list[Any] = []
+    for k, (xi, yi, text) in enumerate(points):
+        others = [*taken, *marks[:k], *marks[k + 1:]]
+        chosen = fallback = None
+        for dx, dy, ha, va in _LABEL_SPOTS:
+            ann = ax.annotate(text, (xi, yi), xytext=(dx, dy), textcoords="offset points",
+                              fontsize=9, ha=ha, va=va)
+            box = ann.get_window_extent()
+            fits = (box.x0 >= inside.x0 and box.x1 <= inside.x1 and box.y0 >= inside.y0
+                    and box.y1 <= inside.y1)
+            if fits and not any(box.overlaps(b) for b in others):
+                chosen = ann
+                break
+            if fits and fallback is None:
+                fallback = ann
+            else:
+                ann.remove()
+        if chosen is not None and fallback is not None:
+            fallback.remove()
+        chosen = chosen or fallback
+        if chosen is None:  # nowhere inside: the first spot
+            dx, dy, ha, va = _LABEL_SPOTS[0]
+            chosen = ax.annotate(text, (xi, yi), xytext=(dx, dy), textcoords="offset points",
+                                 fontsize=9, ha=ha, va=va)
+        taken.append(chosen.get_window_extent())
 
 
 def _heat_size(table: pd.DataFrame) -> tuple[float, float]:
