@@ -415,6 +415,9 @@ def _text_width(text: str) -> float:
     return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text)
 
 
+_NO_LINE_START = frozenset("，。、；：！？）》」』”’,.;:!?)")
+
+
 def wrap_text(text: str, width: float) -> list[str]:
     """Split a (Chinese) text into lines of at most ``width`` CJK characters.
 
@@ -429,7 +432,8 @@ def wrap_text(text: str, width: float) -> list[str]:
     lines, line, used = [], "", 0.0
     for ch in str(text):
         w = _text_width(ch)
-        if line and used + w > width:
+        # a line does not start with closing punctuation (kinsoku): it stays one over
+        if line and used + w > width and ch not in _NO_LINE_START:
             lines.append(line)
             line, used = "", 0.0
         line += ch
