@@ -108,6 +108,19 @@ def _palette(name: str, n: int) -> list[tuple[float, float, float, float]]:
     return [cmap(x) for x in np.linspace(0.08, 0.92, n)] if n > 1 else [cmap(0.5)]
 
 
+def _diverging_colors(name: str, k: int) -> list[tuple[float, float, float, float]]:
+    """``k`` colours of a diverging map, the two halves kept clear of its near-white middle
+    (a 6-point scale's "slightly" categories would otherwise vanish on white paper); with an
+    odd ``k`` the middle one is the map's centre (the caller greys it)."""
+    from matplotlib import colormaps
+
+    cmap = colormaps[name]
+    half = k // 2
+    left = np.linspace(0.04, 0.36, half) if half > 1 else np.array([0.2])
+    mid = [0.5] if k % 2 else []
+    return [cmap(float(x)) for x in [*left, *mid, *(1 - left[::-1])]]
+
+
 def _new_figure(figsize: tuple[float, float]) -> Figure:
     """A new pyplot-free figure with the CJK font set up."""
     setup_cjk_font()
@@ -142,7 +155,11 @@ def forest_plot(table: pd.DataFrame, **options: Any) -> Figure:
     """
     _require_columns(table, [options.get("label"), options.get("group")], "森林图")
     fig = _new_figure(figsize=_forest_size(table, options["label"], options.get("group")))
-    forest(table, **options, ax=fig.subplots())
+    ax = forest(table, **options, legend=False, ax=fig.subplots())
+    handles, labels_ = ax.get_legend_handles_labels()
+    if handles:  # below the axes, outside them (constrained layout makes room)
+        fig.legend(handles, labels_, ncols=min(len(handles), 3), loc="outside lower center",
+                   frameon=False, fontsize=8)
     return fig
 
 
@@ -160,6 +177,7 @@ def forest(
     xlabel: str = "效应量（95% 置信区间）",
     title: str | None = None,
     palette: str = "colorblind",
+    legend: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
     """Draw a forest plot on ``ax``: one row per label, a point estimate and its interval.
@@ -189,6 +207,9 @@ def forest(
         Axis label and title (Simplified Chinese).
     palette
         A matplotlib colour map name for the groups, or ``"colorblind"`` (:data:`COLORBLIND`).
+    legend
+        Put a legend of the groups in the axes (:func:`forest_plot` puts one under the whole
+        figure instead).
     ax
         The axes to draw on; ``None``: a new figure sized as :func:`forest_plot` sizes it.
 
@@ -249,10 +270,8 @@ def forest(
     ax.grid(axis="x", color="0.9")
     if title:
         ax.set_title(title)
-    if group:
-        # below the x label, so that it never hides a point
-        ax.legend(title=None, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14),
-                  ncols=min(len(groups), 3), fontsize=8)
+    if group and legend:
+        ax.legend(title=None, frameon=True, framealpha=0.9, loc="best", fontsize=8)
     return ax
 
 
@@ -605,7 +624,7 @@ def likert(
         categories=categories, items=items, groups=groups,
     )
     k = len(categories)
-    colors = _palette(palette, k)
+    colors = _diverging_colors(palette, k)
     if good == "low":
         colors = colors[::-1]
     if k % 2:

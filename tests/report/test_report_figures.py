@@ -112,11 +112,12 @@ def test_likert_lower_is_better_scale_keeps_good_blue(minimal) -> None:
 @pytest.mark.parametrize("which", ["demo", "minimal"])
 def test_forest_pooled_apart_zero_line_labelled(which, request) -> None:
     ctx, secs = request.getfixturevalue(which)
-    ax = secs["gaps"].figures["gap_by_dimension"].axes[0]
+    fig = secs["gaps"].figures["gap_by_dimension"]
+    ax = fig.axes[0]
     level = [t for t in ax.texts if t.get_text() == LEVEL_LABEL]
     assert len(level) == 1 and level[0].get_position()[0] == 0
     assert any(list(ln.get_xdata()) == [0, 0] for ln in ax.lines)
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend[0] == _against(POOLED, ctx)  # labels from the Context, never typed in
     pooled = ax.containers[0].lines[0]
     assert pooled.get_marker() == "D" and to_hex(pooled.get_color()) == "#000000"

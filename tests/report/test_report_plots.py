@@ -79,7 +79,7 @@ def test_forest_plot_groups_and_missing_column() -> None:
          "e": [-0.5, -0.3, 0.1, 0.0], "lo": [-0.8, -0.6, -0.1, -0.2], "hi": [-0.2, 0.0, 0.3, 0.2]}
     )
     fig = forest_plot(table, label="d", est="e", lo="lo", hi="hi", group="g")
-    legend = fig.axes[0].get_legend()
+    legend = fig.legends[0]  # under the whole figure
     assert [t.get_text() for t in legend.get_texts()] == ["未调整", "调整后"]
     with pytest.raises(SurveyError, match="effect"):
         forest_plot(table, label="d", est="effect", lo="lo", hi="hi")
@@ -234,7 +234,7 @@ def test_forest_zero_line_labelled_and_pooled_group_drawn_apart() -> None:
     assert level.get_position()[0] == 0  # on the zero line
     assert [ln for ln in ax.lines if list(ln.get_xdata()) == [0, 0]]
     # the pooled group first in the legend, black filled diamonds; single colleges hollow
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["对标院校（合并）", "甲校", "乙校"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["对标院校（合并）", "甲校", "乙校"]
     pooled, first, second = (c.lines[0] for c in ax.containers)
     assert (pooled.get_marker(), to_hex(pooled.get_color())) == ("D", "#000000")
     assert first.get_markerfacecolor() == "white" and first.get_marker() != second.get_marker()
@@ -285,7 +285,9 @@ def test_likert_headings_highlight_and_good_end(likert_counts: pd.DataFrame) -> 
     low = diverging_likert(likert_counts, **kw, good="low")
     low_colors = [to_hex(h.get_facecolor()) for h in low.legends[0].legend_handles]
     assert low_colors == high[::-1]  # lower is better: the good (first) end is the blue one
-    assert high[-1] == to_hex(__import__("matplotlib").colormaps["RdBu"](0.92))
+    from matplotlib import colormaps
+
+    assert high[-1] == to_hex(colormaps["RdBu"](0.96))  # the dark blue end
     with pytest.raises(SurveyError, match="good"):
         diverging_likert(likert_counts, **{**kw, "good": "up"})
 
