@@ -1,10 +1,10 @@
-"""Figures for the report: forest plot, diverging Likert bars, IPA quadrant, heat map.
+"""Figures for the report: forest plot, diverging Likert bars, gap bars, IPA quadrant, heat map.
 
 Every chart comes at two levels, as in seaborn. The figure-level function (``forest_plot``,
-``diverging_likert``, ``ipa_quadrant``, ``heatmap``) sizes a new
+``diverging_likert``, ``gap_bars``, ``ipa_quadrant``, ``heatmap``) sizes a new
 :class:`matplotlib.figure.Figure` to the data (not pyplot, so nothing is shown twice in a
 notebook and no global figure state leaks) and returns it. Under each, an axes-level function
-(``forest``, ``likert``, ``quadrant``, ``heat``) draws the same chart on the
+(``forest``, ``likert``, ``bars``, ``quadrant``, ``heat``) draws the same chart on the
 :class:`~matplotlib.axes.Axes` given as ``ax`` and returns it, so that two charts can sit side
 by side::
 
@@ -14,7 +14,13 @@ by side::
     quadrant(ipa, x="perf_mean", y="imp_mean", label="name", ax=right)
 
 Each takes a tidy table first and keyword-only options after it. Labels are passed in by the
-caller in Simplified Chinese; the helpers only add a few default Chinese captions.
+caller in Simplified Chinese; the helpers only add a few default Chinese captions (such as
+:data:`LEVEL_LABEL` on a zero line).
+
+The figures are made to be printed, in greyscale too, on an A4 page: page wide
+(:data:`PAGE_WIDTH`, 16 cm), colour-blind-safe colours (seaborn's :data:`COLORBLIND`,
+ColorBrewer's :data:`DIVERGING`) backed by marker shapes, hatching or position, and saved as
+150-dpi palette PNGs of a few dozen kB.
 Helpers never write files: :func:`save_figure` does, as PNG and SVG named by content, with
 byte-identical output for identical input.
 """
@@ -126,6 +132,16 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
     setup_cjk_font()
     _register_notebook_display()
     return Figure(figsize=figsize, layout="constrained")
+
+
+def _level_line(ax: Axes, ref: float, ref_label: str | None, rows: int, **line: Any) -> None:
+    """The vertical "no difference" line at ``ref`` over ``rows`` rows (first at the top),
+    labelled ``ref_label`` in half a row of room above the first row."""
+    ax.axvline(ref, color="0.25", **line)
+    ax.set_ylim(rows - 0.5, -1.0 if ref_label else -0.5)
+    if ref_label:
+        ax.text(ref, -0.78, ref_label, ha="center", va="center", fontsize=8, color="0.2",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=4)
 
 
 def _forest_size(table: pd.DataFrame, label: str, group: str | None) -> tuple[float, float]:
@@ -259,12 +275,7 @@ def forest(
                      "markeredgewidth": 1.4}
         ax.errorbar(e, y, xerr=np.nan_to_num(err), capsize=3, label=None if g is None else g,
                     **style)
-    ax.axvline(ref, color="0.25", linestyle="--", linewidth=1.2, zorder=1)
-    # half a row of room above the first row for the label of the reference line
-    ax.set_ylim(len(labels) - 0.5, -1.0 if ref_label else -0.5)
-    if ref_label:
-        ax.text(ref, -0.78, ref_label, ha="center", va="center", fontsize=8, color="0.2",
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    _level_line(ax, ref, ref_label, len(labels), linestyle="--", linewidth=1.2, zorder=1)
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", color="0.9")
@@ -375,11 +386,7 @@ def bars(
     text_px = max((t.get_window_extent().width for t in ax.texts), default=0.0)
     f = min((text_px + 24) / axes_px, 0.7)
     ax.set_xlim(x0, x0 + width / (1 - f))
-    ax.axvline(ref, color="0.2", linewidth=1, zorder=3)
-    ax.set_ylim(len(table) - 0.5, -1.0 if ref_label else -0.5)
-    if ref_label:
-        ax.text(ref, -0.8, ref_label, ha="center", va="center", fontsize=8, color="0.2",
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=4)
+    _level_line(ax, ref, ref_label, len(table), linewidth=1, zorder=3)
     ax.set_yticks(y, table[label].astype(str).tolist())
     ax.tick_params(axis="y", length=0)
     ax.grid(axis="x", color="0.9", zorder=0)
