@@ -122,7 +122,7 @@ def _diverging_colors(name: str, k: int) -> list[tuple[float, float, float, floa
 
     cmap = colormaps[name]
     half = k // 2
-    left = np.linspace(0.04, 0.36, half) if half > 1 else np.array([0.2])
+    left = np.linspace(0.04, 0.3, half) if half > 1 else np.array([0.2])
     mid = [0.5] if k % 2 else []
     return [cmap(float(x)) for x in [*left, *mid, *(1 - left[::-1])]]
 
@@ -635,7 +635,7 @@ def likert(
     if good == "low":
         colors = colors[::-1]
     if k % 2:
-        colors[k // 2] = (0.8, 0.8, 0.8, 1.0)
+        colors[k // 2] = (0.86, 0.86, 0.86, 1.0)  # lighter than the inner colours in grey
     pct = shares.to_numpy() * 100
     mid = k // 2
     # Left edge of each bar: minus the negative categories and half of a neutral one.
