@@ -1,10 +1,10 @@
-"""Figures for the report: forest plot, diverging Likert bars, IPA quadrant, heat map.
+"""Figures for the report: forest plot, diverging Likert bars, gap bars, IPA quadrant, heat map.
 
 Every chart comes at two levels, as in seaborn. The figure-level function (``forest_plot``,
-``diverging_likert``, ``ipa_quadrant``, ``heatmap``) sizes a new
+``diverging_likert``, ``gap_bars``, ``ipa_quadrant``, ``heatmap``) sizes a new
 :class:`matplotlib.figure.Figure` to the data (not pyplot, so nothing is shown twice in a
 notebook and no global figure state leaks) and returns it. Under each, an axes-level function
-(``forest``, ``likert``, ``quadrant``, ``heat``) draws the same chart on the
+(``forest``, ``likert``, ``bars``, ``quadrant``, ``heat``) draws the same chart on the
 :class:`~matplotlib.axes.Axes` given as ``ax`` and returns it, so that two charts can sit side
 by side::
 
@@ -14,7 +14,13 @@ by side::
     quadrant(ipa, x="perf_mean", y="imp_mean", label="name", ax=right)
 
 Each takes a tidy table first and keyword-only options after it. Labels are passed in by the
-caller in Simplified Chinese; the helpers only add a few default Chinese captions.
+caller in Simplified Chinese; the helpers only add a few default Chinese captions (such as
+:data:`LEVEL_LABEL` on a zero line).
+
+The figures are made to be printed, in greyscale too, on an A4 page: page wide
+(:data:`PAGE_WIDTH`, 16 cm), colour-blind-safe colours (seaborn's :data:`COLORBLIND`,
+ColorBrewer's :data:`DIVERGING`) backed by marker shapes, hatching or position, and saved as
+150-dpi palette PNGs of a few dozen kB.
 Helpers never write files: :func:`save_figure` does, as PNG and SVG named by content, with
 byte-identical output for identical input.
 """
@@ -36,6 +42,22 @@ from matplotlib.figure import Figure
 from survey.errors import SurveyError
 from survey.io.atomic import write_atomic
 from survey.report.fonts import PNG_METADATA, SVG_METADATA, setup_cjk_font
+
+#: Width of a figure on an A4 page (text width about 16 cm), in inches.
+PAGE_WIDTH = 6.3
+#: seaborn's colour-blind-safe qualitative palette (``seaborn.color_palette("colorblind")``),
+#: written out so that figures without a heat map do not import seaborn (about a second).
+COLORBLIND = ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#fbafe4",
+              "#949494", "#ece133", "#56b4e9")
+#: ColorBrewer's diverging red-blue map (colour-blind safe): red = bad, blue = good.
+DIVERGING = "RdBu"
+#: Bars or points that are behind / ahead of the reference (vermillion / blue of
+#: :data:`COLORBLIND`, apart in lightness too, so that they differ in greyscale print).
+BEHIND_COLOR, AHEAD_COLOR = COLORBLIND[3], COLORBLIND[0]
+#: Marker shapes of the groups of a forest plot, so that groups differ in greyscale print.
+MARKERS = ("o", "s", "^", "v", "P", "X", "*")
+#: Default label of the "no difference" reference line.
+LEVEL_LABEL = "持平"
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _NUMBERED_RE = re.compile(r"^(fig|figure|plot|chart|img|image)?[_-]?\d+$")
@@ -75,17 +97,34 @@ def _register_notebook_display() -> None:
 
 
 def _palette(name: str, n: int) -> list[tuple[float, float, float, float]]:
-    """``n`` colours from a matplotlib colour map (qualitative maps: the first ``n``).
+    """``n`` colours from a matplotlib colour map (qualitative maps: the first ``n``);
+    ``"colorblind"`` is :data:`COLORBLIND`.
 
     matplotlib instead of seaborn here keeps importing seaborn (about a second) out of the
     figures that do not need it.
     """
     from matplotlib import colormaps
+    from matplotlib.colors import to_rgba
 
+    if name == "colorblind":
+        return [to_rgba(COLORBLIND[i % len(COLORBLIND)]) for i in range(n)]
     cmap = colormaps[name]
     if getattr(cmap, "N", 256) <= 20:  # qualitative (ListedColormap with few colours)
         return [cmap(i % cmap.N) for i in range(n)]
     return [cmap(x) for x in np.linspace(0.08, 0.92, n)] if n > 1 else [cmap(0.5)]
+
+
+def _diverging_colors(name: str, k: int) -> list[tuple[float, float, float, float]]:
+    """``k`` colours of a diverging map, the two halves kept clear of its near-white middle
+    (a 6-point scale's "slightly" categories would otherwise vanish on white paper); with an
+    odd ``k`` the middle one is the map's centre (the caller greys it)."""
+    from matplotlib import colormaps
+
+    cmap = colormaps[name]
+    half = k // 2
+    left = np.linspace(0.04, 0.3, half) if half > 1 else np.array([0.2])
+    mid = [0.5] if k % 2 else []
+    return [cmap(float(x)) for x in [*left, *mid, *(1 - left[::-1])]]
 
 
 def _new_figure(figsize: tuple[float, float]) -> Figure:
@@ -95,10 +134,20 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
     return Figure(figsize=figsize, layout="constrained")
 
 
+def _level_line(ax: Axes, ref: float, ref_label: str | None, rows: int, **line: Any) -> None:
+    """The vertical "no difference" line at ``ref`` over ``rows`` rows (first at the top),
+    labelled ``ref_label`` in half a row of room above the first row."""
+    ax.axvline(ref, color="0.25", **line)
+    ax.set_ylim(rows - 0.5, -1.0 if ref_label else -0.5)
+    if ref_label:
+        ax.text(ref, -0.78, ref_label, ha="center", va="center", fontsize=8, color="0.2",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=4)
+
+
 def _forest_size(table: pd.DataFrame, label: str, group: str | None) -> tuple[float, float]:
     n_labels = table[label].astype(str).nunique()
     n_groups = table[group].astype(str).nunique() if group else 1
-    return 7.5, 1.2 + 0.45 * max(n_labels, 1) * (1 + 0.35 * (n_groups - 1))
+    return PAGE_WIDTH, 1.5 + 0.4 * max(n_labels, 1) * (1 + 0.3 * (n_groups - 1))
 
 
 def forest_plot(table: pd.DataFrame, **options: Any) -> Figure:
@@ -122,7 +171,11 @@ def forest_plot(table: pd.DataFrame, **options: Any) -> Figure:
     """
     _require_columns(table, [options.get("label"), options.get("group")], "森林图")
     fig = _new_figure(figsize=_forest_size(table, options["label"], options.get("group")))
-    forest(table, **options, ax=fig.subplots())
+    ax = forest(table, **options, legend=False, ax=fig.subplots())
+    handles, labels_ = ax.get_legend_handles_labels()
+    if handles:  # below the axes, outside them (constrained layout makes room)
+        fig.legend(handles, labels_, ncols=min(len(handles), 3), loc="outside lower center",
+                   frameon=False, fontsize=8)
     return fig
 
 
@@ -134,10 +187,13 @@ def forest(
     lo: str,
     hi: str,
     ref: float = 0,
+    ref_label: str | None = LEVEL_LABEL,
     group: str | None = None,
+    highlight: str | None = None,
     xlabel: str = "效应量（95% 置信区间）",
     title: str | None = None,
-    palette: str = "tab10",
+    palette: str = "colorblind",
+    legend: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
     """Draw a forest plot on ``ax``: one row per label, a point estimate and its interval.
@@ -153,13 +209,23 @@ def forest(
         ``effect_ci_low``, ``effect_ci_high``).
     ref
         Position of the vertical reference line (no effect).
+    ref_label
+        Text written at the top of the reference line (default ``持平``); ``None``: none.
     group
         Optional column whose values are drawn side by side within a row (e.g. naive vs
-        adjusted, or member type), with a legend.
+        adjusted, or member type), with a legend. Each group has its own marker shape, so that
+        groups differ in greyscale print too.
+    highlight
+        A value of ``group`` drawn apart from the others: black filled diamonds with thick
+        bars, listed first in the legend (e.g. the pooled benchmark group among the single
+        colleges). The other groups get hollow markers.
     xlabel, title
         Axis label and title (Simplified Chinese).
     palette
-        A matplotlib colour map name for the groups.
+        A matplotlib colour map name for the groups, or ``"colorblind"`` (:data:`COLORBLIND`).
+    legend
+        Put a legend of the groups in the axes (:func:`forest_plot` puts one under the whole
+        figure instead).
     ax
         The axes to draw on; ``None``: a new figure sized as :func:`forest_plot` sizes it.
 
@@ -181,33 +247,153 @@ def forest(
     table = data
     _require_columns(table, [label, est, lo, hi, group], "森林图")
     labels = list(dict.fromkeys(table[label].astype(str)))
-    groups = list(dict.fromkeys(table[group].astype(str))) if group else [None]
-    colors = _palette(palette, max(len(groups), 1))
+    groups: list[str | None] = list(dict.fromkeys(table[group].astype(str))) if group else [None]
+    if highlight is not None and highlight in groups:
+        groups = [highlight, *[g for g in groups if g != highlight]]
+    others = [g for g in groups if g is None or g != highlight]
+    colors = dict(zip(others, _palette(palette, max(len(others), 1)), strict=False))
     if ax is None:
         ax = _new_figure(figsize=_forest_size(table, label, group)).subplots()
     step = 0.6 / len(groups) if len(groups) > 1 else 0.0
+    pos = {name: i for i, name in enumerate(labels)}
     for gi, g in enumerate(groups):
         sub = table if g is None else table[table[group].astype(str) == g]
-        pos = {name: i for i, name in enumerate(labels)}
         y = np.array([pos[str(v)] for v in sub[label]], dtype=float)
         y = y + (gi - (len(groups) - 1) / 2) * step
         e = pd.to_numeric(sub[est], errors="coerce").to_numpy(dtype=float)
         lo_v = pd.to_numeric(sub[lo], errors="coerce").to_numpy(dtype=float)
         hi_v = pd.to_numeric(sub[hi], errors="coerce").to_numpy(dtype=float)
         err = np.vstack([np.where(np.isnan(lo_v), 0, e - lo_v), np.where(np.isnan(hi_v), 0, hi_v - e)])
-        ax.errorbar(
-            e, y, xerr=np.nan_to_num(err), fmt="o", color=colors[gi], ecolor=colors[gi],
-            capsize=3, markersize=6, label=None if g is None else g,
-        )
-    ax.axvline(ref, color="0.4", linestyle="--", linewidth=1)
+        if g is not None and g == highlight:
+            style = {"fmt": "D", "color": "black", "ecolor": "black", "elinewidth": 2.2,
+                     "markersize": 7, "zorder": 4}
+        else:
+            k = others.index(g)
+            style = {"fmt": MARKERS[k % len(MARKERS)] if group else "o", "color": colors[g],
+                     "ecolor": colors[g], "elinewidth": 1.2, "markersize": 6, "zorder": 3,
+                     "markerfacecolor": "white" if highlight in groups else colors[g],
+                     "markeredgewidth": 1.4}
+        ax.errorbar(e, y, xerr=np.nan_to_num(err), capsize=3, label=None if g is None else g,
+                    **style)
+    _level_line(ax, ref, ref_label, len(labels), linestyle="--", linewidth=1.2, zorder=1)
     ax.set_yticks(range(len(labels)), labels)
-    ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", color="0.9")
     if title:
         ax.set_title(title)
-    if group:
-        ax.legend(title=None, frameon=False, loc="best")
+    if group and legend:
+        ax.legend(title=None, frameon=True, framealpha=0.9, loc="best", fontsize=8)
+    return ax
+
+
+def _bars_size(table: pd.DataFrame) -> tuple[float, float]:
+    return PAGE_WIDTH, 1.3 + 0.36 * max(len(table), 1)
+
+
+def gap_bars(table: pd.DataFrame, **options: Any) -> Figure:
+    """Draw sorted horizontal gap bars (:func:`bars`) on a new page-wide figure.
+
+    Parameters
+    ----------
+    table
+        The data (first argument of :func:`bars`).
+    **options
+        The options of :func:`bars` (not ``ax``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = _new_figure(figsize=_bars_size(table))
+    bars(table, **options, ax=fig.subplots())
+    return fig
+
+
+def bars(
+    data: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    text: str | None = None,
+    sort: bool = True,
+    ref: float = 0,
+    ref_label: str | None = LEVEL_LABEL,
+    xlabel: str = "差距",
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw one horizontal bar per row from ``ref``, with its value written beside it.
+
+    Bars below ``ref`` (behind) are vermillion and hatched, bars above it blue
+    (:data:`BEHIND_COLOR`, :data:`AHEAD_COLOR`), so they differ in greyscale print too.
+
+    Parameters
+    ----------
+    data
+        One row per bar (e.g. an indicator).
+    label
+        Column with the row label.
+    value
+        Column with the bar length (e.g. the gap in %); a missing value draws no bar, only
+        the text (e.g. a yes/no indicator, written 有/无).
+    text
+        Column with the text written beside each bar; default the value, rounded.
+    sort
+        Sort the bars by value, most negative at the top; rows without a value go last.
+    ref, ref_label
+        Where the bars start, and the label of that line (default ``持平``; ``None``: none).
+    xlabel, title
+        Axis label and title.
+    ax
+        The axes to draw on; ``None``: a new figure sized as :func:`gap_bars` sizes it.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _require_columns(data, [label, value, text], "差距条形图")
+    table = data.assign(_v=pd.to_numeric(data[value], errors="coerce"))
+    if sort:
+        table = table.sort_values("_v", kind="stable", na_position="last")
+    v = table["_v"].to_numpy(dtype=float)
+    words = (table[text].astype(str).tolist() if text is not None
+             else [("" if np.isnan(x) else f"{x:+.0f}") for x in v])
+    if ax is None:
+        ax = _new_figure(figsize=_bars_size(table)).subplots()
+    y = np.arange(len(table))
+    d = np.nan_to_num(v - ref)
+    behind = d < 0
+    ax.barh(y[behind], d[behind], left=ref, height=0.6, color=BEHIND_COLOR, hatch="///",
+            edgecolor="white", linewidth=0, zorder=2)
+    ax.barh(y[~behind], d[~behind], left=ref, height=0.6, color=AHEAD_COLOR, zorder=2)
+    finite = np.abs(d[np.isfinite(v)])
+    span = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    pad = 0.02 * span
+    for yi, x, word in zip(y, v, words, strict=True):
+        # beside the bar on the side of the line it does not cover: never over a bar
+        at = ref + pad if np.isnan(x) or x < ref else x + pad
+        ax.text(at, yi, word, va="center", ha="left", fontsize=8, color="0.1", zorder=3,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+    lo = min(0.0, float(np.nanmin(d)) if np.isfinite(v).any() else 0.0)
+    hi = max(0.0, float(np.nanmax(d)) if np.isfinite(v).any() else 0.0)
+    x0 = ref + lo - 3 * pad
+    width = (hi - lo if hi > lo else span) + 3 * pad
+    ax.set_xlim(x0, x0 + width)
+    # Widen the axis to the right so that the longest text fits: lay the figure out once and
+    # measure the share f of the axes width that text takes.
+    ax.figure.draw_without_rendering()
+    axes_px = max(ax.get_window_extent().width, 1.0)
+    text_px = max((t.get_window_extent().width for t in ax.texts), default=0.0)
+    f = min((text_px + 24) / axes_px, 0.7)
+    ax.set_xlim(x0, x0 + width / (1 - f))
+    _level_line(ax, ref, ref_label, len(table), linewidth=1, zorder=3)
+    ax.set_yticks(y, table[label].astype(str).tolist())
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="x", color="0.9", zorder=0)
+    ax.set_axisbelow(True)
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
     return ax
 
 
@@ -250,17 +436,78 @@ def _likert_shares(
     return shares, n
 
 
+def _text_width(text: str) -> float:
+    """Width of a text in CJK characters (a Latin letter or digit counts as about half)."""
+    return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text)
+
+
+_NO_LINE_START = frozenset("，。、；：！？）》」』”’,.;:!?)")
+
+
+def wrap_text(text: str, width: float) -> list[str]:
+    """Split a (Chinese) text into lines of at most ``width`` CJK characters.
+
+    Chinese has no spaces to break at, so :mod:`textwrap` cannot wrap it: lines are cut by
+    display width, a Latin letter counting as half a character.
+
+    Examples
+    --------
+    >>> wrap_text("党组织的学习教育对我的思想和工作有实际帮助", 10)
+    ['党组织的学习教育对我', '的思想和工作有实际帮', '助']
+    """
+    lines, line, used = [], "", 0.0
+    for ch in str(text):
+        w = _text_width(ch)
+        # a line does not start with closing punctuation (kinsoku): it stays one over
+        if line and used + w > width and ch not in _NO_LINE_START:
+            lines.append(line)
+            line, used = "", 0.0
+        line += ch
+        used += w
+    return [*lines, line] if line or not lines else lines
+
+
+#: Layout of a Likert chart, in bar rows: the height of an item's heading (plus per line),
+#: and the gap after an item's bars.
+_HEAD, _HEAD_LINE, _GAP = 0.3, 0.62, 0.35
+#: Inches per bar row, and around the bars (title, axis, legend).
+_ROW_INCH, _FRAME_INCH = 0.2, 1.15
+#: CJK characters per line of an item's heading on a page-wide chart.
+_WRAP = 44
+
+
+def _likert_layout(items: Sequence[Any], groups: Sequence[Any], item_labels: Mapping[Any, str],
+                   wrap: float) -> tuple[np.ndarray, list[tuple[float, list[str]]], float]:
+    """(y of each bar in item-major order, [(y of heading, lines)], total height in rows)."""
+    ys: list[float] = []
+    heads: list[tuple[float, list[str]]] = []
+    y = -0.5
+    for it in items:
+        lines = wrap_text(item_labels.get(it, str(it)), wrap)
+        h = _HEAD + _HEAD_LINE * len(lines)
+        heads.append((y + h / 2, lines))
+        y += h
+        for _ in groups:
+            ys.append(y + 0.5)
+            y += 1.0
+        y += _GAP
+    return np.array(ys), heads, y + 0.5
+
+
 def _likert_size(counts_table: pd.DataFrame, item: str, group: str, items: Sequence[Any] | None,
-                 groups: Sequence[Any] | None) -> tuple[float, float]:
-    n_items = len(items) if items is not None else counts_table[item].nunique(dropna=False)
-    n_groups = len(groups) if groups is not None else counts_table[group].nunique(dropna=False)
-    return 8.5, 1.4 + 0.38 * max(n_items * n_groups, 1)
+                 groups: Sequence[Any] | None, item_labels: Mapping[Any, str] | None = None,
+                 wrap: float = _WRAP) -> tuple[float, float]:
+    items = list(items) if items is not None else list(dict.fromkeys(counts_table[item]))
+    groups = list(groups) if groups is not None else list(dict.fromkeys(counts_table[group]))
+    _, _, total = _likert_layout(items, groups, dict(item_labels or {}), wrap)
+    return PAGE_WIDTH, _FRAME_INCH + _ROW_INCH * max(total, 2.0)
 
 
 def diverging_likert(counts_table: pd.DataFrame, **options: Any) -> Figure:
     """Draw a diverging stacked Likert chart (:func:`likert`) on a new figure, legend below it.
 
-    The figure is sized to the number of bars; the legend sits under the whole figure.
+    The figure is page wide and as tall as its items and bars need; the legend sits under the
+    whole figure.
 
     Parameters
     ----------
@@ -275,7 +522,9 @@ def diverging_likert(counts_table: pd.DataFrame, **options: Any) -> Figure:
     """
     _require_columns(counts_table, [options.get("item"), options.get("group")], "李克特分布图")
     fig = _new_figure(figsize=_likert_size(counts_table, options["item"], options["group"],
-                                           options.get("items"), options.get("groups")))
+                                           options.get("items"), options.get("groups"),
+                                           options.get("item_labels"),
+                                           options.get("wrap", _WRAP)))
     ax = likert(counts_table, **options, legend=False, ax=fig.subplots())
     handles, labels_ = ax.get_legend_handles_labels()
     # Below the axes, outside them: constrained layout makes room, whatever the number of rows.
@@ -296,13 +545,18 @@ def likert(
     items: Sequence[Any] | None = None,
     groups: Sequence[Any] | None = None,
     item_labels: Mapping[Any, str] | None = None,
+    highlight: Any | None = None,
+    good: str = "high",
+    wrap: float = _WRAP,
     title: str | None = None,
     xlabel: str = "占比（%）",
-    palette: str = "RdBu",
+    palette: str = DIVERGING,
     legend: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
     """Draw a diverging stacked bar chart of Likert answers on ``ax`` (axes level).
+
+    Each item gets a heading (its full text, wrapped) with one bar per group under it.
 
     Parameters
     ----------
@@ -320,11 +574,20 @@ def likert(
         Columns holding the category code and the count.
     items, groups
         Order (and inclusion) of items and groups; default: order of first appearance. A group
-        listed here with no rows is drawn as an empty bar marked "无数据".
+        listed here with no rows is drawn as an empty bar marked "无数据". Pass the same
+        ``groups`` to every chart so that the groups stand in the same order everywhere.
     item_labels
-        Display text per item id (default: the id).
+        Heading per item id (default: the id), e.g. ``"P1_1 我所在党组织的……"``; wrapped at
+        ``wrap`` CJK characters.
+    highlight
+        A group whose bars are set on a grey band with its name boxed (e.g. the home
+        college).
+    good
+        ``"high"``: the last category is the good end (blue); ``"low"``: the first one is
+        (a scale where lower is better), so that good is always the same colour.
     title, xlabel, palette
-        Title, x-axis label and a matplotlib diverging colour map name.
+        Title, x-axis label and a matplotlib diverging colour map name (default ColorBrewer's
+        colour-blind-safe ``RdBu``: red = bad, blue = good).
     legend
         Put the category legend under the axes (:func:`diverging_likert` puts one under the
         whole figure instead).
@@ -340,7 +603,9 @@ def likert(
     Shares are row percentages. Categories below the middle extend left of zero, those above
     extend right; with an odd number of categories the middle (neutral) one is split evenly
     across zero, the usual layout of Heiberger & Robbins (2014). Each bar is labelled with its
-    ``n``. The R equivalent is ``HH::likert()`` or ``likert::likert()``.
+    ``n``. The R equivalent is ``HH::likert()`` or ``likert::likert()``. The two ends of a
+    diverging map are equally dark, so in greyscale print the side of the zero line tells
+    good from bad; the neutral middle is a light grey.
 
     References
     ----------
@@ -349,6 +614,8 @@ def likert(
     """
     counts_table = data
     _require_columns(counts_table, [item, group, category, count], "李克特分布图")
+    if good not in ("high", "low"):
+        raise SurveyError(f"good 只能是 high 或 low，而不是 {good!r}", expected="high 或 low")
     categories = list(categories)
     if isinstance(labels, Mapping):
         label_list = [str(labels.get(c, c)) for c in categories]
@@ -364,34 +631,46 @@ def likert(
         categories=categories, items=items, groups=groups,
     )
     k = len(categories)
-    colors = _palette(palette, k)
+    colors = _diverging_colors(palette, k)
+    if good == "low":
+        colors = colors[::-1]
     if k % 2:
-        colors[k // 2] = (0.78, 0.78, 0.78)
+        colors[k // 2] = (0.86, 0.86, 0.86, 1.0)  # lighter than the inner colours in grey
     pct = shares.to_numpy() * 100
     mid = k // 2
     # Left edge of each bar: minus the negative categories and half of a neutral one.
     left_start = -pct[:, :mid].sum(axis=1) - (pct[:, mid] / 2 if k % 2 else 0)
-    rows = len(shares)
+    item_order = list(dict.fromkeys(shares.index.get_level_values(0)))
+    group_order = list(dict.fromkeys(shares.index.get_level_values(1)))
+    item_labels = dict(item_labels or {})
+    y, heads, total = _likert_layout(item_order, group_order, item_labels, wrap)
     if ax is None:
-        ax = _new_figure(figsize=_likert_size(counts_table, item, group, items, groups)).subplots()
-    y = np.arange(rows)
+        ax = _new_figure(figsize=_likert_size(counts_table, item, group, item_order,
+                                              group_order, item_labels, wrap)).subplots()
+    home = [yi for yi, (_, g) in zip(y, shares.index, strict=True) if g == highlight]
+    for yi in home:
+        ax.axhspan(yi - 0.5, yi + 0.5, color="0.9", zorder=0, linewidth=0)
     left = left_start.copy()
     for j in range(k):
         ax.barh(y, pct[:, j], left=left, color=colors[j], edgecolor="white", linewidth=0.5,
-                label=label_list[j], height=0.75)
+                label=label_list[j], height=0.75, zorder=2)
         left = left + pct[:, j]
-    item_labels = dict(item_labels or {})
-    ticks = [
-        f"{item_labels.get(it, it)} · {g}" for it, g in shares.index
-    ]
-    ax.set_yticks(y, ticks)
-    ax.set_ylim(rows - 0.5, -0.5)
-    span = max(100.0, float(np.nanmax(np.abs(np.r_[left_start, left]))) if rows else 100.0)
-    ax.set_xlim(-span - 12, span + 12)
-    for yi, (nn, end) in enumerate(zip(n.to_numpy(), left, strict=True)):
+    ax.set_yticks(y, [str(g) for _, g in shares.index], fontsize=8)
+    for tick, (_, g) in zip(ax.get_yticklabels(), shares.index, strict=True):
+        if g == highlight:  # the bundled CJK font has no bold: a grey box as the band's
+            tick.set_bbox({"facecolor": "0.9", "edgecolor": "0.5", "linewidth": 0.6, "pad": 1.2})
+    for hy, lines in heads:
+        ax.text(0.005, hy, "\n".join(lines), transform=ax.get_yaxis_transform(), ha="left",
+                va="center", fontsize=8.5, color="0.1", linespacing=1.15, zorder=4,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8})
+    ax.set_ylim(total - 0.5, -0.5)
+    span = max(100.0, float(np.nanmax(np.abs(np.r_[left_start, left]))) if len(y) else 100.0)
+    ax.set_xlim(-span - 4, span + 16)
+    for yi, nn, end in zip(y, n.to_numpy(), left, strict=True):
         text = f"n={int(nn)}" if nn > 0 else "无数据"
-        ax.text(max(end, 0) + 1.5, yi, text, va="center", fontsize=8, color="0.3")
-    ax.axvline(0, color="0.3", linewidth=0.8)
+        ax.text(max(end, 0) + 1.5, yi, text, va="center", fontsize=7.5, color="0.3")
+    ax.axvline(0, color="0.2", linewidth=0.9, zorder=3)
+    ax.tick_params(axis="y", length=0)
     ax.xaxis.set_major_formatter(_abs_percent)
     ax.set_xlabel(xlabel)
     if title:
@@ -410,7 +689,7 @@ def _abs_percent(value: float, _pos: int | None = None) -> str:
     return f"{abs(value):.0f}"
 
 
-_IPA_SIZE = (7.5, 6.0)
+_IPA_SIZE = (PAGE_WIDTH, 5.2)
 _DEFAULT_QUADRANTS = {
     "upper_left": "重点改进区（重要但表现弱）",
     "upper_right": "继续保持区",
@@ -484,7 +763,7 @@ def quadrant(
     size
         Optional column scaled to marker area (e.g. the gap against the benchmarks).
     ax
-        The axes to draw on; ``None``: a new 7.5 × 6 inch figure.
+        The axes to draw on; ``None``: a new page-wide figure (6.3 × 5.2 inches).
 
     Returns
     -------
@@ -509,9 +788,8 @@ def quadrant(
         s = pd.to_numeric(table[size], errors="coerce").abs()
         sizes = (40 + 260 * (s / s.max() if s.max() > 0 else 0)).fillna(40).to_numpy()
     ax.scatter(xv, yv, s=sizes, color="#b2182b", alpha=0.8, zorder=3)
-    for xi, yi, text in zip(xv, yv, table[label].astype(str), strict=True):
-        if np.isfinite(xi) and np.isfinite(yi):
-            ax.annotate(text, (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=9)
+    points = [(xi, yi, text) for xi, yi, text in zip(xv, yv, table[label].astype(str), strict=True)
+              if np.isfinite(xi) and np.isfinite(yi)]
     ax.axvline(xr, color="0.4", linestyle="--", linewidth=1)
     ax.axhline(yr, color="0.4", linestyle="--", linewidth=1)
     # Pad the limits so that the reference lines and all points are inside.
@@ -533,12 +811,56 @@ def quadrant(
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
+    _place_labels(ax, points)
     return ax
+
+
+#: Where a point's label may go, tried in this order: (dx, dy) in points, ha, va.
+_LABEL_SPOTS = ((5, 4, "left", "bottom"), (5, -4, "left", "top"), (-5, 4, "right", "bottom"),
+                (-5, -4, "right", "top"))
+
+
+def _place_labels(ax: Axes, points: Sequence[tuple[float, float, str]]) -> None:
+    """Label each point at the first spot beside it that stays inside the axes and overlaps
+    no label placed before and no other point (else the first spot inside), a greedy version of what
+    ``adjustText`` does."""
+    ax.figure.draw_without_rendering()  # final limits and layout, so that extents are right
+    from matplotlib.transforms import Bbox
+
+    inside = ax.get_window_extent()
+    r = 4 * ax.figure.dpi / 72  # about a marker's radius, in pixels
+    centres = [ax.transData.transform((xi, yi)) for xi, yi, _ in points]
+    marks = [Bbox.from_extents(cx - r, cy - r, cx + r, cy + r) for cx, cy in centres]
+    taken: list[Any] = []
+    for k, (xi, yi, text) in enumerate(points):
+        others = [*taken, *marks[:k], *marks[k + 1:]]
+        chosen = fallback = None
+        for dx, dy, ha, va in _LABEL_SPOTS:
+            ann = ax.annotate(text, (xi, yi), xytext=(dx, dy), textcoords="offset points",
+                              fontsize=9, ha=ha, va=va)
+            box = ann.get_window_extent()
+            fits = (box.x0 >= inside.x0 and box.x1 <= inside.x1 and box.y0 >= inside.y0
+                    and box.y1 <= inside.y1)
+            if fits and not any(box.overlaps(b) for b in others):
+                chosen = ann
+                break
+            if fits and fallback is None:
+                fallback = ann
+            else:
+                ann.remove()
+        if chosen is not None and fallback is not None:
+            fallback.remove()
+        chosen = chosen or fallback
+        if chosen is None:  # nowhere inside: the first spot
+            dx, dy, ha, va = _LABEL_SPOTS[0]
+            chosen = ax.annotate(text, (xi, yi), xytext=(dx, dy), textcoords="offset points",
+                                 fontsize=9, ha=ha, va=va)
+        taken.append(chosen.get_window_extent())
 
 
 def _heat_size(table: pd.DataFrame) -> tuple[float, float]:
     rows, cols = table.shape
-    return max(5.0, 1.3 + 0.75 * cols), max(3.0, 1.2 + 0.42 * rows)
+    return min(PAGE_WIDTH, max(4.5, 2.6 + 0.7 * cols)), max(2.6, 1.2 + 0.36 * rows)
 
 
 def heatmap(table: pd.DataFrame, **options: Any) -> Figure:
@@ -626,7 +948,11 @@ def heat(
     return ax
 
 
-def figure_bytes(fig: Figure, fmt: str, *, dpi: int = 150) -> bytes:
+#: Colours of a saved PNG's palette (see :func:`figure_bytes`).
+PNG_COLORS = 128
+
+
+def figure_bytes(fig: Figure, fmt: str, *, dpi: int = 150, quantize: int | None = PNG_COLORS) -> bytes:
     """Render a figure to PNG or SVG bytes, reproducibly (no date or version stamped in).
 
     Parameters
@@ -636,7 +962,10 @@ def figure_bytes(fig: Figure, fmt: str, *, dpi: int = 150) -> bytes:
     fmt
         ``"png"`` or ``"svg"``.
     dpi
-        Resolution of the PNG.
+        Resolution of the PNG (150: crisp on an A4 page; figures are 6.3 inches wide).
+    quantize
+        Number of colours of the PNG's palette (:data:`PNG_COLORS`), which makes the file
+        about three times smaller; ``None``: full colour.
 
     Returns
     -------
@@ -649,7 +978,23 @@ def figure_bytes(fig: Figure, fmt: str, *, dpi: int = 150) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=dpi, metadata=dict(metadata), facecolor="white",
                 bbox_inches="tight", pad_inches=0.15)  # nothing cut off, no empty margins
+    if fmt == "png" and quantize:
+        return _quantized_png(buf.getvalue(), quantize)
     return buf.getvalue()
+
+
+def _quantized_png(data: bytes, colors: int) -> bytes:
+    """Re-encode a PNG with a palette of ``colors`` colours (no dithering), about a third of
+    the size of the full-colour file and as crisp: a chart has few colours besides the
+    anti-aliased edges. Pillow writes no text chunks, so no version or date is stamped in."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as im:
+        pal = im.convert("RGB").quantize(colors, method=Image.Quantize.MEDIANCUT,
+                                         dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    pal.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def save_figure(

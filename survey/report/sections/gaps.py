@@ -84,6 +84,9 @@ def gap_sentence(row: Any, ctx: Context, *, against: str) -> str:
 
 
 def _likert_figures(ctx: Context) -> dict[str, Any]:
+    """One diverging Likert chart per scale: every item with its full text, reverse-keyed items
+    turned round (so that the good end is always blue), the groups in the order of
+    ``ctx.groups`` with the home group highlighted."""
     from survey.report.plots import diverging_likert
 
     figs: dict[str, Any] = {}
@@ -93,15 +96,24 @@ def _likert_figures(ctx: Context) -> dict[str, Any]:
     for k, sc in enumerate(ctx.codebook.scales, start=1):
         options = ctx.codebook.options(sc.items[0])
         cats = sorted(options)
+        lo, hi = sc.range if sc.range is not None else (min(cats), max(cats))
         long = resp[[ctx.by, *sc.items]].melt(id_vars=ctx.by, var_name="item",
                                               value_name="category").dropna()
+        # reverse-keyed items as scored: code c counts as lo + hi - c
+        rev = long["item"].isin(sc.reverse)
+        long.loc[rev, "category"] = lo + hi - long.loc[rev, "category"]
         counts = long.groupby(["item", ctx.by, "category"]).size().rename("n").reset_index()
         counts = counts[counts["category"].isin(cats)]
-        labels = {it: _short(ctx.item_label(it), 14) + ("（反向题）" if it in sc.reverse else "")
+        labels = {it: f"{it}  {ctx.item_label(it)}" + ("（反向题，已反向计分）" if it in sc.reverse else "")
                   for it in sc.items}
+        lower = getattr(sc, "direction", None) == "lower_is_better"
+        note = "；反向题已反向计分" if sc.reverse else ""
         fig = diverging_likert(counts, item="item", group=ctx.by, categories=cats,
                                labels=options, items=list(sc.items), groups=groups,
-                               item_labels=labels, title=f"{sc.label}：各题作答分布")
+                               item_labels=labels, highlight=ctx.reference,
+                               good="low" if lower else "high",
+                               xlabel=f"占比（%）；蓝色 = 有利评价，红色 = 不利评价{note}",
+                               title=f"{sc.label}：各题作答分布")
         name = "likert_" + re.sub(r"[^a-z0-9_-]", "_", sc.id.lower())
         if not re.match(r"^[a-z][a-z0-9_-]*$", name) or name in used:
             name = f"likert_scale_{k}"
@@ -160,8 +172,9 @@ def benchmark_gaps(ctx: Context, *, items: bool = True, likert: bool = True) -> 
     fig_t = fig_t.assign(comparison=fig_t["group"].map(lambda g: _against(g, ctx)))
     sec.figures["gap_by_dimension"] = forest_plot(
         fig_t, label="label", est="effect", lo="effect_ci_low", hi="effect_ci_high",
-        group="comparison", xlabel=f"Hedges g（{ctx.reference} − 对标，95% 置信区间；负数 = 落后）",
-        title=f"{ctx.reference}与对标院校的差距（各维度）")
+        group="comparison", highlight=_against(POOLED, ctx),
+        xlabel=f"Hedges g（{ctx.reference} − 比较对象，95% 置信区间；负数 = 落后）",
+        title=f"{ctx.reference}与各比较对象的差距（各维度）")
     # items
     if items:
         it = gap_by_item(ctx.responses, ctx.codebook, by=ctx.by, reference=ctx.reference,

@@ -28,7 +28,7 @@ def indicators(ctx: Context) -> Section:
     ind = ctx.processed.indicators
     if ind is None or ind.empty:
         return _skip(title, "本研究没有对标指标数据，跳过这一部分。")
-    from survey.report.plots import forest_plot
+    from survey.report.plots import gap_bars
     from survey.stats.indicators import indicator_gaps
 
     materiality = ctx.study.indicators.materiality if ctx.study.indicators is not None else None
@@ -51,9 +51,8 @@ def indicators(ctx: Context) -> Section:
                                             ("否" if v is False else nz.MISSING)),
         "实质差距标准": gaps["material_rule"].fillna("")})
     sec.counts["gaps"] = []
-    fig_t = gaps.assign(pct=100 * gaps["gap_median_share"], lo=np.nan, hi=np.nan)
-    sec.figures["indicator_gaps"] = forest_plot(
-        fig_t, label="indicator", est="pct", lo="lo", hi="hi",
+    sec.figures["indicator_gaps"] = gap_bars(
+        _bar_table(gaps, ctx), label="indicator", value="pct", text="text",
         xlabel="与对标院校中位数的差距（%，已按指标方向换算；负数 = 落后）",
         title=f"{ctx.reference}各项对标指标与对标院校中位数的差距")
     behind = gaps[gaps["material"] == True]  # noqa: E712 - pd.NA aware
@@ -87,3 +86,31 @@ def _value(v: Any) -> str:
     return str(int(v)) if v.is_integer() else f"{v:.2f}".rstrip("0").rstrip(".")
 
 
+
+
+def _is_yes_no(unit: Any) -> bool:
+    return unit is not None and not pd.isna(unit) and str(unit).startswith("是/否")
+
+
+def _bar_table(gaps: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Rows of the indicator chart: the gap in % with its values beside it; a yes/no indicator
+    gets no bar (a −100 % bar would overstate it) but the words 有/无."""
+    rows = []
+    for r in gaps.itertuples():
+        if _is_yes_no(r.unit):
+            text = f"{ctx.reference}{_has(r.home)}，对标中位数{_has(r.benchmark_median)}"
+            rows.append((r.indicator, np.nan, text))
+            continue
+        pct = 100 * r.gap_median_share
+        word = nz.MISSING if pd.isna(pct) else f"{pct:+.0f}%"
+        text = (f"{word}（{_with_unit(r.home, r.unit)} 对 {_with_unit(r.benchmark_median, r.unit)}）")
+        rows.append((r.indicator, pct, text))
+    return pd.DataFrame(rows, columns=["indicator", "pct", "text"])
+
+
+def _has(v: Any) -> str:
+    """有 / 无 for a yes/no value (1 / 0); a median between them (0.5) is 各半."""
+    if v is None or pd.isna(v):
+        return nz.MISSING
+    v = float(v)
+    return "有" if v == 1 else "无" if v == 0 else "各半" if v == 0.5 else _value(v)
