@@ -158,13 +158,16 @@ def _write_outputs(
             variable_measure={k: v for k, v in measure.items() if k in cols},
         )
         files = _write_table(processed.RESPONSES, run.tidy, dest, say, run.codebook)
-        labels_csv = dest / f"{processed.RESPONSES_LABELS}.csv"
-        write_csv(labelled_frame(run.tidy, val_labels), labels_csv)
-        files[labels_csv.name] = labels_csv
         if len(run.tidy) >= ANNOUNCE_ROWS:
             # pyreadstat writes cell by cell: about a minute per million rows.
             say(f"  写入 {sav.name}（SPSS，{len(run.tidy):,} 行，每百万行约需 1 分钟，与其他文件同时写入）……")
         files[sav.name] = sav
+        # The same answers with option labels instead of codes, for Excel users.
+        labels_csv = dest / f"{processed.RESPONSES_LABELS}.csv"
+        if len(run.tidy) >= ANNOUNCE_ROWS:
+            say(f"  写入 {labels_csv.name}（选项文字版，{len(run.tidy):,} 行）……")
+        write_csv(labelled_frame(run.tidy, val_labels), labels_csv)
+        files[labels_csv.name] = labels_csv
         files |= _write_table(processed.EXCLUSIONS, res.exclusions, dest, say)
         files |= _write_table(processed.CELL_CHANGES, res.cell_changes, dest, say)
         files |= _write_table(processed.CLEANING_LOG, res.log, dest, say)

@@ -190,14 +190,12 @@ def labelled_frame(
         s = out[col]
         if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
             continue
-        x = s.to_numpy(dtype=float, na_value=np.nan)
-        codes, inverse = np.unique(x, return_inverse=True)  # NaN sorts last, once
-        texts = np.empty(len(codes), dtype=object)
-        texts[:] = [
-            np.nan if np.isnan(c) else mapping.get(int(c) if c.is_integer() else c, _format_float(c))
-            for c in codes
-        ]
-        out[col] = pd.Series(texts.take(inverse.ravel()), index=s.index, name=col, dtype=object)
+        # Each distinct code is looked up once; code -1 (missing) takes the last entry, NaN.
+        codes, uniques = pd.factorize(s.to_numpy(dtype=float, na_value=np.nan))
+        texts = np.empty(len(uniques) + 1, dtype=object)
+        texts[:-1] = [mapping.get(int(c) if c.is_integer() else c, _format_float(c)) for c in uniques]
+        texts[-1] = np.nan
+        out[col] = pd.Series(texts.take(codes), index=s.index, name=col, dtype=object)
     return out
 
 
