@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from survey.errors import SurveyWarning
-from survey.io.processed import integer_dtype
+from survey.io.processed import category_codes
 
 if TYPE_CHECKING:
     from survey.config.codebook import Codebook
@@ -394,11 +394,7 @@ def _sav_codes(
         else:
             table = list(range(1, len(cats) + 1))
             labels[col] = dict(zip(table, cats, strict=True))
-        lo, hi = (min(table), max(table)) if table else (0, 0)
-        codes = s.cat.codes.to_numpy()
-        values = pd.array(np.asarray(table + [0], dtype="int64").take(codes), dtype="Int64")
-        values[codes < 0] = pd.NA
-        out[col] = pd.Series(values, index=df.index, name=col).astype(integer_dtype(lo, hi))
+        out[col] = category_codes(s, table)
     return out, labels
 
 

@@ -135,7 +135,7 @@ def as_integers(s: pd.Series, lo: float = 0, hi: float = 0) -> pd.Series:
         return s
     if len(present):
         lo, hi = min(lo, present.min()), max(hi, present.max())
-    return s.astype(integer_dtype(lo, hi))
+    return s.astype(pd.api.types.pandas_dtype(integer_dtype(lo, hi)))
 
 
 def as_labels(s: pd.Series, options: Mapping[int, str]) -> pd.Series | None:
@@ -160,7 +160,8 @@ def as_labels(s: pd.Series, options: Mapping[int, str]) -> pd.Series | None:
     known = (codes[pos] == x) if len(codes) else np.zeros(len(x), dtype=bool)
     if (~known & s.notna().to_numpy()).any():
         return None
-    cat = pd.Categorical.from_codes(np.where(known, pos, -1), categories=labels, ordered=True)
+    positions = np.where(known, pos, -1).astype(np.int64)
+    cat = pd.Categorical.from_codes(positions, categories=pd.Index(labels), ordered=True)
     return pd.Series(cat, index=s.index, name=s.name)
 
 
@@ -248,13 +249,26 @@ def coded_responses(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         cats = out[col].cat.categories
         if not all(c in inverse for c in cats):
             continue
-        table = np.array([inverse[c] for c in cats] + [0], dtype="int64")
-        codes = out[col].cat.codes.to_numpy()
-        values = pd.array(table.take(codes), dtype="Int64")
-        values[codes < 0] = pd.NA
-        lo, hi = code_range(codebook, item)
-        out[col] = pd.Series(values, index=out.index).astype(integer_dtype(lo, hi))
+        out[col] = category_codes(out[col], [inverse[c] for c in cats], code_range(codebook, item))
     return out
+
+
+def category_codes(
+    s: pd.Series, table: Sequence[int], bounds: tuple[int, int] | None = None
+) -> pd.Series:
+    """A Categorical column as integer codes: category ``i`` becomes ``table[i]``.
+
+    The dtype is the narrowest nullable integer (:func:`integer_dtype`) holding ``table`` and
+    ``bounds``; missing stays ``<NA>``.
+    """
+    lo, hi = bounds if bounds is not None else (0, 0)
+    if len(table):
+        lo, hi = min(lo, *table), max(hi, *table)
+    codes = s.cat.codes.to_numpy()
+    values = pd.array(np.asarray([*table, 0], dtype="int64").take(codes), dtype="Int64")
+    values[codes < 0] = pd.NA
+    dtype = pd.api.types.pandas_dtype(integer_dtype(lo, hi))
+    return pd.Series(values, index=s.index, name=s.name).astype(dtype)
 
 
 def validate_table(
