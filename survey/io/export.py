@@ -129,6 +129,13 @@ def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = s.map(_format_float).astype(object)
         elif pd.api.types.is_datetime64_any_dtype(s.dtype):
             out[col] = s.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object).where(s.notna(), "")
+        elif pd.api.types.is_integer_dtype(s.dtype) and pd.api.types.is_extension_array_dtype(
+            s.dtype
+        ):
+            # Nullable integers: each distinct value formatted once (pandas goes cell by cell).
+            codes, uniques = pd.factorize(s)
+            texts = np.array([str(int(v)) for v in uniques] + [""], dtype=object)
+            out[col] = pd.Series(texts.take(codes), index=s.index, dtype=object)
         elif pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
             out[col] = s
         else:
@@ -174,8 +181,9 @@ def labelled_frame(
     Returns
     -------
     pandas.DataFrame
-        A copy in which each numeric column with value labels holds the label of each code as
-        text; a code without a label keeps its number as text (``9``), missing stays missing.
+        A copy in which each numeric column with value labels holds the label of each code (a
+        Categorical of the texts); a code without a label keeps its number as text (``9``),
+        missing stays missing.
         Columns without value labels (numbers, ranks, text, Categoricals) are unchanged.
 
     Examples
@@ -190,12 +198,14 @@ def labelled_frame(
         s = out[col]
         if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
             continue
-        # Each distinct code is looked up once; code -1 (missing) takes the last entry, NaN.
+        # Each distinct code is looked up once, and the column becomes a Categorical of the
+        # texts (the CSV writer escapes and writes categories once each, not cell by cell).
         codes, uniques = pd.factorize(s.to_numpy(dtype=float, na_value=np.nan))
-        texts = np.empty(len(uniques) + 1, dtype=object)
-        texts[:-1] = [mapping.get(int(c) if c.is_integer() else c, _format_float(c)) for c in uniques]
-        texts[-1] = np.nan
-        out[col] = pd.Series(texts.take(codes), index=s.index, name=col, dtype=object)
+        texts = [mapping.get(int(c) if c.is_integer() else c, _format_float(c)) for c in uniques]
+        which, categories = pd.factorize(np.array(texts, dtype=object))  # two codes, one label
+        positions = np.append(which, -1).take(codes)  # code -1 (missing) stays missing
+        out[col] = pd.Series(pd.Categorical.from_codes(positions, categories=pd.Index(categories)),
+                             index=s.index, name=col)
     return out
 
 

@@ -220,8 +220,11 @@ def typed_responses(
     for name, values in (attributes or {}).items():
         if name not in out.columns or name in item_columns:
             continue
-        levels = list(dict.fromkeys([*values, *out[name].dropna().astype(str)]))
-        out[name] = pd.Categorical(out[name], categories=levels)
+        codes, uniques = pd.factorize(out[name].to_numpy(dtype=object, na_value=None))
+        levels = list(dict.fromkeys([*values, *(str(u) for u in uniques)]))
+        where = {level: i for i, level in enumerate(levels)}
+        table = np.array([where[str(u)] for u in uniques] + [-1], dtype=np.int64)
+        out[name] = pd.Categorical.from_codes(table.take(codes), categories=pd.Index(levels))
     return out
 
 
