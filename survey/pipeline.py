@@ -37,6 +37,7 @@ from survey.errors import SurveyError, SurveyWarning
 from survey.io import processed
 from survey.io.atomic import AtomicOutput
 from survey.io.export import (
+    labelled_frame,
     sav_labels_from_codebook,
     write_csv,
     write_parquet,
@@ -99,14 +100,17 @@ def _tidy(kept: pd.DataFrame, codebook: Codebook, study: Study) -> pd.DataFrame:
     """Order and name the columns of the kept responses for the processed outputs."""
     df = processed.to_storable(processed.RESPONSES, kept)
     df.insert(0, "response_id", [f"R{i + 1:05d}" for i in range(len(df))])
-    attributes: list[str] = []
+    levels: dict[str, list[str]] = {}
     for f in study.questionnaire.files:
-        attributes.extend(a for a in f.attributes if a not in attributes)
+        for a, v in f.attributes.items():
+            levels.setdefault(a, []).append(v)
+    attributes = list(levels)
     items = [c for c in codebook.item_columns() if c in df.columns]
     pseudo = [c for c in df.columns if c.endswith("_pseudo") or c.endswith("_province")]
     front = [c for c in META_COLUMNS if c in df.columns]
     ordered = front + attributes + pseudo + items
-    return df[ordered]
+    # Labels for single choice and attributes, integers for codes (survey.io.processed).
+    return processed.typed_responses(df[ordered], codebook, levels)
 
 
 #: Tables with at least this many rows are announced file by file while they are written.
@@ -117,14 +121,19 @@ def _write_table(
     name: str, df: pd.DataFrame, dest: Path, say: Callable[[str], None] = lambda _: None,
     codebook: Codebook | None = None,
 ) -> dict[str, Path]:
-    """Write one table as Parquet (for notebooks) and CSV (for Excel); return name → path."""
+    """Write one table as Parquet (for notebooks) and CSV (for Excel); return name → path.
+
+    The responses' CSV holds the codebook's codes (:func:`survey.io.processed.coded_responses`);
+    their Parquet file the labels of single-choice items.
+    """
     table = processed.to_storable(name, df)
     processed.validate_table(name, table, file=f"{name}.parquet", codebook=codebook)
     files = {f"{name}.parquet": dest / f"{name}.parquet", f"{name}.csv": dest / f"{name}.csv"}
     if len(table) >= ANNOUNCE_ROWS:
         say(f"  写入 {name}.parquet、{name}.csv（{len(table):,} 行）……")
     write_parquet(table, files[f"{name}.parquet"])
-    write_csv(table, files[f"{name}.csv"])
+    coded = processed.coded_responses(table, codebook) if codebook is not None else table
+    write_csv(coded, files[f"{name}.csv"])
     return files
 
 
@@ -141,14 +150,20 @@ def _write_outputs(
     sav = dest / f"{processed.RESPONSES}.sav"
     var_labels, val_labels, measure = sav_labels_from_codebook(run.codebook)
     cols = set(run.tidy.columns)
+    # In the .sav the source file is a coded variable too (value labels: the file names).
+    files_order = list(dict.fromkeys(r.file for r in run.responses.results))
+    sav_frame = run.tidy.assign(
+        source_file=pd.Categorical(run.tidy["source_file"], categories=list(
+            dict.fromkeys([*files_order, *run.tidy["source_file"].astype(str)])))
+    )
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="survey-sav") as pool:
         sav_done = pool.submit(
             write_sav,
-            run.tidy,
+            sav_frame,
             sav,
             {k: v for k, v in var_labels.items() if k in cols},
             {k: v for k, v in val_labels.items() if k in cols},
-            file_label=run.study.title[:64],
+            file_label=run.study.title,
             variable_measure={k: v for k, v in measure.items() if k in cols},
         )
         files = _write_table(processed.RESPONSES, run.tidy, dest, say, run.codebook)
@@ -156,6 +171,12 @@ def _write_outputs(
             # pyreadstat writes cell by cell: about a minute per million rows.
             say(f"  写入 {sav.name}（SPSS，{len(run.tidy):,} 行，每百万行约需 1 分钟，与其他文件同时写入）……")
         files[sav.name] = sav
+        # The same answers with option labels instead of codes, for Excel users.
+        labels_csv = dest / f"{processed.RESPONSES_LABELS}.csv"
+        if len(run.tidy) >= ANNOUNCE_ROWS:
+            say(f"  写入 {labels_csv.name}（选项文字版，{len(run.tidy):,} 行）……")
+        write_csv(labelled_frame(run.tidy, val_labels), labels_csv)
+        files[labels_csv.name] = labels_csv
         files |= _write_table(processed.EXCLUSIONS, res.exclusions, dest, say)
         files |= _write_table(processed.CELL_CHANGES, res.cell_changes, dest, say)
         files |= _write_table(processed.CLEANING_LOG, res.log, dest, say)

@@ -10,9 +10,14 @@ Every writer is deterministic: the same data give byte-identical files, so the h
   :func:`escape_formula`).
 - **Parquet** (for Python/R): pyarrow, zstd compression set explicitly; pyarrow writes no time
   stamp (its metadata holds only library versions and the schema).
-- **SPSS** (``.sav``): pyreadstat (ReadStat) with variable and value labels, UTF-8 strings. The
-  SAV header holds a creation date and time that ReadStat takes from the clock; they are
-  rewritten to a fixed value after writing (see :func:`write_sav`).
+- **SPSS** (``.sav``): pyreadstat (ReadStat) with variable and value labels, UTF-8 strings.
+  Integer columns get the format ``F<w>.0`` (``F1.0`` for a five-point item, not ``F8.2``);
+  Categoricals (single-choice items, ``college``, ``source_file``) are written as integer codes
+  with their labels as value labels. The SAV header holds a creation date and time that
+  ReadStat takes from the clock; they are rewritten to a fixed value after writing (see
+  :func:`write_sav`).
+- **Labelled CSV** (:func:`labelled_frame`): the same CSV with option labels instead of codes
+  (``同意`` rather than ``4``), for reading in Excel.
 
 The files are written into the staging folder of :class:`survey.io.atomic.AtomicOutput`, which
 moves them into place only when all of them succeeded.
@@ -32,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from survey.errors import SurveyWarning
+from survey.io.processed import category_codes
 
 if TYPE_CHECKING:
     from survey.config.codebook import Codebook
@@ -123,6 +129,13 @@ def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = s.map(_format_float).astype(object)
         elif pd.api.types.is_datetime64_any_dtype(s.dtype):
             out[col] = s.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object).where(s.notna(), "")
+        elif pd.api.types.is_integer_dtype(s.dtype) and pd.api.types.is_extension_array_dtype(
+            s.dtype
+        ):
+            # Nullable integers: each distinct value formatted once (pandas goes cell by cell).
+            codes, uniques = pd.factorize(s)
+            texts = np.array([str(int(v)) for v in uniques] + [""], dtype=object)
+            out[col] = pd.Series(texts.take(codes), index=s.index, dtype=object)
         elif pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
             out[col] = s
         else:
@@ -151,6 +164,49 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> None:
     """
     text = csv_frame(df).to_csv(index=False, lineterminator="\r\n")
     Path(path).write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+
+
+def labelled_frame(
+    df: pd.DataFrame, value_labels: Mapping[str, Mapping[float | int | str, str]]
+) -> pd.DataFrame:
+    """Replace codes by their value labels, column by column (the ``responses_labels.csv`` form).
+
+    Parameters
+    ----------
+    df
+        The frame (numeric codes, or Categoricals that already hold labels). Not modified.
+    value_labels
+        ``{column: {code: label}}``, e.g. the value labels of :func:`sav_labels_from_codebook`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy in which each numeric column with value labels holds the label of each code (a
+        Categorical of the texts); a code without a label keeps its number as text (``9``),
+        missing stays missing.
+        Columns without value labels (numbers, ranks, text, Categoricals) are unchanged.
+
+    Examples
+    --------
+    >>> labelled_frame(pd.DataFrame({"q": [1.0, None, 9.0]}), {"q": {1: "是"}})["q"].tolist()
+    ['是', nan, '9']
+    """
+    out = df.copy()
+    for col, mapping in value_labels.items():
+        if col not in out.columns or not mapping:
+            continue
+        s = out[col]
+        if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            continue
+        # Each distinct code is looked up once, and the column becomes a Categorical of the
+        # texts (the CSV writer escapes and writes categories once each, not cell by cell).
+        codes, uniques = pd.factorize(s.to_numpy(dtype=float, na_value=np.nan))
+        texts = [mapping.get(int(c) if c.is_integer() else c, _format_float(c)) for c in uniques]
+        which, categories = pd.factorize(np.array(texts, dtype=object))  # two codes, one label
+        positions = np.append(which, -1).take(codes)  # code -1 (missing) stays missing
+        out[col] = pd.Series(pd.Categorical.from_codes(positions, categories=pd.Index(categories)),
+                             index=s.index, name=col)
+    return out
 
 
 # -- Parquet ------------------------------------------------------------------------------------
@@ -205,6 +261,27 @@ def _truncate_utf8(text: str, limit: int) -> str:
     if len(data) <= limit:
         return text
     return data[:limit].decode("utf-8", errors="ignore")
+
+
+#: Characters a cut label does not end with (an opening bracket, a separator).
+_DANGLING = "（(【[《“‘：:，,、；; -—_"
+
+
+def sav_file_label(text: str, limit: int = SPSS_FILE_LABEL_BYTES) -> str:
+    """The SPSS file label of a title: whole when it fits in ``limit`` bytes of UTF-8, else cut
+    at a character boundary, without a dangling opening bracket or separator, and ended by
+    ``…``.
+
+    Examples
+    --------
+    >>> sav_file_label("合成演示：技师学院党建工作规范化水平调研（合成数据，仅供演示）")
+    '合成演示：技师学院党建工作规范化水平调研…'
+    """
+    text = " ".join(text.split())
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    cut = _truncate_utf8(text, limit - len("…".encode())).rstrip(_DANGLING)
+    return cut + "…"
 
 
 def spss_names(columns: Iterable[object]) -> dict[str, str]:
@@ -272,13 +349,15 @@ def _sav_text(s: pd.Series) -> tuple[np.ndarray, int]:
 
 
 def _sav_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Convert columns to what pyreadstat writes well: numbers as float, text as str."""
+    """Convert columns to what pyreadstat writes well: numbers as float, text as str.
+
+    Integers and booleans become float64 (every SPSS number is a double; the format set by
+    :func:`write_sav` shows them without decimals), missing as NaN.
+    """
     out: dict[Hashable, pd.Series] = {}
     for col in df.columns:
         s = df[col]
-        if pd.api.types.is_bool_dtype(s.dtype) or (
-            pd.api.types.is_integer_dtype(s.dtype) and s.isna().any()
-        ):
+        if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_integer_dtype(s.dtype):
             out[col] = s.astype("float64")
         elif pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(
             s.dtype
@@ -297,6 +376,49 @@ def _sav_frame(df: pd.DataFrame) -> pd.DataFrame:
                 )
             out[col] = pd.Series(values, index=s.index, dtype=object)
     return pd.DataFrame(out, index=df.index)
+
+
+def _sav_codes(
+    df: pd.DataFrame, value_labels: Mapping[str, Mapping[float | int | str, str]]
+) -> tuple[pd.DataFrame, dict[str, Mapping[float | int | str, str]]]:
+    """Categorical columns as integer codes with their categories as value labels.
+
+    A Categorical whose categories all appear among the labels given for it (a single-choice
+    item with the codebook's options) takes the codes of those labels; any other (``college``,
+    ``source_file``) is numbered 1, 2, ... in category order. Returns the frame and the value
+    labels to write.
+    """
+    out = df.copy(deep=False)
+    labels = dict(value_labels)
+    for col in df.columns:
+        s = df[col]
+        if not isinstance(s.dtype, pd.CategoricalDtype):
+            continue
+        cats = [str(c) for c in s.cat.categories]
+        given = value_labels.get(col) or {}
+        inverse = {str(v): k for k, v in given.items()}
+        if cats and all(c in inverse for c in cats) and all(
+            isinstance(inverse[c], int | np.integer) for c in cats
+        ):
+            table = [int(inverse[c]) for c in cats]  # type: ignore[call-overload]
+        else:
+            table = list(range(1, len(cats) + 1))
+            labels[col] = dict(zip(table, cats, strict=True))
+        out[col] = category_codes(s, table)
+    return out, labels
+
+
+def _sav_formats(df: pd.DataFrame) -> dict[str, str]:
+    """``F<w>.0`` for every integer or boolean column, ``w`` the digits of its widest value."""
+    formats: dict[str, str] = {}
+    for col in df.columns:
+        s = df[col]
+        if not (pd.api.types.is_integer_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
+            continue
+        x = s.dropna().astype("int64")
+        width = max((len(str(int(v))) for v in (x.min(), x.max())), default=1) if len(x) else 1
+        formats[str(col)] = f"F{width}.0"
+    return formats
 
 
 def sav_timestamp() -> dt.datetime:
@@ -348,8 +470,11 @@ def write_sav(
     Parameters
     ----------
     df
-        The frame (index not written). Numbers and booleans become numeric variables, dates
-        SPSS datetimes, everything else UTF-8 strings (missing text as blank).
+        The frame (index not written). Numbers and booleans become numeric variables (integer
+        columns with the format ``F<w>.0``, ``w`` the digits of the widest value), dates SPSS
+        datetimes, Categoricals integer codes with value labels (the codes of
+        ``value_labels`` when these name every category, else 1, 2, ... in category order),
+        everything else UTF-8 strings (missing text as blank).
     path
         Destination file.
     variable_labels
@@ -358,9 +483,10 @@ def write_sav(
     value_labels
         ``{column: {code: label}}``; labels are cut at 120 bytes (ReadStat's limit).
     file_label
-        Shown by SPSS as the file label (64 bytes).
+        Shown by SPSS as the file label; cut to 64 bytes by :func:`sav_file_label`.
     variable_measure
-        ``{column: "nominal" | "ordinal" | "scale"}``.
+        ``{column: "nominal" | "ordinal" | "scale"}``; Categoricals default to nominal
+        (ordinal when ordered).
 
     Returns
     -------
@@ -376,6 +502,10 @@ def write_sav(
     import pyreadstat
 
     names = spss_names(df.columns)
+    cats = {str(c): "ordinal" if df[c].cat.ordered else "nominal"
+            for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)}  # fmt: skip
+    df, value_labels = _sav_codes(df, value_labels or {})
+    formats = {names[c]: f for c, f in _sav_formats(df).items()}
     frame = _sav_frame(df).rename(columns={str(k): v for k, v in names.items()})
     renamed = {k: v for k, v in names.items() if k != v}
     labels: dict[str, str | None] = {}
@@ -392,18 +522,29 @@ def write_sav(
             (float(k) if numeric else str(k)): _truncate_utf8(str(v), SPSS_VALUE_LABEL_BYTES)
             for k, v in mapping.items()
         }
-    measure = {names[c]: m for c, m in (variable_measure or {}).items() if c in names}
+    measure = {names[c]: m for c, m in (cats | dict(variable_measure or {})).items() if c in names}
     pyreadstat.write_sav(
         frame,
         str(path),
-        file_label=_truncate_utf8(file_label, SPSS_FILE_LABEL_BYTES),
+        file_label=sav_file_label(file_label),
         column_labels=labels or None,
         # pyreadstat takes text keys for text columns too; its stubs allow numbers only
         variable_value_labels=values or None,  # type: ignore[arg-type]
         variable_measure=measure or None,
+        variable_format=formats or None,
     )
     fix_sav_timestamp(path)
     return renamed
+
+
+#: Variable labels of the responses' columns that are not items.
+META_LABELS = {
+    "response_id": "答卷编号",
+    "source_file": "原始导出文件",
+    "source_row": "原始文件中的行号（按 Excel 显示）",
+    "submitted_at": "提交答卷时间",
+    "duration_s": "作答用时（秒）",
+}
 
 
 def sav_labels_from_codebook(
@@ -416,10 +557,10 @@ def sav_labels_from_codebook(
     variable_labels, value_labels, variable_measure
         Ready for :func:`write_sav`. Likert items are ordinal, single choice nominal, numeric
         scale; multiple-choice columns are labelled ``题干：选项`` with 0 = 未选, 1 = 选中;
-        ranking columns ``题干：选项（排序）``; pseudonym columns and ``respondent_key`` are
-        labelled too.
+        ranking columns ``题干：选项（排序）``; pseudonym columns, ``respondent_key`` and the
+        columns of :data:`META_LABELS` are labelled too.
     """
-    var_labels: dict[str, str] = {}
+    var_labels: dict[str, str] = dict(META_LABELS)
     val_labels: dict[str, dict[int, str]] = {}
     measure: dict[str, str] = {}
     for item in codebook.items:

@@ -181,11 +181,24 @@ _NUMERIC_CHECK = pa.Check(
 )
 
 
+def _labels_check(labels: list[str]) -> pa.Check:
+    """A single-choice column: its option labels as an ordered Categorical (categories in code
+    order), or numeric codes (kept when a code has no label)."""
+
+    def ok(s: pd.Series) -> bool:
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            return bool(s.cat.ordered) and list(s.cat.categories) == labels
+        return pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+
+    return pa.Check(ok, name="labels_dtype")
+
+
 def schema_for(name: str, codebook: Codebook | None = None) -> pa.DataFrameSchema:
     """The pandera schema of table ``name``; for ``responses`` with the codebook's item columns.
 
     Item columns are optional (an export may lack an optional item); answer columns of
-    likert, single, numeric, multiple-choice and ranking items must be numeric, text items and
+    likert, numeric, multiple-choice and ranking items must be numeric, single-choice items
+    a Categorical of their option labels in code order (or numeric codes), text items and
     ``<id>_other`` columns text.
     """
     schema = MODELS[name].to_schema()
@@ -194,7 +207,10 @@ def schema_for(name: str, codebook: Codebook | None = None) -> pa.DataFrameSchem
     columns: dict[str, pa.Column] = {}
     for item in codebook.items:
         for col in codebook.columns(item.id):
-            if item.type in _NUMERIC_ITEMS and col != f"{item.id}_other":
+            if item.type == "single" and col == item.id:
+                labels = [v for _, v in sorted(codebook.options(item.id).items())]
+                columns[col] = pa.Column(checks=_labels_check(labels), nullable=True, required=False)
+            elif item.type in _NUMERIC_ITEMS and col != f"{item.id}_other":
                 columns[col] = pa.Column(checks=_NUMERIC_CHECK, nullable=True, required=False)
             else:
                 columns[col] = pa.Column(str, nullable=True, required=False)
@@ -215,6 +231,7 @@ def _zh_check(check: str, actual: object | None) -> str:
         "field_uniqueness": "不应有重复值",
         "unique": "不应有重复值",
         "numeric_dtype": "应为数值（编码手册中的选择题或数值题）",
+        "labels_dtype": "应为编码手册中该题的选项文字（有序分类，按编码顺序）或数字编码",
     }
     if name in simple:
         return simple[name]

@@ -49,7 +49,7 @@ def test_clean_progress_on_stderr_summary_on_stdout(
     assert proc.stdout.startswith("研究：合成演示")
     assert "原始记录 644 条。" in proc.stdout
     assert "共排除 44 条，保留 600 条（93.2%）。" in proc.stdout
-    assert "输出：data/processed/（22 个文件，清单见 manifest.json）" in proc.stdout
+    assert "输出：data/processed/（23 个文件，清单见 manifest.json）" in proc.stdout
     assert "Traceback" not in proc.stderr
 
 
@@ -67,7 +67,7 @@ def test_clean_is_byte_identical_across_cwd_and_hashseed(
     assert "读取问卷文件" not in proc.stderr and "完成，用时" not in proc.stderr
     first = tree_hashes(cleaned_study.parent / "data" / "processed")
     second = tree_hashes(root / "data" / "processed")
-    assert len(first) == 23  # 22 outputs + manifest.json
+    assert len(first) == 24  # 23 outputs (manifest.json, responses_labels.csv included) + .survey_outputs.json
     assert second == first
 
 

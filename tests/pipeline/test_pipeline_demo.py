@@ -184,3 +184,55 @@ def test_large_outputs_are_announced(cleaned_demo: Path, tmp_path: Path, monkeyp
     monkeypatch.setattr(pipeline, "ANNOUNCE_ROWS", 10**9)
     run_clean(load_study(cleaned_demo), output_dir=tmp_path / "out", progress=said.append)
     assert not any(m.startswith("  写入") for m in said)
+
+
+def test_processed_responses_hold_labels_and_integer_codes(demo_run) -> None:
+    from survey.io.processed import load_processed
+    from survey.stats.compare import gap_table
+
+    cb = demo_run.codebook
+    df = load_processed(demo_run.study, demo_run.outputs["responses.parquet"].parent).responses
+    for item in cb.items_of_type("single"):
+        s = df[item.id]
+        assert isinstance(s.dtype, pd.CategoricalDtype) and s.cat.ordered, item.id
+        assert list(s.cat.categories) == [v for _, v in sorted(cb.options(item.id).items())]
+    for col in ("P1_1", "IMP_8", "learn_1", "rank_1"):
+        assert df[col].dtype == "Int8", col
+    files = demo_run.study.questionnaire.files
+    assert list(df["college"].cat.categories) == [f.attributes["college"] for f in files]
+    # The example: the public API with the labels a user sees.
+    table = gap_table(df, columns=["P1_1"], by="member_type", reference="在职教职工党员", n_boot=200)
+    assert {"学生党员", "离退休党员"} <= set(table["group"])
+    home = df.loc[df["member_type"] == "在职教职工党员", "P1_1"].astype(float)
+    assert table["mean_ref"].iloc[0] == pytest.approx(home.mean())
+
+
+def test_csv_keeps_codes_and_labels_csv_has_the_labels_of_every_code(demo_run) -> None:
+    from survey.io.export import sav_labels_from_codebook
+
+    read = dict(dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    codes = pd.read_csv(demo_run.outputs["responses.csv"], **read)
+    labels = pd.read_csv(demo_run.outputs["responses_labels.csv"], **read)
+    assert list(codes.columns) == list(labels.columns) and len(codes) == len(labels) == len(demo_run.tidy)
+    assert set(codes["member_type"]) == {"1", "2", "3"}  # integers, not 1.0
+    _, value_labels, _ = sav_labels_from_codebook(demo_run.codebook)
+    labelled = [c for c in codes.columns if c in value_labels]
+    assert len(labelled) > 50
+    for col in codes.columns:
+        if col in value_labels:
+            expected = [value_labels[col][int(v)] if v else "" for v in codes[col]]
+        else:
+            expected = codes[col].tolist()
+        assert labels[col].tolist() == expected, col
+
+
+def test_sav_has_integer_formats_and_labelled_attributes(demo_run) -> None:
+    _, meta = pyreadstat.read_sav(str(demo_run.outputs["responses.sav"]), metadataonly=True)
+    formats = meta.original_variable_types
+    assert formats["P1_1"] == formats["member_type"] == formats["college"] == "F1.0"
+    assert formats["source_row"] == "F3.0"
+    assert list(meta.variable_value_labels["college"].values()) == [
+        f.attributes["college"] for f in demo_run.study.questionnaire.files]
+    assert sorted(meta.variable_value_labels["source_file"].values()) == sorted(
+        {r.file for r in demo_run.responses.results})
+    assert meta.file_label == "合成演示：技师学院党建工作规范化水平调研…"
