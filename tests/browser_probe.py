@@ -149,6 +149,9 @@ def probe_page(page: Path, work: Path, screenshot: Path, *, height: int = 2000,
     Chromium sees no Chinese font but ``system_fonts`` (none by default).
     """
     html = page.read_text(encoding="utf-8")
+    # The report's Content-Security-Policy forbids every script, the probe's too: the copy the
+    # probe loads goes without it (the report itself keeps it; tests of the CSP use the original).
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html, count=1)
     copy = work / "probe.html"
     copy.write_text(html.replace("</body>", _PROBE + "</body>", 1), encoding="utf-8")
     screenshot.parent.mkdir(parents=True, exist_ok=True)

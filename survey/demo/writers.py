@@ -470,8 +470,14 @@ def _readme(seed: int, table: str, world: World) -> str:
             + (f"\n新增院校（{extra}）依次沿用甲、乙、丙三校的文件格式。\n" if extra else ""))
 
 
-def _write_study_yaml(out_dir: Path, world: World, names: dict[str, dict[str, str]]) -> None:
-    """A ``study.yaml`` for a scaled study: the repository's demo configuration, paths in this folder."""
+def _write_study_yaml(out_dir: Path, world: World, names: dict[str, dict[str, str]],
+                      mismatches: int) -> None:
+    """A ``study.yaml`` for a scaled study: the repository's demo configuration, paths in this folder.
+
+    ``mismatches`` is the number of code/label mismatches planted between the 按文本 and 按序号
+    downloads of one college: declared in ``questionnaire.crosscheck.allow_mismatches``, as the
+    repository's ``study.yaml`` declares the demo's one.
+    """
     files: list[dict[str, Any]] = []
     for spec in world.colleges:
         if spec.form == "summary":
@@ -494,6 +500,7 @@ def _write_study_yaml(out_dir: Path, world: World, names: dict[str, dict[str, st
         "title": f"合成演示（规模化）：{world.scale['respondents']:,} 名答卷人、{len(world.colleges)} 所院校（合成数据，仅供演示）",
         "synthetic": True,
         "questionnaire": {"codebook": OTHER_FILES["codebook"], "files": files,
+                          "crosscheck": {"allow_mismatches": mismatches},
                           "compare": {"by": "college", "reference": HOME}, "aliases": {"branch": aliases}},
         "fieldwork": {"start": FIELD_START, "end": FIELD_END},
         "cleaning": {"test_submissions": {"enabled": True}, "exact_duplicates": {"enabled": True},
@@ -585,7 +592,8 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, *, respondents: int |
     table = "\n".join(f"| `{f}` | {_describe(f, files)} |" for f in sorted(list(files) + list(OTHER_FILES.values())))
     (out_dir / OTHER_FILES["readme"]).write_bytes(_readme(seed, table, world).encode("utf-8"))
     if world.scale is not None:
-        _write_study_yaml(out_dir, world, names)
+        planted = sum(c["category"] == "crosscheck_mismatch" for recs in cell_recs.values() for c in recs)
+        _write_study_yaml(out_dir, world, names, planted)
     return json.loads(json.dumps(truth, ensure_ascii=False, sort_keys=True, default=str))
 
 

@@ -19,8 +19,10 @@ def test_demo_committee_report_renders_offline(two_runs, need_report, tmp_path: 
     committee = run.reports / "committee.html"
     shot = ARTIFACTS / "demo_committee_screenshot.png"
     probe, dom = probe_page(committee, tmp_path, shot, height=2400)
-    figures = {p.name for p in run.figures.glob("*.png")}
-    assert probe["images"] >= len(figures) >= 8  # every figure is in the report
+    # The brief embeds the figures that carry its answers (not every figure the notebooks
+    # drew); each of them must load.
+    embedded = committee.read_text(encoding="utf-8").count("<img ")
+    assert probe["images"] == embedded >= 5
     assert probe["broken"] == []
     assert probe["resources"] == []  # no request to any host, nothing failed
     assert not probe["cjk_system_same_as_embedded"], probe  # no system Chinese font to use
