@@ -472,6 +472,9 @@ def _readme(seed: int, table: str, world: World) -> str:
 
 def _write_study_yaml(out_dir: Path, world: World, names: dict[str, dict[str, str]]) -> None:
     """A ``study.yaml`` for a scaled study: the repository's demo configuration, paths in this folder."""
+    scale = world.scale
+    if scale is None:  # pragma: no cover - the caller writes one for scaled worlds only
+        raise ValueError("only a scaled world has its own study.yaml")
     files: list[dict[str, Any]] = []
     for spec in world.colleges:
         if spec.form == "summary":
@@ -491,7 +494,7 @@ def _write_study_yaml(out_dir: Path, world: World, names: dict[str, dict[str, st
         aliases[canonical] = [v for v in variants if v not in taken]
         taken |= set(variants)
     study = {
-        "title": f"合成演示（规模化）：{world.scale['respondents']:,} 名答卷人、{len(world.colleges)} 所院校（合成数据，仅供演示）",
+        "title": f"合成演示（规模化）：{scale['respondents']:,} 名答卷人、{len(world.colleges)} 所院校（合成数据，仅供演示）",
         "synthetic": True,
         "questionnaire": {"codebook": OTHER_FILES["codebook"], "files": files,
                           "compare": {"by": "college", "reference": HOME}, "aliases": {"branch": aliases}},
