@@ -427,7 +427,9 @@ class IdentifierDetector:
         matches = self.find(text)
         if not matches:
             return text, {}
-        pieces, last, counts = [], 0, {}
+        pieces: list[str] = []
+        counts: dict[str, int] = {}
+        last = 0
         for m in matches:
             pieces += [text[last:m.start], PLACEHOLDER]
             last = m.end
@@ -523,7 +525,7 @@ def redact_value(value: object, det: IdentifierDetector | None = None) -> str:
     >>> redact_value("9"), redact_value("13800138000"), redact_value("张三")
     ('9', '[已隐去，11个字符]', '[已隐去，2个字符]')
     """
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]  # stubs: isna(object) is valid
         return ""
     text = str(value)
     return text if is_plausible_answer(text, det) else redacted(text)

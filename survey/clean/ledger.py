@@ -101,7 +101,7 @@ class CleanResult:
             )
         rules = log[log["rule_id"].isin([r.id for r in ROW_RULES])]
         on = rules[rules["status"] == RAN]
-        parts = [f"{r.rule} {int(r.n_excluded):,} 条" for r in on.itertuples()]
+        parts = [f"{rule} {int(n):,} 条" for rule, n in zip(on["rule"], on["n_excluded"], strict=True)]
         if parts:
             lines.append("依次排除：" + "、".join(parts) + "。")
         cannot = rules[rules["status"] == COULD_NOT_RUN]
@@ -331,11 +331,9 @@ def _group_labels(values: pd.Series, options: dict[int, str]) -> pd.Series:
     if options and pd.api.types.is_numeric_dtype(values.dtype):
         x = values.to_numpy(dtype=float, na_value=np.nan)
         whole = np.isfinite(x) & (x == np.round(x))
-        values = pd.Series(
-            np.where(whole, [options.get(int(v)) for v in np.where(whole, x, 0)], None),
-            index=values.index, dtype=object,
-        )  # fmt: skip
-    return values.astype("string").str.strip().replace("", pd.NA)
+        labels = [options.get(int(v)) if w else None for v, w in zip(x, whole, strict=True)]
+        values = pd.Series(labels, index=values.index, dtype="object")
+    return values.astype("string").str.strip().replace("", pd.NA)  # type: ignore[call-overload]  # stubs: NA is a valid value
 
 
 def check_reference_group(

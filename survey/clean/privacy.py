@@ -47,6 +47,8 @@ from survey.clean.identifiers import PLACEHOLDER as PLACEHOLDER  # re-exported
 from survey.errors import SurveyError, SurveyWarning
 
 if TYPE_CHECKING:
+    from pandas._typing import DtypeObj
+
     from survey.config.codebook import Codebook, Identifier
     from survey.config.study import Study
 
@@ -317,7 +319,7 @@ def pseudonymise(values: pd.Series, key: bytes, *, kind: str | None = None) -> p
     )
 
 
-def _string_dtype() -> object:
+def _string_dtype() -> DtypeObj:
     """pandas' default string dtype (``str`` in pandas 3, ``object`` before)."""
     return pd.Series(["x"]).dtype
 
@@ -452,8 +454,11 @@ def apply_identifier_policy(
             continue
         raw = out[ident.id]
         row["n_nonmissing"] = int(raw.notna().sum())
-        row["n_mangled"] = int(raw.map(is_mangled_number).sum())
-        position = out.columns.get_loc(ident.id)
+        n_mangled = int(raw.map(is_mangled_number).sum())
+        row["n_mangled"] = n_mangled
+        position = list(out.columns).index(ident.id)
+        new_name: str | None
+        new_values: pd.Series | None
         if ident.action == "drop":
             new_name, new_values = None, None
             row["note"] = "已删除"
@@ -465,23 +470,21 @@ def apply_identifier_policy(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SurveyWarning)
                 new_values = _respondent_key_values(raw, ident, key)
-            row["note"] = "已替换为受访者代码（HMAC-SHA256 假名）"
-            if row["n_mangled"]:
-                row["note"] += f"；{row['n_mangled']} 个值为科学计数法，代码设为缺失"
+            row["note"] = "已替换为受访者代码（HMAC-SHA256 假名）" + (
+                f"；{n_mangled} 个值为科学计数法，代码设为缺失" if n_mangled else "")
         elif ident.action == "pseudonymise":
             new_name = f"{ident.id}_pseudo"
             new_values = pseudonymise(raw, key, kind=ident.kind)
-            row["note"] = "已替换为 HMAC-SHA256 假名"
-            if row["n_mangled"]:
-                row["note"] += f"；{row['n_mangled']} 个值为科学计数法，不同的人可能同一假名"
+            row["note"] = "已替换为 HMAC-SHA256 假名" + (
+                f"；{n_mangled} 个值为科学计数法，不同的人可能同一假名" if n_mangled else "")
         else:  # coarsen: only IP addresses (the codebook validates this)
             new_name = f"{ident.id}_province"
             new_values = raw.map(ip_province).astype(_string_dtype())
             row["note"] = f"只保留省份；{int(new_values.isna().sum())} 个值无法识别省份，设为缺失"
         out = out.drop(columns=[ident.id])
-        if new_name is not None:
+        if new_name is not None and new_values is not None:
             if new_name in out.columns:  # e.g. respondent_key added by the cleaning stage
-                if out.columns.get_loc(new_name) < position:
+                if list(out.columns).index(new_name) < position:
                     position -= 1
                 out = out.drop(columns=[new_name])
             out.insert(position, new_name, new_values.array)

@@ -793,7 +793,7 @@ def _valid_mask(
         if item.range is None:
             return None
         lo, hi = item.range
-        return (x >= lo) & (x <= hi), f"{fmt_num([lo])[0]}～{fmt_num([hi])[0]}"
+        return (x >= lo) & (x <= hi), f"{fmt_num(np.array([lo]))[0]}～{fmt_num(np.array([hi]))[0]}"
     if item.type == "ranking":
         n_opt = len(codebook.options(item.id))
         return (x >= 1) & (x <= n_opt) & (x == np.floor(x)), f"1～{n_opt} 的整数"
@@ -912,7 +912,7 @@ def _durations_out_of_range(
     if longest is not None and fieldwork is not None and fieldwork.end is not None:
         allowed += (
             f"且不超过调查期 {fieldwork.start.isoformat()}～{fieldwork.end.isoformat()}"
-            f"（{fmt_num([longest])[0]} 秒）"
+            f"（{fmt_num(np.array([longest]))[0]} 秒）"
         )
     idx = np.flatnonzero(bad)
     log = pd.DataFrame(

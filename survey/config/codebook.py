@@ -203,7 +203,7 @@ class Codebook(_Strict):
                 else:
                     codes[it] = sorted(self._options(by_id[it]))
             first = next(iter(codes), None)
-            odd = [it for it, c in codes.items() if c != codes[first]]
+            odd = [it for it, c in codes.items() if first is not None and c != codes[first]]
             if scale.range is None and odd:
                 problems.append(
                     (("scales", s, "items"),

@@ -19,6 +19,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     field_validator,
     model_serializer,
     model_validator,
@@ -176,7 +177,7 @@ class Indicators(_Strict):
     materiality: Materiality = Materiality()
 
     @model_serializer(mode="wrap")
-    def _omit_default_materiality(self, handler: Any) -> Any:
+    def _omit_default_materiality(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
         if isinstance(data, dict) and self.materiality == Materiality():
             data.pop("materiality", None)

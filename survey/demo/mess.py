@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -169,7 +169,7 @@ def _plant_cells(spec: CollegeSpec, rows: list[Resp], rng: np.random.Generator, 
     pool = iter([free[int(i)] for i in rng.permutation(len(free))])
     recs: list[dict] = []
 
-    def take(pred: Any = lambda r: True) -> Resp:
+    def take(pred: Callable[[Resp], bool] = lambda r: True) -> Resp:
         while not pred(r := next(pool)):
             pass
         return r
@@ -186,7 +186,7 @@ def _plant_cells(spec: CollegeSpec, rows: list[Resp], rng: np.random.Generator, 
                 rec("full_width_digits", r, "years", r.overrides[("*", "years")], normalised=str(r.years))
             elif cat == "phone_variants":
                 r = take(lambda r: r.phone is not None)
-                p = r.phone
+                p = cast(str, r.phone)  # take() chose one with a phone
                 raw = f"{p[:3]}-{p[3:7]}-{p[7:]}" if i == 0 else f"+86 {p}"
                 r.overrides[("*", "phone")] = raw
                 rec("phone_format_variants", r, "phone", raw, normalised=p)
@@ -238,11 +238,12 @@ def _plant_cells(spec: CollegeSpec, rows: list[Resp], rng: np.random.Generator, 
                 rec("stray_whitespace", r, item, r.overrides[("generic", item)], normalised=str(r.answers[item]))
             elif cat == "scientific_phone":
                 r = take(lambda r: r.phone is not None)
+                number = float(cast(str, r.phone))  # take() chose one with a phone
                 if spec.form == "generic_xlsx":  # typed as a number: Excel shows 1.38E+10
-                    r.overrides[("generic", "phone")] = _Cell(float(r.phone), "0.00E+00")
-                    shown = f"{float(r.phone):.2E}"
+                    r.overrides[("generic", "phone")] = _Cell(number, "0.00E+00")
+                    shown = f"{number:.2E}"
                 else:  # CSV re-saved from Excel: the digits are gone
-                    shown = f"{float(r.phone):.5E}"
+                    shown = f"{number:.5E}"
                     r.overrides[("*", "phone")] = shown
                 rec("scientific_notation_phone", r, "phone", shown, original=r.phone,
                     recoverable=spec.form == "generic_xlsx")
@@ -282,5 +283,5 @@ def _plant_branch_variants(rows: list[Resp], rng: np.random.Generator, *, gbk: b
 class _Cell:
     """A workbook cell value with an explicit Excel number format."""
 
-    value: Any
+    value: float | str
     number_format: str

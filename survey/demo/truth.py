@@ -168,7 +168,7 @@ def _quadrants() -> dict[str, str]:
     imp, perf = IMPORTANCE_MEANS, PERFORMANCE_MEANS["home"]
     mi, mp = np.mean(list(imp.values())), np.mean(list(perf.values()))
     names = {(True, True): "继续保持", (True, False): "重点改进", (False, True): "可能过度投入", (False, False): "低优先级"}
-    return {p: names[(imp[p] > mi, perf[p] > mp)] for p in PROJECTS}
+    return {p: names[(bool(imp[p] > mi), bool(perf[p] > mp))] for p in PROJECTS}
 
 
 def _effects_truth(colleges: Sequence[CollegeSpec], by_college: dict[str, list[Resp]]) -> dict[str, Any]:

@@ -333,7 +333,7 @@ class Resp:
     #: Identifiers planted inside free text: (kind, value).
     embedded: list[tuple[str, str]] = field(default_factory=list)
     #: For a duplicate or an earlier repeated submission: the genuine submission it repeats.
-    partner: Any = None
+    partner: Resp | None = None
     busy: bool = False
     row: int = 0
 
@@ -576,7 +576,8 @@ def _symposium(seed: int, fakes: _Fakes) -> tuple[list[Sheet], list[Sheet], list
     """Sessions, statements and theme codebook sheets, plus the planted truth."""
     rng = _rng(seed, "symposium")
     sessions = [[sid, d, g, n, "学院行政楼三楼会议室"] for sid, d, g, n, _k in SESSIONS]
-    statements, truth_rows = [], []
+    statements: list[list[Any]] = []
+    truth_rows: list[dict[str, Any]] = []  # JSON records of the planted truth
     mess_counts: dict[str, int] = {}
     planted_ids = {12: None, 97: None, 180: None}  # statement numbers naming a fake person
     no = 0
@@ -613,7 +614,7 @@ def _symposium(seed: int, fakes: _Fakes) -> tuple[list[Sheet], list[Sheet], list
                                "coder_a": sorted(a), "coder_b": sorted(b), "coder_a_written": written[0],
                                "coder_b_written": written[1], "identifiers": ids})
     themes = [[c, t[0], t[1], t[2], "；".join(t[3])] for c, t in THEMES.items()]
-    freq = {g: {} for g in GROUPS}
+    freq: dict[str, dict[str, int]] = {g: {} for g in GROUPS}
     for tr in truth_rows:
         for c in tr["true_codes"]:
             freq[tr["group"]][c] = freq[tr["group"]].get(c, 0) + 1

@@ -478,6 +478,9 @@ def _write_study_yaml(out_dir: Path, world: World, names: dict[str, dict[str, st
     downloads of one college: declared in ``questionnaire.crosscheck.allow_mismatches``, as the
     repository's ``study.yaml`` declares the demo's one.
     """
+    scale = world.scale
+    if scale is None:  # pragma: no cover - the caller writes one for scaled worlds only
+        raise ValueError("only a scaled world has its own study.yaml")
     files: list[dict[str, Any]] = []
     for spec in world.colleges:
         if spec.form == "summary":
@@ -497,7 +500,7 @@ def _write_study_yaml(out_dir: Path, world: World, names: dict[str, dict[str, st
         aliases[canonical] = [v for v in variants if v not in taken]
         taken |= set(variants)
     study = {
-        "title": f"合成演示（规模化）：{world.scale['respondents']:,} 名答卷人、{len(world.colleges)} 所院校（合成数据，仅供演示）",
+        "title": f"合成演示（规模化）：{scale['respondents']:,} 名答卷人、{len(world.colleges)} 所院校（合成数据，仅供演示）",
         "synthetic": True,
         "questionnaire": {"codebook": OTHER_FILES["codebook"], "files": files,
                           "crosscheck": {"allow_mismatches": mismatches},

@@ -142,7 +142,8 @@ def _order_labels(labels: list[str]) -> tuple[list[str], str | None]:
         return list(LIKERT_VOCABULARIES[name]), name
     leading = [_LEADING_NUMBER.match(lab) for lab in seen]
     if seen and all(leading):
-        return sorted(seen, key=lambda lab: float(_LEADING_NUMBER.match(lab).group(0))), None
+        number = {lab: float(m.group(0)) for lab, m in zip(seen, leading, strict=True) if m}
+        return sorted(seen, key=number.__getitem__), None
     return seen, None
 
 
@@ -351,7 +352,7 @@ def _matrix_items(
         k = len(rows)
         labels = {c + 1: normalise_text(t) or f"选项{c + 1}" for c, (t, _) in enumerate(rows)}
         if nums <= {0.0, 1.0}:
-            item = {
+            item: dict[str, Any] = {
                 "id": f"Q{q}",
                 "text": f"第{q}题",
                 "type": "multiple",
@@ -511,6 +512,12 @@ def _aligned_rows(code: _Export, text: _Export) -> list[tuple[int, int]]:
     return [(i, i) for i in range(len(code.table.data))]
 
 
+def _header_kind(header: str) -> str | None:
+    """The form of a 问卷星 header (``stem``, ``matrix``, ...); None when it is not one."""
+    parsed = parse_wjx_header(header)
+    return None if parsed is None else parsed[0]
+
+
 def _column_key(header: str) -> tuple[str, int, str] | str:
     parsed = parse_wjx_header(header)
     if parsed is None:
@@ -613,12 +620,12 @@ def _enrich(
             continue
         if row is not None:
             if q not in matrix_sets:
-                heads = [h for h in by_q.get(q, []) if parse_wjx_header(h)[0] == "matrix"]
+                heads = [h for h in by_q.get(q, []) if _header_kind(h) == "matrix"]
                 seen, _other = _labels_by_code(code, text, rows, heads)
                 if seen:
                     matrix_sets[q], _ = _named_options(q, seen, notes)
             continue
-        heads = [h for h in by_q.get(q, []) if parse_wjx_header(h)[0] == "stem"]
+        heads = [h for h in by_q.get(q, []) if _header_kind(h) == "stem"]
         seen, other = _labels_by_code(code, text, rows, heads)
         labels = [lab for c in seen.values() for lab in c]
         if not seen:

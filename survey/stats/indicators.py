@@ -184,7 +184,7 @@ def indicator_gaps(indicators: pd.DataFrame, *, home: str = "本院",
             best, best_college = np.nan, ""
         gm, gb = sign * (hv - med), sign * (hv - best)
         unit = sub["unit"].iloc[0] if "unit" in sub else ""
-        kind = _kind_of(sub, unit, ind)
+        kind = _kind_of(sub, unit, str(ind))  # indicator names are text
         share = gm / abs(med) if med else np.nan
         rows.append({
             "indicator": ind, "unit": unit,

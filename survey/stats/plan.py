@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -283,7 +284,7 @@ def plan_sample_size(
     rows = []
     for c in cols:
         sd, icc, n_now = info[c]
-        g = effect if diff is None else diff / sd
+        g = cast(float, effect) if diff is None else diff / sd  # effect given: checked above
         note = ""
         n_srs = float(solver.solve_power(effect_size=abs(g), alpha=a, power=power, ratio=ratio))
         deff_now = design_effect(icc, n_now / k) if cluster and k else 1.0

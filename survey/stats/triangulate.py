@@ -252,7 +252,8 @@ def triangulate(
             out[c] = np.nan
     out["direction"] = out["direction"].map(_direction)
     num = out[["effect", "effect_ci_low", "effect_ci_high", "p_adj"]].astype(float)
-    out["q_signal"] = [questionnaire_signal(*r, t=thresholds, direction=d) for r, d in
+    out["q_signal"] = [questionnaire_signal(e, lo, hi, p, t=thresholds, direction=d)
+                       for (e, lo, hi, p), d in
                        zip(num.itertuples(index=False), out["direction"], strict=True)]
     # symposium
     sym = {c: np.full(len(out), np.nan) for c in ("n_statements", "n", "share", "kappa", "kappa_ci_low", "kappa_ci_high")}
@@ -521,7 +522,7 @@ def orient_gaps(gaps: pd.DataFrame, directions: Mapping[str, str] | None = None,
                                  dtype="boolean")
     cols = ["effect", "effect_ci_low", "effect_ci_high", "p_adj"]
     if all(c in out for c in cols):
-        sig = [questionnaire_signal(*r, t=t, direction=k) for r, k in
+        sig = [questionnaire_signal(e, lo, hi, p, t=t, direction=k) for (e, lo, hi, p), k in
                zip(out[cols].astype(float).itertuples(index=False), d, strict=True)]
         out["better"] = [{AGAINST: "reference", SUPPORT: "group"}.get(x) for x in sig]
     else:

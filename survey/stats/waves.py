@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
@@ -83,7 +84,7 @@ MIN_PAIRS = 5
 
 
 def partially_overlapping_t(
-    x1: np.ndarray, x2: np.ndarray, x1_paired: np.ndarray = (), x2_paired: np.ndarray = (), *,
+    x1: np.ndarray, x2: np.ndarray, x1_paired: npt.ArrayLike = (), x2_paired: npt.ArrayLike = (), *,
     var_equal: bool = False, ci: float = 0.95,
 ) -> dict[str, float]:
     """Partially overlapping samples t-test: sample 1 minus sample 2, some units in both.
@@ -420,7 +421,8 @@ def gap_verdict(gap1: float, gap2_ci_low: float, gap2_ci_high: float, ci_low: fl
     return "未见变化"
 
 
-def _per_wave_targets(target, w1: str, w2: str) -> tuple[object, object]:
+def _per_wave_targets(target: Mapping | pd.Series | None, w1: str,
+                      w2: str) -> tuple[Mapping | pd.Series | None, Mapping | pd.Series | None]:
     if isinstance(target, Mapping) and target and set(map(str, target)) <= {w1, w2}:
         t = {str(k): v for k, v in target.items()}
         return t.get(w1), t.get(w2)
@@ -659,7 +661,7 @@ def _poststratified_did(data, cols, wave, group, reference, bench, gname, strata
 
 
 def gap_change_sentence(
-    row: Mapping[str, object], *, label: str, reference: str = "本院", group: str = "对标院校",
+    row: Mapping[str, float | str], *, label: str, reference: str = "本院", group: str = "对标院校",
     wave_names: Sequence[str] | None = None, ci: float = 0.95,
 ) -> str:
     """One row of :func:`gap_change` in plain Chinese.

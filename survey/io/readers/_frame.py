@@ -554,7 +554,7 @@ def decode_options(cells: ItemCells) -> Decoded:
         other = _other_texts(codes, pairs)
     else:
         for spec, col in cells.option_cols:
-            label = options.get(spec.code, "")
+            label = options.get(spec.code, "") if spec.code is not None else ""
             is_other = spec.code == item.other_option
 
             def one(v: str, lab: str = label, oth: bool = is_other) -> tuple[float, str | None]:

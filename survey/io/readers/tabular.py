@@ -205,7 +205,7 @@ def column_label(header: str, index: int) -> str:
     return f"{header}（{excel_column_letter(index)} 列）"
 
 
-def cell_text(v: Any) -> str:
+def cell_text(v: object) -> str:
     """Return the text Excel would show for a cell value read by calamine / openpyxl / xlrd.
 
     Integral floats lose their ``.0`` (phone numbers stay whole); other floats keep at most 15
@@ -546,7 +546,7 @@ def _workbook_columns(raw: list[list[Any]], display: str) -> _Shaped | None:
             columns[name] = cats.take(codes)
         else:
             columns[name] = pd.Categorical.from_codes(
-                codes, dtype=pd.CategoricalDtype(cats), validate=False
+                codes, dtype=pd.CategoricalDtype(cats), validate=False  # type: ignore[arg-type]  # stubs: categories may be an array
             )
     keep = np.flatnonzero(nonempty)
     if len(keep) < n:

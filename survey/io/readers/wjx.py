@@ -164,7 +164,7 @@ def crosscheck(
             differ = (a.isna() != b.isna()) | (a.notna() & b.notna() & (a != b))
             for key in common[differ.to_numpy()]:
                 tv = a.loc[key]
-                label = np.nan
+                label: str | float = np.nan
                 if item.type in ("likert", "single") and not pd.isna(tv):
                     label = options.get(int(tv), np.nan) if float(tv).is_integer() else np.nan
                 elif item.type in ("multiple", "ranking"):
@@ -186,7 +186,7 @@ def crosscheck(
     return out.sort_values(["seq", "column"], kind="stable").reset_index(drop=True)
 
 
-def _fmt(x: object) -> str:
+def _fmt(x: float) -> str:
     return "空" if pd.isna(x) else f"{float(x):g}"
 
 
