@@ -90,3 +90,36 @@ def test_guide_drafted_codebook_with_marks_is_refused(tmp_path: Path) -> None:
                                     "未能运行", "腾讯问卷", "make lab", "make kernel"])
 def test_guide_names_each_check(needle: str) -> None:
     assert needle in GUIDE.read_text(encoding="utf-8")
+
+
+def _lab_recipe(tmp_path: Path) -> str:
+    """``make -n lab`` as the shell would run it (the stamp made fresh so no install is shown)."""
+    done = subprocess.run(["make", "-n", "-o", ".venv/.installed", "lab", "STUDY=other/study.yaml"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_make_lab_registers_the_named_kernel_first(tmp_path: Path) -> None:
+    recipe = _lab_recipe(tmp_path)
+    install = ('-m ipykernel install --sys-prefix --name survey --display-name "调研分析 (survey)"')
+    assert install in recipe
+    assert "--user --name survey" in recipe  # the Anaconda JupyterLab variant is printed
+    assert recipe.index(install) < recipe.index("jupyter lab")
+    assert f'SURVEY_STUDY="{ROOT / "other" / "study.yaml"}"' in recipe
+
+
+@pytest.mark.parametrize(("uid", "root"), [("0", True), ("1000", False)])
+def test_make_lab_allows_root_only_as_root(tmp_path: Path, uid: str, root: bool) -> None:
+    recipe = _lab_recipe(tmp_path)
+    start = recipe.index("PATH=")
+    command = recipe[start:].replace(".venv/bin/jupyter lab", "echo jupyter lab")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "id").write_text(f"#!/bin/sh\necho {uid}\n")
+    (fake / "id").chmod(0o755)
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("jupyter lab --notebook-dir=notebooks")
+    assert ("--allow-root" in done.stdout) is root
