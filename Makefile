@@ -40,10 +40,20 @@ lint: $(STAMP) ## Lint with ruff and type-check survey/ with mypy
 	$(BIN)/ruff check survey tests benchmarks
 	$(BIN)/mypy
 
-lab: $(STAMP) ## Open JupyterLab on the notebooks, running on the project's own .venv kernel
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --notebook-dir=notebooks
+KERNEL := survey
+KERNEL_DISPLAY := 调研分析 (survey)
+
+kernel: $(STAMP) ## Register the notebooks' named Jupyter kernel "调研分析 (survey)" inside .venv
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "$(KERNEL_DISPLAY)"
+	@echo "已在 .venv 中注册内核“$(KERNEL_DISPLAY)”。"
+	@echo "若要在已有的 Anaconda JupyterLab 中使用该内核，运行一次："
+	@echo "  $(abspath $(BIN))/python -m ipykernel install --user --name $(KERNEL) --display-name \"$(KERNEL_DISPLAY)\""
+
+lab: kernel ## Open JupyterLab on the notebooks with the named kernel (STUDY=... picks the study; --allow-root as root)
+	PATH="$(CURDIR)/$(BIN):$$PATH" SURVEY_STUDY="$(abspath $(STUDY))" $(BIN)/jupyter lab \
+		--notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 bench: $(STAMP) ## Run the benchmarks (on demand; not part of the tests)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
-.PHONY: help venv report verify clean-data demo test lint lab bench
+.PHONY: help venv report verify clean-data demo test lint kernel lab bench

@@ -54,7 +54,7 @@ def test_notebook_committed_without_outputs_and_well_formed(path: Path) -> None:
     # thin: no cell longer than a few lines
     assert max(len(c.source.splitlines()) for c in code) <= 5
     meta = nb.metadata
-    assert meta["kernelspec"]["name"] == "python3"
+    assert meta["kernelspec"] == {"name": "survey", "display_name": "调研分析 (survey)", "language": "python"}
     survey = meta["survey"]
     assert survey["committee"] is True
     assert "responses.parquet" in survey["inputs"]
