@@ -31,7 +31,7 @@ import re
 import warnings
 from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -167,7 +167,7 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> None:
 
 
 def labelled_frame(
-    df: pd.DataFrame, value_labels: Mapping[str, Mapping[float | int | str, str]]
+    df: pd.DataFrame, value_labels: Mapping[str, Mapping[Any, str]]  # codes: int, float or str
 ) -> pd.DataFrame:
     """Replace codes by their value labels, column by column (the ``responses_labels.csv`` form).
 
@@ -379,8 +379,8 @@ def _sav_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _sav_codes(
-    df: pd.DataFrame, value_labels: Mapping[str, Mapping[float | int | str, str]]
-) -> tuple[pd.DataFrame, dict[str, Mapping[float | int | str, str]]]:
+    df: pd.DataFrame, value_labels: Mapping[str, Mapping[Any, str]]  # codes: int, float or str
+) -> tuple[pd.DataFrame, dict[str, Mapping[Any, str]]]:
     """Categorical columns as integer codes with their categories as value labels.
 
     A Categorical whose categories all appear among the labels given for it (a single-choice
@@ -400,7 +400,7 @@ def _sav_codes(
         if cats and all(c in inverse for c in cats) and all(
             isinstance(inverse[c], int | np.integer) for c in cats
         ):
-            table = [int(inverse[c]) for c in cats]  # type: ignore[call-overload]
+            table = [int(inverse[c]) for c in cats]
         else:
             table = list(range(1, len(cats) + 1))
             labels[col] = dict(zip(table, cats, strict=True))

@@ -221,7 +221,7 @@ def typed_responses(
     for name, values in (attributes or {}).items():
         if name not in out.columns or name in item_columns:
             continue
-        codes, uniques = pd.factorize(out[name].to_numpy(dtype=object, na_value=None))
+        codes, uniques = pd.factorize(out[name].astype(object).where(out[name].notna(), None).to_numpy())
         levels = list(dict.fromkeys([*values, *(str(u) for u in uniques)]))
         where = {level: i for i, level in enumerate(levels)}
         table = np.array([where[str(u)] for u in uniques] + [-1], dtype=np.int64)
