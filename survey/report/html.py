@@ -50,8 +50,9 @@ def figure_data_uri(path: Path, width_cm: float) -> tuple[str, tuple[int, int]]:
         return "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii"), (0, 0)
     from PIL import Image
 
-    with Image.open(path) as im:
-        im.load()
+    with Image.open(path) as src:
+        src.load()
+        im: Image.Image = src
         target = max(1, int(round(width_cm * PX_PER_CM)))
         if im.width > target:
             im = im.resize((target, max(1, round(im.height * target / im.width))),

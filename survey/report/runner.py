@@ -412,7 +412,10 @@ def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
         km = KernelManager(kernel_name="python3", transport=transport,
                            ip=os.path.join(ipython_dir, "kernel") if transport == "ipc" else "127.0.0.1",
                            kernel_spec_manager=_project_kernel_spec_manager())
-        km.kernel_spec.env.update(env)
+        spec = km.kernel_spec
+        if spec is None:  # never: the project's spec manager always has the kernel
+            raise SurveyError("找不到运行笔记本的 python3 内核（kernel spec）。")
+        spec.env.update(env)
         client = NotebookClient(
             nb, km=km, timeout=task["timeout"], record_timing=False, allow_errors=False,
             resources={"metadata": {"path": task["cwd"]}},
