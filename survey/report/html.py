@@ -22,9 +22,12 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from survey.report.document import Document, Figure, Heading, PageBreak, Paragraph, Table
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 __all__ = ["render_html", "CSP", "figure_data_uri", "print_pdf", "start_pdf", "dump_dom", "chromium", "CHROMIUM_HINT"]
 
@@ -82,7 +85,7 @@ def _anchors(doc: Document) -> dict[str, str]:
     return out
 
 
-def _linked(text: str, anchors: dict[str, str]) -> Any:
+def _linked(text: str, anchors: dict[str, str]) -> Markup:
     """Escape ``text`` and turn references to known tables and figures into links."""
     from markupsafe import Markup, escape
 
