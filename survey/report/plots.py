@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypedDict
@@ -428,9 +428,9 @@ def _likert_shares(
     group: str,
     category: str,
     count: str,
-    categories: Sequence[Any],
-    items: Sequence[Any] | None,
-    groups: Sequence[Any] | None,
+    categories: Sequence[Hashable],
+    items: Sequence[Hashable] | None,
+    groups: Sequence[Hashable] | None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Return (shares with one column per category, n per row) over the full item x group grid.
 
@@ -500,7 +500,7 @@ _ROW_INCH, _FRAME_INCH = 0.2, 1.15
 _WRAP = 44
 
 
-def _likert_layout(items: Sequence[Any], groups: Sequence[Any], item_labels: Mapping[Any, str],
+def _likert_layout(items: Sequence[Hashable], groups: Sequence[Hashable], item_labels: Mapping[Hashable, str],
                    wrap: float) -> tuple[np.ndarray, list[tuple[float, list[str]]], float]:
     """(y of each bar in item-major order, [(y of heading, lines)], total height in rows)."""
     ys: list[float] = []
@@ -518,8 +518,8 @@ def _likert_layout(items: Sequence[Any], groups: Sequence[Any], item_labels: Map
     return np.array(ys), heads, y + 0.5
 
 
-def _likert_size(counts_table: pd.DataFrame, item: str, group: str, items: Sequence[Any] | None,
-                 groups: Sequence[Any] | None, item_labels: Mapping[Any, str] | None = None,
+def _likert_size(counts_table: pd.DataFrame, item: str, group: str, items: Sequence[Hashable] | None,
+                 groups: Sequence[Hashable] | None, item_labels: Mapping[Hashable, str] | None = None,
                  wrap: float = _WRAP) -> tuple[float, float]:
     items = list(items) if items is not None else list(dict.fromkeys(counts_table[item]))
     groups = list(groups) if groups is not None else list(dict.fromkeys(counts_table[group]))
@@ -562,14 +562,14 @@ def likert(
     *,
     item: str,
     group: str,
-    categories: Sequence[Any],
-    labels: Sequence[str] | Mapping[Any, str],
+    categories: Sequence[Hashable],
+    labels: Sequence[str] | Mapping[Hashable, str],
     category: str = "category",
     count: str = "n",
-    items: Sequence[Any] | None = None,
-    groups: Sequence[Any] | None = None,
-    item_labels: Mapping[Any, str] | None = None,
-    highlight: Any | None = None,
+    items: Sequence[Hashable] | None = None,
+    groups: Sequence[Hashable] | None = None,
+    item_labels: Mapping[Hashable, str] | None = None,
+    highlight: Hashable | None = None,
     good: str = "high",
     wrap: float = _WRAP,
     title: str | None = None,
@@ -856,7 +856,7 @@ def _place_labels(ax: Axes, points: Sequence[tuple[float, float, str]]) -> None:
     r = 4 * ax.figure.dpi / 72  # about a marker's radius, in pixels
     centres = [ax.transData.transform((xi, yi)) for xi, yi, _ in points]
     marks = [Bbox.from_extents(cx - r, cy - r, cx + r, cy + r) for cx, cy in centres]
-    taken: list[Any] = []
+    taken: list[Bbox] = []
     for k, (xi, yi, text) in enumerate(points):
         others = [*taken, *marks[:k], *marks[k + 1:]]
         chosen = fallback = None
