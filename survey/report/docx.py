@@ -45,6 +45,7 @@ from typing import Any
 
 import pandas as pd
 from docx import Document as new_docx
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -52,7 +53,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.shared import Cm, Length, Mm, Pt, RGBColor
+from docx.styles.style import BaseStyle, ParagraphStyle
+from docx.table import Table as DocxTable
+from docx.table import _Cell, _Row
+from docx.text.paragraph import Paragraph as DocxParagraph
 
 from survey.errors import SurveyError
 from survey.io.atomic import write_atomic
@@ -111,7 +116,7 @@ def fixed_timestamp() -> dt.datetime:
 # styles
 
 
-def _set_fonts(rpr_owner: Any, east_asia: str, latin: str) -> None:
+def _set_fonts(rpr_owner: Any, east_asia: str, latin: str) -> None:  # oxml: untyped accessors
     """Set all four rFonts slots of a style or run, dropping theme-font attributes."""
     rpr = rpr_owner.get_or_add_rPr()
     rfonts = rpr.find(qn("w:rFonts"))
@@ -125,16 +130,19 @@ def _set_fonts(rpr_owner: Any, east_asia: str, latin: str) -> None:
         rfonts.set(qn(attr), value)
 
 
-def _style(doc: Any, name: str, *, role: str, size: float, bold: bool = False,
-           base: str | None = "Normal", kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> Any:
+def _style(doc: DocxDocument, name: str, *, role: str, size: float, bold: bool = False,
+           base: str | None = "Normal") -> ParagraphStyle:
+    """The paragraph style ``name`` (added if the template lacks it) in the fonts of ``role``."""
     styles = doc.styles
     try:
         st = styles[name]
     except KeyError:
-        st = styles.add_style(name, kind)
+        st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         if base:
             st.base_style = styles[base]
         st.quick_style = True
+    if not isinstance(st, ParagraphStyle):  # never: these names are paragraph styles
+        raise TypeError(f"Word 样式“{name}”不是段落样式")
     east, latin = FONTS[role]
     st.font.name = latin
     _set_fonts(st.element, east, latin)
@@ -145,7 +153,7 @@ def _style(doc: Any, name: str, *, role: str, size: float, bold: bool = False,
     return st
 
 
-def _setup_styles(doc: Any) -> None:
+def _setup_styles(doc: DocxDocument) -> None:
     # document defaults: Chinese language and fonts for every run without its own
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr_default = defaults.find(qn("w:rPrDefault"))
@@ -210,7 +218,7 @@ def _setup_styles(doc: Any) -> None:
         _style(doc, name, role="title", size=SIZE["四号"])
 
 
-def _no_indent(style: Any, align: Any, *, before: float, after: float) -> None:
+def _no_indent(style: ParagraphStyle, align: WD_ALIGN_PARAGRAPH | None, *, before: float, after: float) -> None:
     pf = style.paragraph_format
     pf.first_line_indent = Pt(0)
     pf.alignment = align
@@ -218,14 +226,14 @@ def _no_indent(style: Any, align: Any, *, before: float, after: float) -> None:
     pf.space_after = Pt(after)
 
 
-def _drop_borders(style: Any) -> None:
+def _drop_borders(style: BaseStyle) -> None:
     ppr = style.element.find(qn("w:pPr"))
     if ppr is not None:
         for b in ppr.findall(qn("w:pBdr")):
             ppr.remove(b)
 
 
-def _setup_page(doc: Any) -> None:
+def _setup_page(doc: DocxDocument) -> None:
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.PORTRAIT
     sec.page_width, sec.page_height = Mm(A4[0]), Mm(A4[1])
@@ -241,7 +249,7 @@ def _setup_page(doc: Any) -> None:
     p.add_run(" —")
 
 
-def _field(paragraph: Any, instr: str, shown: str) -> None:
+def _field(paragraph: DocxParagraph, instr: str, shown: str) -> None:
     """Append a simple Word field (e.g. ``PAGE``) to ``paragraph``."""
     for kind, text in (("begin", None), ("instr", f" {instr} "), ("separate", None),
                        ("text", shown), ("end", None)):
@@ -263,11 +271,11 @@ def _field(paragraph: Any, instr: str, shown: str) -> None:
 # blocks
 
 
-def _paragraph(doc: Any, text: str, style: str) -> Any:
+def _paragraph(doc: DocxDocument, text: str, style: str) -> DocxParagraph:
     return doc.add_paragraph(text, style=doc.styles[style])
 
 
-def _table(doc: Any, block: Table) -> None:
+def _table(doc: DocxDocument, block: Table) -> None:
     frame = block.frame
     columns = [str(c) for c in frame.columns]
     numeric = {str(c) for c in block.numeric}
@@ -307,7 +315,7 @@ def _table(doc: Any, block: Table) -> None:
         _new_section(doc, landscape=False)
 
 
-def _new_section(doc: Any, *, landscape: bool) -> None:
+def _new_section(doc: DocxDocument, *, landscape: bool) -> None:
     """Start a new page in portrait or landscape A4 (same margins, same footer)."""
     sec = doc.add_section(WD_SECTION.NEW_PAGE)
     sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
@@ -333,7 +341,7 @@ def _natural_widths(columns: list[str], rows: list[list[str]], size: float) -> l
 
 
 def _fit_widths(need: list[float], columns: list[str], numeric: set[str],
-                width_cm: float) -> list[Any]:
+                width_cm: float) -> list[Length]:
     """Fit the natural widths into ``width_cm``: text columns give up width first.
 
     Numeric cells do not wrap (an interval ``[-0.37, -0.11]`` stays on one line), so they keep
@@ -363,10 +371,10 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _cell(cell: Any, text: str, *, size: float, align: Any, bold: bool = False,
+def _cell(cell: _Cell, text: str, *, size: float, align: WD_ALIGN_PARAGRAPH | None, bold: bool = False,
           nowrap: bool = False) -> None:
     p = cell.paragraphs[0]
-    p.style = cell.part.document.styles[STYLE_NAMES["table"]]
+    p.style = STYLE_NAMES["table"]
     p.alignment = align
     run = p.add_run(text)
     if bold:
@@ -378,7 +386,7 @@ def _cell(cell: Any, text: str, *, size: float, align: Any, bold: bool = False,
         tcpr.append(OxmlElement("w:noWrap"))
 
 
-def _fixed_layout(table: Any, widths: list[Any]) -> None:
+def _fixed_layout(table: DocxTable, widths: list[Length]) -> None:
     """Fixed column widths (Word and LibreOffice otherwise split the page evenly)."""
     table.autofit = False
     tblpr = table._tbl.tblPr
@@ -392,7 +400,7 @@ def _fixed_layout(table: Any, widths: list[Any]) -> None:
         col.width = width
 
 
-def _repeat_header(row: Any) -> None:
+def _repeat_header(row: _Row) -> None:
     trpr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
@@ -400,7 +408,7 @@ def _repeat_header(row: Any) -> None:
     _no_split(row)
 
 
-def _no_split(row: Any) -> None:
+def _no_split(row: _Row) -> None:
     trpr = row._tr.get_or_add_trPr()
     if trpr.find(qn("w:cantSplit")) is None:
         trpr.insert(0, OxmlElement("w:cantSplit"))
@@ -416,7 +424,7 @@ def _png(path: Path) -> Path:
     return path
 
 
-def _figure(doc: Any, block: Figure) -> None:
+def _figure(doc: DocxDocument, block: Figure) -> None:
     width = Cm(min(float(block.width_cm), TEXT_WIDTH_CM))
     p = doc.add_paragraph(style=doc.styles["Caption"])
     p.paragraph_format.keep_with_next = True
@@ -424,13 +432,13 @@ def _figure(doc: Any, block: Figure) -> None:
     _paragraph(doc, block.caption, "Caption").paragraph_format.keep_with_next = False
 
 
-def _page_break(doc: Any) -> None:
+def _page_break(doc: DocxDocument) -> None:
     p = doc.add_paragraph()
     p.paragraph_format.first_line_indent = Pt(0)
     p.add_run().add_break(WD_BREAK.PAGE)
 
 
-def build_docx(document: Document, *, when: dt.datetime | None = None) -> Any:
+def build_docx(document: Document, *, when: dt.datetime | None = None) -> DocxDocument:
     """Build the python-docx object of a :class:`Document` (not saved).
 
     Parameters
@@ -478,14 +486,14 @@ def build_docx(document: Document, *, when: dt.datetime | None = None) -> Any:
     return doc
 
 
-def _drop_thumbnail(doc: Any) -> None:
+def _drop_thumbnail(doc: DocxDocument) -> None:
     """Remove the template's thumbnail (a picture of an empty page shown by file browsers)."""
     rels = doc.part.package.rels
     for rid in [rid for rid, rel in rels.items() if rel.reltype == RT.THUMBNAIL]:
         rels.pop(rid)
 
 
-def _core_properties(doc: Any, document: Document, when: dt.datetime) -> None:
+def _core_properties(doc: DocxDocument, document: Document, when: dt.datetime) -> None:
     cp = doc.core_properties
     cp.title = document.title
     cp.subject = document.subtitle or ""

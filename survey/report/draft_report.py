@@ -28,13 +28,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from survey import analysis as A
 from survey.report import narrative as nz
-from survey.report.document import Document, Figure, Heading, Paragraph, Table
+from survey.report.document import Block, Document, Figure, Heading, Paragraph, Table
 
 __all__ = ["DraftResults", "draft_results", "draft_document", "write_draft_sections",
            "DRAFT_FILENAME", "DRAFT_NOTICE", "zh_ordinal"]
@@ -144,7 +143,7 @@ def _row(table: pd.DataFrame | None, column: str, value: str) -> pd.Series | Non
     return None if hit.empty else hit.iloc[0]
 
 
-def _areas_of(cell: Any) -> list[str]:
+def _areas_of(cell: object) -> list[str]:
     return [a for a in str(cell).split("、") if a]
 
 
@@ -253,8 +252,8 @@ def _indicators(res: DraftResults, sid: str) -> list[Paragraph]:
                       + "；".join(parts) + "。")]
 
 
-def _problems(res: DraftResults) -> list[Any]:
-    blocks: list[Any] = [Heading("三、存在的问题不足", 1)]
+def _problems(res: DraftResults) -> list[Block]:
+    blocks: list[Block] = [Heading("三、存在的问题不足", 1)]
     tri = res.triangulation
     ttab = None if tri.skipped else tri.tables["triangulation"]
     if ttab is not None:
@@ -287,8 +286,8 @@ def _problems(res: DraftResults) -> list[Any]:
 # section 四: the projects
 
 
-def _projects(res: DraftResults) -> list[Any]:
-    blocks: list[Any] = [Heading("四、对策建议", 1)]
+def _projects(res: DraftResults) -> list[Block]:
+    blocks: list[Block] = [Heading("四、对策建议", 1)]
     prio = res.priorities
     if prio.skipped:
         return [*blocks, Paragraph("；".join(prio.notes), "note")]

@@ -22,9 +22,12 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from survey.report.document import Document, Figure, Heading, PageBreak, Paragraph, Table
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 __all__ = ["render_html", "CSP", "figure_data_uri", "print_pdf", "start_pdf", "dump_dom", "chromium", "CHROMIUM_HINT"]
 
@@ -50,8 +53,9 @@ def figure_data_uri(path: Path, width_cm: float) -> tuple[str, tuple[int, int]]:
         return "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii"), (0, 0)
     from PIL import Image
 
-    with Image.open(path) as im:
-        im.load()
+    with Image.open(path) as src:
+        src.load()
+        im: Image.Image = src
         target = max(1, int(round(width_cm * PX_PER_CM)))
         if im.width > target:
             im = im.resize((target, max(1, round(im.height * target / im.width))),
@@ -81,7 +85,7 @@ def _anchors(doc: Document) -> dict[str, str]:
     return out
 
 
-def _linked(text: str, anchors: dict[str, str]) -> Any:
+def _linked(text: str, anchors: dict[str, str]) -> Markup:
     """Escape ``text`` and turn references to known tables and figures into links."""
     from markupsafe import Markup, escape
 

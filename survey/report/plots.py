@@ -29,15 +29,17 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+from matplotlib.typing import ColorType
 
 from survey.errors import SurveyError
 from survey.io.atomic import write_atomic
@@ -132,6 +134,14 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
     setup_cjk_font()
     _register_notebook_display()
     return Figure(figsize=figsize, layout="constrained")
+
+
+def _root_figure(ax: Axes) -> Figure:
+    """The figure that ``ax`` is drawn in (the top figure when ``ax`` is in a subfigure)."""
+    fig = ax.get_figure(root=True)
+    if fig is None:
+        raise ValueError("坐标轴不在任何图形中")
+    return fig
 
 
 def _level_line(ax: Axes, ref: float, ref_label: str | None, rows: int, **line: Any) -> None:
@@ -264,6 +274,7 @@ def forest(
         lo_v = pd.to_numeric(sub[lo], errors="coerce").to_numpy(dtype=float)
         hi_v = pd.to_numeric(sub[hi], errors="coerce").to_numpy(dtype=float)
         err = np.vstack([np.where(np.isnan(lo_v), 0, e - lo_v), np.where(np.isnan(hi_v), 0, hi_v - e)])
+        style: _ErrorbarStyle
         if g is not None and g == highlight:
             style = {"fmt": "D", "color": "black", "ecolor": "black", "elinewidth": 2.2,
                      "markersize": 7, "zorder": 4}
@@ -284,6 +295,19 @@ def forest(
     if group and legend:
         ax.legend(title=None, frameon=True, framealpha=0.9, loc="best", fontsize=8)
     return ax
+
+
+class _ErrorbarStyle(TypedDict, total=False):
+    """Keyword arguments of :meth:`~matplotlib.axes.Axes.errorbar` that style one group."""
+
+    fmt: str
+    color: ColorType
+    ecolor: ColorType
+    elinewidth: float
+    markersize: float
+    zorder: float
+    markerfacecolor: ColorType
+    markeredgewidth: float
 
 
 def _bars_size(table: pd.DataFrame) -> tuple[float, float]:
@@ -372,7 +396,7 @@ def bars(
     for yi, x, word in zip(y, v, words, strict=True):
         # beside the bar on the side of the line it does not cover: never over a bar
         at = ref + pad if np.isnan(x) or x < ref else x + pad
-        ax.text(at, yi, word, va="center", ha="left", fontsize=8, color="0.1", zorder=3,
+        ax.text(at, float(yi), word, va="center", ha="left", fontsize=8, color="0.1", zorder=3,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     lo = min(0.0, float(np.nanmin(d)) if np.isfinite(v).any() else 0.0)
     hi = max(0.0, float(np.nanmax(d)) if np.isfinite(v).any() else 0.0)
@@ -381,7 +405,7 @@ def bars(
     ax.set_xlim(x0, x0 + width)
     # Widen the axis to the right so that the longest text fits: lay the figure out once and
     # measure the share f of the axes width that text takes.
-    ax.figure.draw_without_rendering()
+    _root_figure(ax).draw_without_rendering()
     axes_px = max(ax.get_window_extent().width, 1.0)
     text_px = max((t.get_window_extent().width for t in ax.texts), default=0.0)
     f = min((text_px + 24) / axes_px, 0.7)
@@ -404,9 +428,9 @@ def _likert_shares(
     group: str,
     category: str,
     count: str,
-    categories: Sequence[Any],
-    items: Sequence[Any] | None,
-    groups: Sequence[Any] | None,
+    categories: Sequence[Hashable],
+    items: Sequence[Hashable] | None,
+    groups: Sequence[Hashable] | None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Return (shares with one column per category, n per row) over the full item x group grid.
 
@@ -476,7 +500,7 @@ _ROW_INCH, _FRAME_INCH = 0.2, 1.15
 _WRAP = 44
 
 
-def _likert_layout(items: Sequence[Any], groups: Sequence[Any], item_labels: Mapping[Any, str],
+def _likert_layout(items: Sequence[Hashable], groups: Sequence[Hashable], item_labels: Mapping[Hashable, str],
                    wrap: float) -> tuple[np.ndarray, list[tuple[float, list[str]]], float]:
     """(y of each bar in item-major order, [(y of heading, lines)], total height in rows)."""
     ys: list[float] = []
@@ -494,8 +518,8 @@ def _likert_layout(items: Sequence[Any], groups: Sequence[Any], item_labels: Map
     return np.array(ys), heads, y + 0.5
 
 
-def _likert_size(counts_table: pd.DataFrame, item: str, group: str, items: Sequence[Any] | None,
-                 groups: Sequence[Any] | None, item_labels: Mapping[Any, str] | None = None,
+def _likert_size(counts_table: pd.DataFrame, item: str, group: str, items: Sequence[Hashable] | None,
+                 groups: Sequence[Hashable] | None, item_labels: Mapping[Hashable, str] | None = None,
                  wrap: float = _WRAP) -> tuple[float, float]:
     items = list(items) if items is not None else list(dict.fromkeys(counts_table[item]))
     groups = list(groups) if groups is not None else list(dict.fromkeys(counts_table[group]))
@@ -538,14 +562,14 @@ def likert(
     *,
     item: str,
     group: str,
-    categories: Sequence[Any],
-    labels: Sequence[str] | Mapping[Any, str],
+    categories: Sequence[Hashable],
+    labels: Sequence[str] | Mapping[Hashable, str],
     category: str = "category",
     count: str = "n",
-    items: Sequence[Any] | None = None,
-    groups: Sequence[Any] | None = None,
-    item_labels: Mapping[Any, str] | None = None,
-    highlight: Any | None = None,
+    items: Sequence[Hashable] | None = None,
+    groups: Sequence[Hashable] | None = None,
+    item_labels: Mapping[Hashable, str] | None = None,
+    highlight: Hashable | None = None,
     good: str = "high",
     wrap: float = _WRAP,
     title: str | None = None,
@@ -671,7 +695,7 @@ def likert(
         ax.text(max(end, 0) + 1.5, yi, text, va="center", fontsize=7.5, color="0.3")
     ax.axvline(0, color="0.2", linewidth=0.9, zorder=3)
     ax.tick_params(axis="y", length=0)
-    ax.xaxis.set_major_formatter(_abs_percent)
+    ax.xaxis.set_major_formatter(FuncFormatter(_abs_percent))
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
@@ -783,10 +807,11 @@ def quadrant(
     quads = {**_DEFAULT_QUADRANTS, **dict(quadrant_labels or {})}
     if ax is None:
         ax = _new_figure(figsize=_IPA_SIZE).subplots()
-    sizes = 60.0
+    sizes: float | np.ndarray = 60.0
     if size is not None:
         s = pd.to_numeric(table[size], errors="coerce").abs()
-        sizes = (40 + 260 * (s / s.max() if s.max() > 0 else 0)).fillna(40).to_numpy()
+        share = s / s.max() if s.max() > 0 else s * 0.0  # all zero or missing: all small
+        sizes = (40 + 260 * share).fillna(40).to_numpy()
     ax.scatter(xv, yv, s=sizes, color="#b2182b", alpha=0.8, zorder=3)
     points = [(xi, yi, text) for xi, yi, text in zip(xv, yv, table[label].astype(str), strict=True)
               if np.isfinite(xi) and np.isfinite(yi)]
@@ -824,14 +849,14 @@ def _place_labels(ax: Axes, points: Sequence[tuple[float, float, str]]) -> None:
     """Label each point at the first spot beside it that stays inside the axes and overlaps
     no label placed before and no other point (else the first spot inside), a greedy version of what
     ``adjustText`` does."""
-    ax.figure.draw_without_rendering()  # final limits and layout, so that extents are right
+    _root_figure(ax).draw_without_rendering()  # final limits and layout, so that extents are right
     from matplotlib.transforms import Bbox
 
     inside = ax.get_window_extent()
     r = 4 * ax.figure.dpi / 72  # about a marker's radius, in pixels
     centres = [ax.transData.transform((xi, yi)) for xi, yi, _ in points]
     marks = [Bbox.from_extents(cx - r, cy - r, cx + r, cy + r) for cx, cy in centres]
-    taken: list[Any] = []
+    taken: list[Bbox] = []
     for k, (xi, yi, text) in enumerate(points):
         others = [*taken, *marks[:k], *marks[k + 1:]]
         chosen = fallback = None
@@ -931,8 +956,8 @@ def heat(
         sns.heatmap(values, ax=ax, annot=annot, fmt=fmt, cmap=cmap, center=center,
                     linewidths=0.5, linecolor="white",
                     cbar_kws={"label": cbar_label} if cbar_label else None)
-        ax.set_xlabel(xlabel if xlabel is not None else (table.columns.name or ""))
-        ax.set_ylabel(ylabel if ylabel is not None else (table.index.name or ""))
+        ax.set_xlabel(xlabel if xlabel is not None else str(table.columns.name or ""))
+        ax.set_ylabel(ylabel if ylabel is not None else str(table.index.name or ""))
         ax.tick_params(axis="y", labelrotation=0)
         # Long Chinese column names (stakeholder groups) would overlap side by side: slant them.
         longest = max((len(str(c)) for c in values.columns), default=0)

@@ -64,11 +64,18 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from survey.errors import SurveyError
 from survey.io.atomic import write_atomic
 from survey.io.manifest import code_digest
+
+if TYPE_CHECKING:
+    from jupyter_client.kernelspec import KernelSpecManager
+    from nbconvert import HTMLExporter
+    from nbformat import NotebookNode
+
+    from survey.config.study import Study
 
 #: Libraries whose versions enter the cache key and the provenance footer.
 TRACKED_PACKAGES = (
@@ -340,7 +347,7 @@ def _cache_state(nb: _Notebook, cache_dir: Path) -> tuple[bool, str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _project_kernel_spec_manager() -> Any:
+def _project_kernel_spec_manager() -> KernelSpecManager:
     """A KernelSpecManager that knows one kernel: this interpreter with ipykernel."""
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
@@ -361,7 +368,7 @@ def _project_kernel_spec_manager() -> Any:
     return _ProjectKernelSpecManager()
 
 
-def _inject_parameters(nb: Any, parameters: Mapping[str, Any]) -> Any:
+def _inject_parameters(nb: NotebookNode, parameters: Mapping[str, Any]) -> NotebookNode:
     # Hand-written instead of papermill.parameterize_notebook: importing papermill costs about
     # two seconds per worker process. The layout is papermill's: a code cell tagged
     # ``injected-parameters`` right after the cell tagged ``parameters`` (or first).
@@ -412,7 +419,10 @@ def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
         km = KernelManager(kernel_name="python3", transport=transport,
                            ip=os.path.join(ipython_dir, "kernel") if transport == "ipc" else "127.0.0.1",
                            kernel_spec_manager=_project_kernel_spec_manager())
-        km.kernel_spec.env.update(env)
+        spec = km.kernel_spec
+        if spec is None:  # never: the project's spec manager always has the kernel
+            raise SurveyError("找不到运行笔记本的 python3 内核（kernel spec）。")
+        spec.env.update(env)
         client = NotebookClient(
             nb, km=km, timeout=task["timeout"], record_timing=False, allow_errors=False,
             resources={"metadata": {"path": task["cwd"]}},
@@ -723,7 +733,7 @@ def _footer_html(ctx: dict[str, Any], notebooks: list[_Notebook]) -> str:
     return "\n".join(parts)
 
 
-def _html_exporter(template: str) -> Any:
+def _html_exporter(template: str) -> HTMLExporter:
     _skip_slow_optional_imports()
     from nbconvert import HTMLExporter
 
@@ -756,7 +766,7 @@ def _finish_page(page: str) -> str:
     return strip_external_references(page)
 
 
-def _committee_notebook(notebooks: list[_Notebook], cache_dir: Path) -> Any:
+def _committee_notebook(notebooks: list[_Notebook], cache_dir: Path) -> NotebookNode:
     """Merge the executed notebooks into one, without code, prompts or stderr."""
     _skip_slow_optional_imports()
     import nbformat
@@ -805,7 +815,7 @@ def _footer_text(ctx: dict[str, Any]) -> str:
 
 def _export_committee(
     notebooks: list[_Notebook], cache_dir: Path, target: Path, ctx: dict[str, Any], *,
-    study: Any = None, figures_dir: Path | None = None,
+    study: Study | None = None, figures_dir: Path | None = None,
     say: Callable[[str], None] = lambda _m: None,
 ) -> list[Path]:
     """Write the committee's brief (HTML, DOCX, draft sections, PDF); return the files written.
@@ -1089,7 +1099,7 @@ class _Exports:
     report as it was.
     """
 
-    def __init__(self, *, study: Any, reports_dir: Path, cache_dir: Path, processed_dir: Path,
+    def __init__(self, *, study: Study, reports_dir: Path, cache_dir: Path, processed_dir: Path,
                  force: bool, embed_font: bool, figures_dir: Path | None = None) -> None:
         self.study, self.reports_dir, self.cache_dir = study, reports_dir, cache_dir
         self.figures_dir = figures_dir

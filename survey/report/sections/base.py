@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,9 @@ from survey.errors import SurveyError
 from survey.io.processed import Processed
 from survey.report import narrative as nz
 from survey.stats.common import MIN_CELL, POOLED
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: Default name of the member-type item (strata of the composition adjustment).
 STRATA = "member_type"
@@ -81,7 +84,7 @@ class Context:
     #: Where section results are cached (``<reports>/.cache/sections``); ``None``: not on disk.
     cache_dir: Path | None = None
     #: Section results computed or read in this process, by cache key (see :mod:`.cache`).
-    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    memo: dict[str, Section] = field(default_factory=dict, repr=False, compare=False)
     #: Digest of everything a section result depends on (filled in by :mod:`.cache`).
     digest: str | None = field(default=None, repr=False, compare=False)
 
@@ -114,7 +117,7 @@ class Section:
     title: str
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     data: dict[str, pd.DataFrame] = field(default_factory=dict)
-    figures: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, Figure] = field(default_factory=dict)
     sentences: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     #: report table name -> its columns holding counts of people or statements

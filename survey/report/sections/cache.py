@@ -34,14 +34,17 @@ import pickle
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
 FORMAT = 1
 LOG_NAME = "sections.log.jsonl"
 
-F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    from survey.report.sections.base import Context, Section
+
+F = TypeVar("F", bound=Callable[..., "Section"])
 
 
 def _frame_digest(df: pd.DataFrame | None) -> str:
@@ -56,7 +59,7 @@ def _frame_digest(df: pd.DataFrame | None) -> str:
     return h.hexdigest()
 
 
-def context_digest(ctx: Any) -> str:
+def context_digest(ctx: Context) -> str:
     """The digest of everything in a context that a section result can depend on (memoised)."""
     if ctx.digest is None:
         from survey.io.manifest import code_digest
@@ -76,19 +79,19 @@ def context_digest(ctx: Any) -> str:
     return ctx.digest
 
 
-def _sha256(obj: Any) -> str:
+def _sha256(obj: object) -> str:
     text = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _entry_name(name: str, params: Mapping[str, Any], defaults: Mapping[str, Any]) -> str:
+def _entry_name(name: str, params: Mapping[str, object], defaults: Mapping[str, object]) -> str:
     """``gaps.pkl`` for the default parameters, ``gaps-<hash>.pkl`` for others."""
     if dict(params) == dict(defaults):
         return f"{name}.pkl"
     return f"{name}-{_sha256(dict(params))[:10]}.pkl"
 
 
-def _read(path: Path, key: str) -> Any | None:
+def _read(path: Path, key: str) -> Section | None:
     try:
         with path.open("rb") as fh:
             entry = pickle.load(fh)
@@ -101,7 +104,7 @@ def _read(path: Path, key: str) -> Any | None:
     return entry.get("section")
 
 
-def _write(path: Path, key: str, section: Any, log: dict[str, Any]) -> None:
+def _write(path: Path, key: str, section: Section, log: dict[str, object]) -> None:
     from survey.io.atomic import write_atomic
 
     write_atomic(path, pickle.dumps({"key": key, "section": section},
@@ -141,7 +144,7 @@ def cached(name: str) -> Callable[[F], F]:
         defaults = {k: v.default for k, v in list(sig.parameters.items())[1:]}
 
         @functools.wraps(fn)
-        def wrapper(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        def wrapper(ctx: Context, *args: Any, **kwargs: Any) -> Section:
             bound = sig.bind(ctx, *args, **kwargs)
             bound.apply_defaults()
             params = dict(list(bound.arguments.items())[1:])

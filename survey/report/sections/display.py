@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from survey.report.sections.base import Context, Section
+
+if TYPE_CHECKING:
+    from IPython.display import Image
+    from matplotlib.figure import Figure
+    from pandas.io.formats.style import Styler
 
 
 def save_figures(section: Section, ctx: Context | str | Path) -> dict[str, Path]:
@@ -23,7 +28,7 @@ def save_figures(section: Section, ctx: Context | str | Path) -> dict[str, Path]
     return dict(section.saved)
 
 
-def figure(section: Section, name: str) -> Any:
+def figure(section: Section, name: str) -> Image | Figure | None:
     """A figure of a section for display: the saved PNG if any (no second rendering).
 
     Returns ``None`` when the section has no such figure (e.g. a skipped section), so that a
@@ -40,7 +45,7 @@ def figure(section: Section, name: str) -> Any:
     return Image(filename=str(png), width=int(fig.get_figwidth() * 96))
 
 
-def say(section: Section) -> Any:
+def say(section: Section) -> None:
     """Display a section's sentences and notes as Markdown (plain text outside Jupyter)."""
     text = section.text()
     try:
@@ -61,7 +66,7 @@ def show_figures(section: Section, prefix: str = "") -> None:
             display(figure(section, name))
 
 
-def show(table: pd.DataFrame | None) -> Any:
+def show(table: pd.DataFrame | None) -> Styler | pd.DataFrame | None:
     """A report table for display: without the row index."""
     if table is None:
         return None

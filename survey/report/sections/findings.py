@@ -50,7 +50,8 @@ def triangulation(ctx: Context) -> Section:
     if ctx.processed.indicators is not None and len(ctx.processed.indicators):
         ig = indicators(ctx).data["gaps"]
     st = ctx.processed.statements
-    themes = _themes(ctx) if st is not None and ctx.processed.themes is not None else None
+    themes = (_themes(ctx.processed.themes)
+              if st is not None and ctx.processed.themes is not None else None)
     tri = triangulate(q, ig, statements=st if themes is not None else None, themes=themes,
                       scale_areas={a: a for a in areas}, areas=areas,
                       scale_directions=ctx.codebook.scale_directions())
@@ -70,7 +71,7 @@ def triangulation(ctx: Context) -> Section:
     sec.counts["triangulation"] = []
     for r in tri.itertuples():
         sec.sentences.append(
-            f"{r.area} {nz.quoted(r.area_label)}：证据强度「{r.rating}」——问卷{r.q_signal}，"
+            f"{r.area} {nz.quoted(str(r.area_label))}：证据强度「{r.rating}」——问卷{r.q_signal}，"
             f"座谈{r.s_signal}，指标{r.i_signal}。")
     materiality = ctx.study.indicators.materiality if ctx.study.indicators is not None else None
     sec.notes.append("证据强度的判定规则：" + rule_summary(materiality=materiality))
@@ -118,7 +119,7 @@ def findings(ctx: Context) -> Section:
         against = _against(_main_group(t), ctx)
         q1 = [gap_sentence(row, ctx, against=against) for row in main.itertuples()]
         behind = [r.label for r in main.itertuples() if _verdict(r) == "behind"]
-        lead = (f"结论：{ctx.reference}在{nz.join_zh([nz.quoted(b) for b in behind])}上明显落后于"
+        lead = (f"结论：{ctx.reference}在{nz.join_zh([nz.quoted(str(b)) for b in behind])}上明显落后于"
                 f"{against}。" if behind else f"结论：没有哪个维度{ctx.reference}明显落后于{against}。")
         q1 = [lead, *q1]
     answers.append(Answer(1, QUESTIONS[1], q1))
@@ -126,7 +127,7 @@ def findings(ctx: Context) -> Section:
     if not comp.skipped:
         pooled = comp.data["pooled"].pivot_table(index="scale", columns="estimator", values="diff")
         if {"naive", "poststratified"} <= set(pooled.columns):
-            larger = [sid for sid, r in pooled.iterrows()
+            larger = [str(sid) for sid, r in pooled.iterrows()
                       if r["poststratified"] < 0 and abs(r["poststratified"]) > abs(r["naive"])]
             if larger:
                 w = comp.data["within"]

@@ -62,9 +62,9 @@ def indicators(ctx: Context) -> Section:
                          f"其中 {len(behind)} 项差距达到实质标准。")
     for r in behind.sort_values("gap_median_share").itertuples():
         sec.sentences.append(
-            f"{nz.quoted(r.indicator)}：{ctx.reference} {_with_unit(r.home, r.unit)}，对标中位数 "
+            f"{nz.quoted(str(r.indicator))}：{ctx.reference} {_with_unit(r.home, r.unit)}，对标中位数 "
             f"{_with_unit(r.benchmark_median, r.unit)}，差距 {nz.pct(r.gap_median_share)}"
-            f"（{DIRECTION_ZH.get(r.direction, r.direction)}）。")
+            f"（{DIRECTION_ZH.get(str(r.direction), r.direction)}）。")
     sec.notes.append("差距已按指标方向换算：对“越低越好”的指标（如整改用时），数值高于对标即为落后；"
                      "百分比 = 差距 ÷ 对标中位数。")
     return sec
@@ -95,16 +95,17 @@ def _is_yes_no(unit: Any) -> bool:
 def _bar_table(gaps: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Rows of the indicator chart: the gap in % with its values beside it; a yes/no indicator
     gets no bar (a −100 % bar would overstate it) but the words 有/无."""
-    rows = []
-    for r in gaps.itertuples():
+    rows: list[tuple[str, float, str]] = []
+    shares = pd.to_numeric(gaps["gap_median_share"], errors="coerce").to_numpy(dtype=float)
+    for r, share in zip(gaps.itertuples(), shares, strict=True):
         if _is_yes_no(r.unit):
             text = f"{ctx.reference}{_has(r.home)}，对标中位数{_has(r.benchmark_median)}"
-            rows.append((r.indicator, np.nan, text))
+            rows.append((str(r.indicator), np.nan, text))
             continue
-        pct = 100 * r.gap_median_share
-        word = nz.MISSING if pd.isna(pct) else f"{pct:+.0f}%"
+        pct = 100 * share
+        word = nz.MISSING if np.isnan(pct) else f"{pct:+.0f}%"
         text = (f"{word}（{_with_unit(r.home, r.unit)} 对 {_with_unit(r.benchmark_median, r.unit)}）")
-        rows.append((r.indicator, pct, text))
+        rows.append((str(r.indicator), pct, text))
     return pd.DataFrame(rows, columns=["indicator", "pct", "text"])
 
 

@@ -65,7 +65,7 @@ def measurement(ctx: Context) -> Section:
         sec.sentences.append(s)
         for r in scale_t.itertuples():
             sec.sentences.append(
-                f"{nz.quoted(r.label)}：α = {nz.num(r.alpha)}（95% CI {nz.ci(r.alpha_ci_low, r.alpha_ci_high)}），"
+                f"{nz.quoted(str(r.label))}：α = {nz.num(r.alpha)}（95% CI {nz.ci(r.alpha_ci_low, r.alpha_ci_high)}），"
                 f"ω = {nz.num(r.omega)}。")
     weak = item_t[item_t["r_drop"] < 0.3]
     if len(weak):

@@ -93,12 +93,13 @@ def priorities(ctx: Context) -> Section:
         sec.sentences.append(
             f"落在「重点改进」象限（重要性高于各项目平均、表现低于平均）的项目有 {len(focus)} 个，"
             f"按与对标院校的表现差距从大到小依次为：{nz.join_zh([nz.quoted(x) for x in focus['name']])}。")
-        for r in focus.itertuples():
-            s = (f"{nz.quoted(r.name)}：重要性 {nz.num(r.imp_mean)}，表现 {nz.num(r.perf_mean)}"
+        bench = pd.to_numeric(focus["bench_diff"], errors="coerce").to_numpy(dtype=float)
+        for r, bench_diff in zip(focus.itertuples(), bench, strict=True):
+            s = (f"{nz.quoted(str(r.name))}：重要性 {nz.num(r.imp_mean)}，表现 {nz.num(r.perf_mean)}"
                  f"（相差 {nz.num(r.diff)} 分）")
-            if pd.notna(r.bench_diff):
-                word = "低" if r.bench_diff < 0 else "高"
-                s += (f"；表现比对标院校{word} {nz.num(abs(r.bench_diff))} 分"
+            if not np.isnan(bench_diff):
+                word = "低" if bench_diff < 0 else "高"
+                s += (f"；表现比对标院校{word} {nz.num(abs(bench_diff))} 分"
                       f"（95% CI {nz.ci(r.bench_ci_low, r.bench_ci_high)}，BH 校正 p {nz.p_eq(r.bench_p_adj)}）")
             sec.sentences.append(s + "。")
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,11 +18,15 @@ from survey.report.sections.base import (
 )
 from survey.report.sections.cache import cached
 
+if TYPE_CHECKING:
+    from survey.instruments.symposium import ThemeCodebook
 
-def _themes(ctx: Context) -> Any:
+
+def _themes(table: pd.DataFrame) -> ThemeCodebook:
+    """The theme codebook of the processed ``symposium_themes`` table."""
     from survey.instruments.symposium import themes_from_frame
 
-    return themes_from_frame(ctx.processed.themes)
+    return themes_from_frame(table)
 
 
 @cached("symposium")
@@ -48,7 +52,7 @@ def symposium(ctx: Context, *, quotes: bool = True, n_boot: int = 1000) -> Secti
     # survey clean scrubs statement text before writing it (pipeline), so the processed
     # statements are safe to quote.
     st["text_scrubbed"] = True
-    themes = _themes(ctx)
+    themes = _themes(p.themes)
     freq = sy.theme_frequencies(st, themes)
     tests, resid = contingency.theme_group_tests(st, themes)
     agree = agreement.theme_agreement(st, themes)
@@ -127,7 +131,7 @@ def symposium(ctx: Context, *, quotes: bool = True, n_boot: int = 1000) -> Secti
     s = (f"两位编码员独立编码的一致性：Krippendorff's α = {nz.num(a['effect'])}"
          f"（95% CI {nz.ci(a['ci_low'], a['ci_high'])}）")
     if len(kap):
-        lo_row = agree.loc[kap.idxmin()]
+        lo_row = agree.loc[[kap.idxmin()]].iloc[0]
         s += (f"，各主题 Cohen's κ 的中位数为 {nz.num(kap.median())}，最低的是"
               f"{nz.quoted(lo_row['label'])}（κ = {nz.num(lo_row['effect'])}）")
     sec.sentences.append(s + "；一般认为 0.60 以上为较高一致，0.80 以上为几乎完全一致。")
