@@ -47,6 +47,7 @@ import pandas as pd
 from survey.report import narrative as nz
 from survey.report.document import Document, Figure, Heading, PageBreak, Paragraph, Table
 from survey.report.sections.base import Context, Section, _against, _by_word, _main_group
+from survey.report.sections.gaps import _worse, gap_sentence, worse_strata
 from survey.stats.common import POOLED
 
 __all__ = ["build_brief", "SUMMARY_TITLE", "APPENDIX_TITLE", "SUMMARY_FIGURE_CM",
@@ -145,19 +146,6 @@ def _group_words(ctx: Context, group: str) -> str:
     return "比较组" if group == POOLED else group
 
 
-def _mean_digits(diff: float, mean_a: float, mean_b: float, nd: int = 2) -> int:
-    """Decimals for two means so that their shown difference agrees with the shown gap.
-
-    Means are shown with ``nd`` decimals when the difference of the rounded means rounds to the
-    same gap as the full values, else with one more (3.688 and 3.625 next to 0.06, not 3.69
-    and 3.62).
-    """
-    if any(nz._bad(x) for x in (diff, mean_a, mean_b)):
-        return nd
-    shown = float(nz.num(mean_a, nd)) - float(nz.num(mean_b, nd))
-    return nd if nz.num(shown, nd) == nz.num(diff, nd) else nd + 1
-
-
 def _ps_text(row: Any, ctx: Context, against: str) -> str:
     """The probability of superiority in words (McGraw & Wong 1992), or ``""``."""
     ps = getattr(row, "ps", np.nan)
@@ -168,43 +156,6 @@ def _ps_text(row: Any, ctx: Context, against: str) -> str:
     return ps_sentence(float(ps), float(getattr(row, "ps_ci_low", np.nan)),
                        float(getattr(row, "ps_ci_high", np.nan)),
                        reference=ctx.reference, group=against, who=_who(ctx))
-
-
-def _direction(ctx: Context, scale: str) -> int:
-    """+1 when higher scores are better (default), -1 for a scale declared lower-is-better."""
-    try:
-        sc = next(s for s in ctx.codebook.scales if s.id == scale)
-    except StopIteration:
-        return 1
-    d = str(getattr(sc, "direction", "higher") or "higher").lower()
-    return -1 if d in {"lower", "lower_is_better", "-1", "越低越好"} else 1
-
-
-def gap_words(row: Any, ctx: Context, *, against: str) -> str:
-    """One sentence for one dimension's gap, for any grouping (numbers as in the gap table).
-
-    ``row`` is a row of ``benchmark_gaps(ctx).data["scale"]``. The verdict follows the scale's
-    direction: for a lower-is-better scale a higher mean is the worse result.
-    """
-    from survey.report.sections.gaps import _verdict
-
-    label = nz.quoted(row.label)
-    stats = (f"Hedges g = {nz.num(row.effect)}，95% CI {nz.ci(row.effect_ci_low, row.effect_ci_high)}，"
-             f"Holm 校正 p {nz.p_eq(row.p_adj)}")
-    v = _verdict(row)
-    word = "低" if row.diff < 0 else "高"
-    better = (row.diff > 0) == (_direction(ctx, row.scale) > 0)
-    if v in {"behind", "ahead"}:
-        judgement = ("结果较好" if better else "结果较差")
-        text = (f"{ctx.reference}在{label}上比{against}平均{word} {nz.num(abs(row.diff))} 分"
-                f"（{stats}），{ctx.reference}{judgement}，差距为{nz.effect_size_word(row.effect)}"
-                "效应，不只是抽样波动。")
-    elif v == "level":
-        text = (f"{ctx.reference}在{label}上与{against}基本持平：平均{word} {nz.num(abs(row.diff))} 分"
-                f"（{stats}），差异可能只是抽样波动。")
-    else:
-        return f"{ctx.reference}在{label}上无法与{against}比较（样本不足）。"
-    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,10 +212,7 @@ def _summary_q1(ctx: Context, results: Mapping[str, Section]) -> str:
     if main is None:
         return _first_conclusion(results["gaps"].notes)
     against = _against(_main_group(main), ctx)
-    from survey.report.sections.gaps import _verdict
-
-    worse = [r for r in main.itertuples() if _verdict(r) in {"behind", "ahead"}
-             and ((r.diff > 0) != (_direction(ctx, r.scale) > 0))]
+    worse = [r for r in main.itertuples() if _worse(r, ctx)]
     if not worse:
         return f"没有哪个维度{ctx.reference}明显差于{against}。"
     big = max(worse, key=lambda r: abs(r.effect))
@@ -386,7 +334,7 @@ def _q1_table(ctx: Context, results: Mapping[str, Section], main: pd.DataFrame) 
     other = _group_words(ctx, g)
     rows = []
     for r in main.itertuples():
-        nd = _mean_digits(r.diff, r.mean_ref, r.mean)
+        nd = nz.mean_digits(r.diff, r.mean_ref, r.mean)
         rows.append({"维度": r.label, f"{ctx.reference}均值": nz.num(r.mean_ref, nd),
                      f"{other}均值": nz.num(r.mean, nd), "差值": nz.num(r.diff),
                      "差值 95% CI": nz.ci(r.ci_low, r.ci_high), "Hedges g": nz.num(r.effect),
@@ -413,14 +361,14 @@ def _q2_table(ctx: Context, comp: Section, main: pd.DataFrame | None) -> Table:
         else:
             naive = pooled[(pooled["scale"] == sid) & (pooled["estimator"] == "naive")]
             raw = naive.iloc[0] if len(naive) else None
-        w = within[(within["scale"] == sid) & (within["n_ref"] >= ctx.min_n) & (within["n"] >= ctx.min_n)]
+        n_worse, n_strata = worse_strata(ctx, sid, within)
         rows.append({"维度": label,
                      "未调整差值": nz.num(raw["diff"]) if raw is not None else nz.MISSING,
                      "未调整 95% CI": nz.ci(raw["ci_low"], raw["ci_high"]) if raw is not None else nz.MISSING,
                      "调整后差值": nz.num(post["diff"].iloc[0]) if len(post) else nz.MISSING,
                      "调整后 95% CI": nz.ci(post["ci_low"].iloc[0], post["ci_high"].iloc[0])
                      if len(post) else nz.MISSING,
-                     f"{ctx.reference}较低的党员类别": f"{int((w['diff'] < 0).sum())} / {len(w)}"})
+                     f"{ctx.reference}较差的党员类别": f"{n_worse} / {n_strata}"})
     frame = pd.DataFrame(rows)
     return Table(frame, caption="表 4 按党员构成调整前后的差距", anchor="tab-adjusted",
                  numeric=tuple(c for c in frame.columns if c != "维度"),
@@ -621,7 +569,7 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
             lead = _first_conclusion(a.sentences)
             doc.add(Paragraph(lead + see, "lead"))
             for r in main.itertuples():
-                doc.add(Paragraph(gap_words(r, ctx, against=against) + _ps_text(r, ctx, against)))
+                doc.add(Paragraph(gap_sentence(r, ctx, against=against) + _ps_text(r, ctx, against)))
             doc.add(_q1_table(ctx, results, main))
             doc.add(Paragraph(nz.EXPLAIN_G + nz.EXPLAIN_PS, "note"),
                     Paragraph(nz.EXPLAIN_CI + nz.EXPLAIN_P_ADJ, "note"))
