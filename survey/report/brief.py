@@ -458,6 +458,33 @@ def _themes_table(results: Mapping[str, Section]) -> Table | None:
                        "0.60 以上为较高一致，0.80 以上为几乎完全一致。"))
 
 
+def _quote_paragraphs(sym: Section, k: int = 3) -> list[Paragraph]:
+    """Up to ``k`` scrubbed quotations, one for each of the most-raised themes.
+
+    From the symposium section's ``quotes`` (texts scrubbed by ``survey clean``, speakers
+    pseudonymised), the first-ranked quote of each theme, themes in order of how many
+    statements raised them (all groups); an introducing line, then one ``quote`` paragraph each.
+    """
+    quotes = sym.data.get("quotes")
+    freq = sym.data.get("frequencies")
+    if quotes is None or not len(quotes) or freq is None:
+        return []
+    from survey.stats.themes import ALL_GROUPS
+
+    total = freq[freq["group"] == ALL_GROUPS].sort_values(["n", "code"], ascending=[False, True],
+                                                          kind="stable")
+    first = quotes.sort_values("rank", kind="stable").drop_duplicates("code").set_index("code")
+    picked = [c for c in total["code"] if c in first.index][:k]
+    if not picked:
+        return []
+    out = [Paragraph(f"提到最多的 {len(picked)} 个主题的发言摘录（已去除个人信息，发言人以代号表示）：", "note")]
+    for c in picked:
+        q = first.loc[c]
+        out.append(Paragraph(f"{nz.quoted(str(q['label']))}　{q['group']}（{q['speaker']}）："
+                             f"“{q['text']}”", "quote"))
+    return out
+
+
 def _indicator_table(results: Mapping[str, Section]) -> Table | None:
     ind = _sec(results, "indicators")
     if ind is None:
@@ -594,6 +621,8 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
             if ov is not None:
                 doc.add(Table(ov, caption="表 4b 座谈会概况", anchor="tab-symposium",
                               numeric=tuple(c for c in ov.columns if c != ov.columns[0])))
+            if sym is not None:
+                doc.add(*_quote_paragraphs(sym))
         if a.number == 5:
             t = _projects_table(ctx, results, None)
             if t is not None:
