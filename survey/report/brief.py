@@ -105,6 +105,11 @@ def _renumber(doc: Document) -> None:
                   if isinstance(b, Table) else b for b in blocks]
 
 
+def _rows(frame: pd.DataFrame) -> list[Any]:
+    """The rows of ``frame`` as named tuples (typed loosely: their fields are the columns)."""
+    return list(frame.itertuples())
+
+
 def _zh(n: int) -> str:
     return _NUM[n - 1] if 1 <= n <= 10 else str(n)
 
@@ -174,7 +179,7 @@ def _study_paragraph(ctx: Context, results: Mapping[str, Section]) -> str:
         excl = log[pd.to_numeric(log["n_excluded"], errors="coerce").fillna(0) > 0]
         n_excl = int(pd.to_numeric(excl["n_excluded"]).sum())
         kept = len(ctx.responses)
-        reasons = "、".join(f"{r.rule} {int(r.n_excluded)} 份" for r in excl.itertuples())
+        reasons = "、".join(f"{r.rule} {int(r.n_excluded)} 份" for r in _rows(excl))
         share = nz.pct(kept / raw) if raw else nz.MISSING
         parts.append(f"本次调研共收回问卷 {raw} 份，按事先确定的清洗规则排除 {n_excl} 份"
                      f"（{reasons}），保留有效答卷 {kept} 份（{share}）")
@@ -212,7 +217,7 @@ def _summary_q1(ctx: Context, results: Mapping[str, Section]) -> str:
     if main is None:
         return _first_conclusion(results["gaps"].notes)
     against = _against(_main_group(main), ctx)
-    worse = [r for r in main.itertuples() if _worse(r, ctx)]
+    worse: list[Any] = [r for r in _rows(main) if _worse(r, ctx)]
     if not worse:
         return f"没有哪个维度{ctx.reference}明显差于{against}。"
     big = max(worse, key=lambda r: abs(r.effect))
@@ -232,7 +237,7 @@ def _summary_q2(ctx: Context, results: Mapping[str, Section]) -> str:
     pooled = comp.data["pooled"]
     post = pooled[pooled["estimator"] == "poststratified"]
     if len(post):
-        worst = post.loc[post["diff"].idxmin()]
+        worst = post.sort_values("diff", kind="stable").iloc[0]
         label = ctx.scale_labels.get(worst["scale"], worst["scale"])
         lead = lead.rstrip("。") + (f"（调整后差距最大的是{nz.quoted(label)}，{nz.num(worst['diff'])} 分，"
                                    f"95% CI {nz.ci(worst['ci_low'], worst['ci_high'])}）。")
@@ -333,7 +338,7 @@ def _q1_table(ctx: Context, results: Mapping[str, Section], main: pd.DataFrame) 
     g = _main_group(main)
     other = _group_words(ctx, g)
     rows = []
-    for r in main.itertuples():
+    for r in _rows(main):
         nd = nz.mean_digits(r.diff, r.mean_ref, r.mean)
         rows.append({"维度": r.label, f"{ctx.reference}均值": nz.num(r.mean_ref, nd),
                      f"{other}均值": nz.num(r.mean, nd), "差值": nz.num(r.diff),
@@ -356,6 +361,7 @@ def _q2_table(ctx: Context, comp: Section, main: pd.DataFrame | None) -> Table:
     rows = []
     for sid, label in ctx.scale_labels.items():
         post = pooled[(pooled["scale"] == sid) & (pooled["estimator"] == "poststratified")]
+        raw: pd.Series | None
         if main is not None and (main["scale"] == sid).any():  # the unadjusted gap of 表 3
             raw = main[main["scale"] == sid].iloc[0]
         else:
@@ -393,7 +399,7 @@ def _by_group_table(ctx: Context, results: Mapping[str, Section]) -> Table | Non
         return None
     t = gaps.data["scale"]
     rows = []
-    for r in t.itertuples():
+    for r in _rows(t):
         small = min(r.n_ref, r.n) < ctx.min_n
         rows.append({"维度": r.label, "比较对象": _against(r.group, ctx),
                      "比较对象人数": nz.count(r.n, ctx.min_n),
@@ -416,7 +422,7 @@ def _item_table(ctx: Context, results: Mapping[str, Section]) -> Table | None:
     labels = ctx.scale_labels
     frame = pd.DataFrame({
         "题目": [f"{r.item} {ctx.item_label(r.item)}" + ("（反向题）" if r.reversed else "")
-               for r in t.itertuples()],
+               for r in _rows(t)],
         "维度": t["scale"].map(labels).fillna(t["scale"]),
         "差值": t["diff"].map(nz.num), "差值 95% CI": _ci_col(t["ci_low"], t["ci_high"]),
         "BH 校正 p": t["p_adj"].map(nz.pval)})
@@ -595,7 +601,7 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
             against = _against(_main_group(main), ctx)
             lead = _first_conclusion(a.sentences)
             doc.add(Paragraph(lead + see, "lead"))
-            for r in main.itertuples():
+            for r in _rows(main):
                 doc.add(Paragraph(gap_sentence(r, ctx, against=against) + _ps_text(r, ctx, against)))
             doc.add(_q1_table(ctx, results, main))
             doc.add(Paragraph(nz.EXPLAIN_G + nz.EXPLAIN_PS, "note"),

@@ -70,7 +70,8 @@ def _flow(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     excluded = raw - kept
     steps = log[(log["n_excluded"] > 0) & ~log["rule_id"].isin(["raw", "kept"])]
     # counts of rows (excluded, flagged, kept) are not personal data: shown in full, never "<5"
-    parts = [f"{r.rule} {int(r.n_excluded)} 条" for r in steps.itertuples()]
+    parts = [f"{rule} {int(n)} 条" for rule, n in zip(steps["rule"].tolist(), steps["n_excluded"].tolist(),
+                                                     strict=True)]
     sentences = [
         f"各问卷文件共读入原始答卷 {raw} 条；按清洗规则依次排除 {excluded} 条"
         + (f"（{'，'.join(parts)}）" if parts else "")

@@ -188,7 +188,7 @@ def benchmark_gaps(ctx: Context, *, items: bool = True, likert: bool = True) -> 
         t.insert(0, "维度", it_main["label_scale"].to_numpy())
         sec.tables["item"] = t
         sec.counts["item"] = [f"{ctx.reference}样本量", "对标样本量"]
-        worse = [r for r in it_main.itertuples() if _worse(r, ctx)]
+        worse: list[Any] = [r for r in it_main.itertuples() if _worse(r, ctx)]
         worst = sorted(worse, key=lambda r: (-abs(r.diff), r.item))[:3]
         if worst:
             parts = [f"{r.item}“{_short(ctx.item_label(r.item), 20)}”"
