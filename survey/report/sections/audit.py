@@ -245,7 +245,7 @@ def data_audit(ctx: Context) -> Section:
     sec.sentences.append(s + "。")
     if ctx.small_groups:
         sec.notes.append(f"{nz.join_zh(ctx.small_groups)}的有效答卷不足 5 份，报告中不单独列出其结果"
-                         "（只计入合并后的对标组）。")
+                         "（只计入合并后的比较组）。")
     _, rates, rate_sentences = _response_rates(ctx)
     if rates is not None:
         sec.tables["response_rates"] = rates

@@ -226,7 +226,7 @@ def benchmark_gaps(ctx: Context, *, items: bool = True, likert: bool = True) -> 
                          f"{ctx.reference}的比较用 Welch t 检验和 Hedges g，并按人数精确并入合并对标组；"
                          "秩检验、Cliff's δ 和作答分布图只用有逐份答卷的院校。")
     if ctx.small_groups:
-        sec.notes.append(f"{nz.join_zh(ctx.small_groups)}不足 5 人，只计入合并对标组，不单独比较、不画图。")
+        sec.notes.append(f"{nz.join_zh(ctx.small_groups)}不足 5 人，只计入合并后的比较组，不单独比较、不画图。")
     lower = [ctx.scale_labels[s] for s in ctx.scales if lower_is_better(ctx, s)]
     sec.notes += [f"差值 = {ctx.reference} − 比较对象（负数表示{ctx.reference}得分较低）；差值的置信区间由"
                   "自助法（bootstrap，5000 次，固定随机种子）得到。" + (
