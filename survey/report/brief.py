@@ -47,6 +47,7 @@ import pandas as pd
 from survey.report import narrative as nz
 from survey.report.document import Document, Figure, Heading, PageBreak, Paragraph, Table
 from survey.report.sections.base import Context, Section, _against, _by_word, _main_group
+from survey.report.sections.gaps import _worse, gap_sentence, worse_strata
 from survey.stats.common import POOLED
 
 __all__ = ["build_brief", "SUMMARY_TITLE", "APPENDIX_TITLE", "SUMMARY_FIGURE_CM",
@@ -104,6 +105,11 @@ def _renumber(doc: Document) -> None:
                   if isinstance(b, Table) else b for b in blocks]
 
 
+def _rows(frame: pd.DataFrame) -> list[Any]:
+    """The rows of ``frame`` as named tuples (typed loosely: their fields are the columns)."""
+    return list(frame.itertuples())
+
+
 def _zh(n: int) -> str:
     return _NUM[n - 1] if 1 <= n <= 10 else str(n)
 
@@ -145,19 +151,6 @@ def _group_words(ctx: Context, group: str) -> str:
     return "比较组" if group == POOLED else group
 
 
-def _mean_digits(diff: float, mean_a: float, mean_b: float, nd: int = 2) -> int:
-    """Decimals for two means so that their shown difference agrees with the shown gap.
-
-    Means are shown with ``nd`` decimals when the difference of the rounded means rounds to the
-    same gap as the full values, else with one more (3.688 and 3.625 next to 0.06, not 3.69
-    and 3.62).
-    """
-    if any(nz._bad(x) for x in (diff, mean_a, mean_b)):
-        return nd
-    shown = float(nz.num(mean_a, nd)) - float(nz.num(mean_b, nd))
-    return nd if nz.num(shown, nd) == nz.num(diff, nd) else nd + 1
-
-
 def _ps_text(row: Any, ctx: Context, against: str) -> str:
     """The probability of superiority in words (McGraw & Wong 1992), or ``""``."""
     ps = getattr(row, "ps", np.nan)
@@ -168,43 +161,6 @@ def _ps_text(row: Any, ctx: Context, against: str) -> str:
     return ps_sentence(float(ps), float(getattr(row, "ps_ci_low", np.nan)),
                        float(getattr(row, "ps_ci_high", np.nan)),
                        reference=ctx.reference, group=against, who=_who(ctx))
-
-
-def _direction(ctx: Context, scale: str) -> int:
-    """+1 when higher scores are better (default), -1 for a scale declared lower-is-better."""
-    try:
-        sc = next(s for s in ctx.codebook.scales if s.id == scale)
-    except StopIteration:
-        return 1
-    d = str(getattr(sc, "direction", "higher") or "higher").lower()
-    return -1 if d in {"lower", "lower_is_better", "-1", "越低越好"} else 1
-
-
-def gap_words(row: Any, ctx: Context, *, against: str) -> str:
-    """One sentence for one dimension's gap, for any grouping (numbers as in the gap table).
-
-    ``row`` is a row of ``benchmark_gaps(ctx).data["scale"]``. The verdict follows the scale's
-    direction: for a lower-is-better scale a higher mean is the worse result.
-    """
-    from survey.report.sections.gaps import _verdict
-
-    label = nz.quoted(row.label)
-    stats = (f"Hedges g = {nz.num(row.effect)}，95% CI {nz.ci(row.effect_ci_low, row.effect_ci_high)}，"
-             f"Holm 校正 p {nz.p_eq(row.p_adj)}")
-    v = _verdict(row)
-    word = "低" if row.diff < 0 else "高"
-    better = (row.diff > 0) == (_direction(ctx, row.scale) > 0)
-    if v in {"behind", "ahead"}:
-        judgement = ("结果较好" if better else "结果较差")
-        text = (f"{ctx.reference}在{label}上比{against}平均{word} {nz.num(abs(row.diff))} 分"
-                f"（{stats}），{ctx.reference}{judgement}，差距为{nz.effect_size_word(row.effect)}"
-                "效应，不只是抽样波动。")
-    elif v == "level":
-        text = (f"{ctx.reference}在{label}上与{against}基本持平：平均{word} {nz.num(abs(row.diff))} 分"
-                f"（{stats}），差异可能只是抽样波动。")
-    else:
-        return f"{ctx.reference}在{label}上无法与{against}比较（样本不足）。"
-    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,7 +179,7 @@ def _study_paragraph(ctx: Context, results: Mapping[str, Section]) -> str:
         excl = log[pd.to_numeric(log["n_excluded"], errors="coerce").fillna(0) > 0]
         n_excl = int(pd.to_numeric(excl["n_excluded"]).sum())
         kept = len(ctx.responses)
-        reasons = "、".join(f"{r.rule} {int(r.n_excluded)} 份" for r in excl.itertuples())
+        reasons = "、".join(f"{r.rule} {int(r.n_excluded)} 份" for r in _rows(excl))
         share = nz.pct(kept / raw) if raw else nz.MISSING
         parts.append(f"本次调研共收回问卷 {raw} 份，按事先确定的清洗规则排除 {n_excl} 份"
                      f"（{reasons}），保留有效答卷 {kept} 份（{share}）")
@@ -261,10 +217,7 @@ def _summary_q1(ctx: Context, results: Mapping[str, Section]) -> str:
     if main is None:
         return _first_conclusion(results["gaps"].notes)
     against = _against(_main_group(main), ctx)
-    from survey.report.sections.gaps import _verdict
-
-    worse = [r for r in main.itertuples() if _verdict(r) in {"behind", "ahead"}
-             and ((r.diff > 0) != (_direction(ctx, r.scale) > 0))]
+    worse: list[Any] = [r for r in _rows(main) if _worse(r, ctx)]
     if not worse:
         return f"没有哪个维度{ctx.reference}明显差于{against}。"
     big = max(worse, key=lambda r: abs(r.effect))
@@ -284,7 +237,7 @@ def _summary_q2(ctx: Context, results: Mapping[str, Section]) -> str:
     pooled = comp.data["pooled"]
     post = pooled[pooled["estimator"] == "poststratified"]
     if len(post):
-        worst = post.loc[post["diff"].idxmin()]
+        worst = post.sort_values("diff", kind="stable").iloc[0]
         label = ctx.scale_labels.get(worst["scale"], worst["scale"])
         lead = lead.rstrip("。") + (f"（调整后差距最大的是{nz.quoted(label)}，{nz.num(worst['diff'])} 分，"
                                    f"95% CI {nz.ci(worst['ci_low'], worst['ci_high'])}）。")
@@ -385,8 +338,8 @@ def _q1_table(ctx: Context, results: Mapping[str, Section], main: pd.DataFrame) 
     g = _main_group(main)
     other = _group_words(ctx, g)
     rows = []
-    for r in main.itertuples():
-        nd = _mean_digits(r.diff, r.mean_ref, r.mean)
+    for r in _rows(main):
+        nd = nz.mean_digits(r.diff, r.mean_ref, r.mean)
         rows.append({"维度": r.label, f"{ctx.reference}均值": nz.num(r.mean_ref, nd),
                      f"{other}均值": nz.num(r.mean, nd), "差值": nz.num(r.diff),
                      "差值 95% CI": nz.ci(r.ci_low, r.ci_high), "Hedges g": nz.num(r.effect),
@@ -408,19 +361,20 @@ def _q2_table(ctx: Context, comp: Section, main: pd.DataFrame | None) -> Table:
     rows = []
     for sid, label in ctx.scale_labels.items():
         post = pooled[(pooled["scale"] == sid) & (pooled["estimator"] == "poststratified")]
+        raw: pd.Series | None
         if main is not None and (main["scale"] == sid).any():  # the unadjusted gap of 表 3
             raw = main[main["scale"] == sid].iloc[0]
         else:
             naive = pooled[(pooled["scale"] == sid) & (pooled["estimator"] == "naive")]
             raw = naive.iloc[0] if len(naive) else None
-        w = within[(within["scale"] == sid) & (within["n_ref"] >= ctx.min_n) & (within["n"] >= ctx.min_n)]
+        n_worse, n_strata = worse_strata(ctx, sid, within)
         rows.append({"维度": label,
                      "未调整差值": nz.num(raw["diff"]) if raw is not None else nz.MISSING,
                      "未调整 95% CI": nz.ci(raw["ci_low"], raw["ci_high"]) if raw is not None else nz.MISSING,
                      "调整后差值": nz.num(post["diff"].iloc[0]) if len(post) else nz.MISSING,
                      "调整后 95% CI": nz.ci(post["ci_low"].iloc[0], post["ci_high"].iloc[0])
                      if len(post) else nz.MISSING,
-                     f"{ctx.reference}较低的党员类别": f"{int((w['diff'] < 0).sum())} / {len(w)}"})
+                     f"{ctx.reference}较差的党员类别": f"{n_worse} / {n_strata}"})
     frame = pd.DataFrame(rows)
     return Table(frame, caption="表 4 按党员构成调整前后的差距", anchor="tab-adjusted",
                  numeric=tuple(c for c in frame.columns if c != "维度"),
@@ -445,7 +399,7 @@ def _by_group_table(ctx: Context, results: Mapping[str, Section]) -> Table | Non
         return None
     t = gaps.data["scale"]
     rows = []
-    for r in t.itertuples():
+    for r in _rows(t):
         small = min(r.n_ref, r.n) < ctx.min_n
         rows.append({"维度": r.label, "比较对象": _against(r.group, ctx),
                      "比较对象人数": nz.count(r.n, ctx.min_n),
@@ -468,7 +422,7 @@ def _item_table(ctx: Context, results: Mapping[str, Section]) -> Table | None:
     labels = ctx.scale_labels
     frame = pd.DataFrame({
         "题目": [f"{r.item} {ctx.item_label(r.item)}" + ("（反向题）" if r.reversed else "")
-               for r in t.itertuples()],
+               for r in _rows(t)],
         "维度": t["scale"].map(labels).fillna(t["scale"]),
         "差值": t["diff"].map(nz.num), "差值 95% CI": _ci_col(t["ci_low"], t["ci_high"]),
         "BH 校正 p": t["p_adj"].map(nz.pval)})
@@ -508,6 +462,33 @@ def _themes_table(results: Mapping[str, Section]) -> Table | None:
                  numeric=("提及条数（全部）", "占全部发言", "编码一致性 κ"),
                  note=("一条发言可涉及多个主题；编码一致性 κ：两位编码员各自编码的吻合程度，"
                        "0.60 以上为较高一致，0.80 以上为几乎完全一致。"))
+
+
+def _quote_paragraphs(sym: Section, k: int = 3) -> list[Paragraph]:
+    """Up to ``k`` scrubbed quotations, one for each of the most-raised themes.
+
+    From the symposium section's ``quotes`` (texts scrubbed by ``survey clean``, speakers
+    pseudonymised), the first-ranked quote of each theme, themes in order of how many
+    statements raised them (all groups); an introducing line, then one ``quote`` paragraph each.
+    """
+    quotes = sym.data.get("quotes")
+    freq = sym.data.get("frequencies")
+    if quotes is None or not len(quotes) or freq is None:
+        return []
+    from survey.stats.themes import ALL_GROUPS
+
+    total = freq[freq["group"] == ALL_GROUPS].sort_values(["n", "code"], ascending=[False, True],
+                                                          kind="stable")
+    first = quotes.sort_values("rank", kind="stable").drop_duplicates("code").set_index("code")
+    picked = [c for c in total["code"] if c in first.index][:k]
+    if not picked:
+        return []
+    out = [Paragraph(f"提到最多的 {len(picked)} 个主题的发言摘录（已去除个人信息，发言人以代号表示）：", "note")]
+    for c in picked:
+        q = first.loc[c]
+        out.append(Paragraph(f"{nz.quoted(str(q['label']))}　{q['group']}（{q['speaker']}）："
+                             f"“{q['text']}”", "quote"))
+    return out
 
 
 def _indicator_table(results: Mapping[str, Section]) -> Table | None:
@@ -620,8 +601,8 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
             against = _against(_main_group(main), ctx)
             lead = _first_conclusion(a.sentences)
             doc.add(Paragraph(lead + see, "lead"))
-            for r in main.itertuples():
-                doc.add(Paragraph(gap_words(r, ctx, against=against) + _ps_text(r, ctx, against)))
+            for r in _rows(main):
+                doc.add(Paragraph(gap_sentence(r, ctx, against=against) + _ps_text(r, ctx, against)))
             doc.add(_q1_table(ctx, results, main))
             doc.add(Paragraph(nz.EXPLAIN_G + nz.EXPLAIN_PS, "note"),
                     Paragraph(nz.EXPLAIN_CI + nz.EXPLAIN_P_ADJ, "note"))
@@ -646,6 +627,8 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
             if ov is not None:
                 doc.add(Table(ov, caption="表 4b 座谈会概况", anchor="tab-symposium",
                               numeric=tuple(c for c in ov.columns if c != ov.columns[0])))
+            if sym is not None:
+                doc.add(*_quote_paragraphs(sym))
         if a.number == 5:
             t = _projects_table(ctx, results, None)
             if t is not None:

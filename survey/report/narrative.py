@@ -121,3 +121,95 @@ def effect_size_word(g: Any) -> str:
     if a < 0.8:
         return "中等"
     return "大"
+
+
+# ---------------------------------------------------------------------------------------------
+# gap sentences shared by the sections and the brief
+
+#: Spelling of the lower-is-better scale direction (:class:`survey.config.codebook.Scale`).
+LOWER_IS_BETTER = "lower_is_better"
+
+
+def mean_digits(diff: Any, mean_a: Any, mean_b: Any, nd: int = 2) -> int:
+    """Decimals for two means so that their shown difference agrees with the shown gap.
+
+    Means are shown with ``nd`` decimals when the difference of the rounded means rounds to
+    the same gap as the full values, else with one more (3.688 and 3.625 next to a gap of
+    0.06, not 3.69 and 3.62).
+
+    Examples
+    --------
+    >>> mean_digits(0.063, 3.688, 3.625), mean_digits(-0.24, 3.58, 3.82)
+    (3, 2)
+    """
+    if any(_bad(x) for x in (diff, mean_a, mean_b)):
+        return nd
+    shown = float(num(mean_a, nd)) - float(num(mean_b, nd))
+    return nd if num(shown, nd) == num(diff, nd) else nd + 1
+
+
+def gap_verdict(diff: Any, ci_low: Any, ci_high: Any, p_adj: Any, alpha: float = 0.05) -> str:
+    """``behind`` / ``ahead`` / ``level`` / ``unknown`` from the CI of a difference and its
+    adjusted p (home − comparison: ``behind`` means a lower score, whatever the direction)."""
+    if _bad(diff) or _bad(p_adj):
+        return "unknown"
+    if float(ci_high) < 0 and float(p_adj) < alpha:
+        return "behind"
+    if float(ci_low) > 0 and float(p_adj) < alpha:
+        return "ahead"
+    return "level"
+
+
+def better_word(diff: Any, *, lower_is_better: bool = False) -> str:
+    """``较好`` / ``较差`` for the home group given the sign of ``diff`` (home − comparison)
+    and the scale's direction; ``""`` for a zero or missing difference."""
+    if _bad(diff) or float(diff) == 0:
+        return ""
+    return "较好" if (float(diff) > 0) != lower_is_better else "较差"
+
+
+def gap_sentence(row: Any, *, reference: str, against: str, lower_is_better: bool = False,
+                 alpha: float = 0.05) -> str:
+    """The sentence for one dimension's gap, for any grouping and scale direction.
+
+    Parameters
+    ----------
+    row
+        A row of :func:`survey.stats.compare.gap_by_scale` (attributes ``label``, ``diff``,
+        ``ci_low``, ``ci_high``, ``effect``, ``effect_ci_low``, ``effect_ci_high``,
+        ``p_adj``).
+    reference, against
+        The home group and the comparison group as named in a sentence (the study's labels).
+    lower_is_better
+        The scale is declared ``lower_is_better``: a lower mean is the better result.
+    alpha
+        Significance level of the adjusted p.
+
+    Returns
+    -------
+    str
+        The numbers are the gap table's cells (the difference rounded once from the full
+        value); the judgement says 较好 / 较差, not only higher / lower.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> r = R(label="负担感", diff=0.31, ci_low=0.1, ci_high=0.5, effect=0.42,
+    ...       effect_ci_low=0.15, effect_ci_high=0.7, p_adj=0.004)
+    >>> gap_sentence(r, reference="女", against="男", lower_is_better=True)[:30]
+    '女在「负担感」上比男平均高 0.31 分（Hedges g = 0.42，95% CI'
+    """
+    label = quoted(row.label)
+    v = gap_verdict(row.diff, row.ci_low, row.ci_high, row.p_adj, alpha)
+    if v == "unknown":
+        return f"{reference}在{label}上无法与{against}比较（样本不足）。"
+    stats = (f"Hedges g = {num(row.effect)}，95% CI {ci(row.effect_ci_low, row.effect_ci_high)}，"
+             f"Holm 校正 p {p_eq(row.p_adj)}")
+    word = "低" if float(row.diff) < 0 else "高"
+    if v == "level":
+        return (f"{reference}在{label}上与{against}基本持平：平均{word} {num(abs(row.diff))} 分"
+                f"（{stats}），差异可能只是抽样波动。")
+    scale_note = "该维度分数越低越好，" if lower_is_better else ""
+    return (f"{reference}在{label}上比{against}平均{word} {num(abs(row.diff))} 分（{stats}），"
+            f"{scale_note}即{reference}在这一维度上{better_word(row.diff, lower_is_better=lower_is_better)}，"
+            f"差距为{effect_size_word(row.effect)}效应，不只是抽样波动。")

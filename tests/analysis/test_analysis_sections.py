@@ -274,4 +274,142 @@ def test_narrative_formatting() -> None:
     assert nz.pval(0.0004) == "< 0.001" and nz.p_eq(0.0123) == "= 0.012"
     assert nz.ci(-0.51, -0.149) == "[-0.51, -0.15]"
     assert nz.count(3) == "<5" and nz.count(0) == "0" and nz.count(12) == "12"
+    assert nz.mean_digits(0.063, 3.688, 3.625) == 3 and nz.mean_digits(-0.24, 3.58, 3.82) == 2
     assert nz.join_zh(["甲", "乙", "丙"]) == "甲、乙和丙"
+
+
+# --------------------------------------------------------------------------------------------
+# sentences for any grouping and scale direction
+
+DEMO_WORDS = ("本院", "对标", "院校", "领先")
+
+
+def _texts(sections) -> list[str]:
+    """Every sentence, and the notes of the sections written here (gaps, composition, audit)."""
+    notes = [n for k in ("gaps", "composition", "audit") for n in sections[k].notes]
+    return [t for s in sections.values() for t in s.sentences] + notes
+
+
+def test_minimal_sentences_use_the_study_labels(minimal_sections) -> None:
+    """Grouped by campus: no sentence speaks of 本院, 对标院校 or 领先."""
+    texts = _texts(minimal_sections)
+    assert any("主校区" in t for t in texts)
+    bad = [t for t in texts if any(w in t for w in DEMO_WORDS)]
+    assert bad == []
+    # the gap sentences name the comparison group in the study's words
+    gaps = minimal_sections["gaps"].sentences
+    assert any("其他校区（合并）" in s for s in gaps)
+    svc = next(s for s in gaps if "「服务意识」" in s)
+    assert "较差" in svc  # the planted gap: 主校区 lower on a higher-is-better scale
+
+
+def _lower_is_better(ctx, scale: str):
+    """The context with ``scale`` declared lower-is-better (a fresh, uncached context)."""
+    import dataclasses
+
+    scales = [s.model_copy(update={"direction": "lower_is_better"}) if s.id == scale else s
+              for s in ctx.codebook.scales]
+    codebook = ctx.codebook.model_copy(update={"scales": scales})
+    return dataclasses.replace(ctx, codebook=codebook, memo={}, digest=None, cache_dir=None)
+
+
+def test_lower_is_better_scale_turns_the_judgement_round(minimal_ctx, minimal_sections) -> None:
+    ctx = _lower_is_better(minimal_ctx, "svc")
+    assert ctx.codebook.scale_directions()["svc"] == "lower_is_better"
+    sec = A.benchmark_gaps(ctx, likert=False)
+    svc = next(s for s in sec.sentences if "「服务意识」" in s)
+    # same numbers, opposite judgement: 主校区 scores lower, and lower is better
+    before = next(s for s in minimal_sections["gaps"].sentences if "「服务意识」" in s)
+    assert GAP_RE.search(svc).groupdict() == GAP_RE.search(before).groupdict()
+    assert "越低越好" in svc and "较好" in svc and "较差" not in svc
+    # the items of the scale are no longer listed as where 主校区 does worst
+    assert not any(s.startswith("逐题看") and "svc" in s for s in sec.sentences)
+    assert any("越低越好" in n for n in sec.notes)
+    # the findings and the brief write the same sentence
+    from survey.report.brief import gap_sentence as brief_sentence
+
+    row = next(sec.data["scale"].query("group == @POOLED and scale == 'svc'").itertuples())
+    assert brief_sentence(row, ctx, against="其他校区（合并）") == svc
+
+
+def test_composition_sentence_follows_direction_and_labels(minimal_ctx) -> None:
+    from survey.report.sections.gaps import composition_sentence
+
+    pooled = pd.DataFrame({"scale": ["svc", "svc"], "estimator": ["naive", "poststratified"],
+                           "diff": [-0.30, -0.42], "ci_low": [-0.5, -0.66], "ci_high": [-0.1, -0.2]})
+    # home lower in 2 of 3 member types, 1 type too small to count
+    within = pd.DataFrame({"scale": ["svc"] * 4, "stratum": ["甲", "乙", "丙", "丁"],
+                           "diff": [-0.5, -0.2, 0.1, -0.9], "n_ref": [30, 30, 30, 3],
+                           "n": [40, 40, 40, 40]})
+    higher = composition_sentence(minimal_ctx, "svc", pooled, within, against="其他校区（合并）")
+    assert higher == ("「服务意识」：未调整差距 -0.30 分（95% CI [-0.50, -0.10]），按党员构成调整后 "
+                      "-0.42 分（95% CI [-0.66, -0.20]）；在 3 个党员类别内部，有 2 个类别主校区"
+                      "差于其他校区（合并）。")
+    lower = composition_sentence(_lower_is_better(minimal_ctx, "svc"), "svc", pooled, within,
+                                 against="其他校区（合并）")
+    assert "有 1 个类别主校区差于其他校区（合并）（该维度分数越低越好）" in lower
+    assert not any(w in higher + lower for w in DEMO_WORDS)
+
+
+def test_gap_table_means_give_the_shown_difference(demo_sections, minimal_sections) -> None:
+    """Rounding: the two means shown give the difference shown (one more decimal if needed)."""
+    checked = 0
+    for sections in (demo_sections, minimal_sections):
+        for name in ("scale", "item"):
+            t = sections["gaps"].tables[name]
+            ref = next(c for c in t.columns if c.endswith("均值") and c != "对标均值")
+            for _, r in t[t["差值"] != nz.MISSING].iterrows():
+                shown = float(r[ref]) - float(r["对标均值"])
+                # equal, or (a tie at the extra decimal) within half a unit of the last digit
+                assert nz.num(shown) == r["差值"] or abs(shown - float(r["差值"])) <= 0.0051, \
+                    (r[ref], r["对标均值"], r["差值"])
+                checked += 1
+    assert checked > 50
+
+
+# --------------------------------------------------------------------------------------------
+# counts of rows are shown; breakdowns of people are suppressed, with secondary suppression
+
+
+def test_excluded_row_counts_are_shown_in_full() -> None:
+    from types import SimpleNamespace
+
+    from survey.report.sections.audit import _flow
+
+    log = pd.DataFrame({
+        "rule_id": ["raw", "duplicate", "speeder", "kept"],
+        "rule": ["原始记录", "重复作答", "作答过快", "最终保留"], "enabled": [True] * 4,
+        "n_flagged": [0, 3, 1, 0], "n_excluded": [0, 3, 1, 0], "n_remaining": [40, 37, 36, 36],
+        "note": ["", "", "", ""]})
+    ctx = SimpleNamespace(processed=SimpleNamespace(cleaning_log=log))
+    table, _, sentences = _flow(ctx)
+    assert "重复作答 3 条" in sentences[0] and "作答过快 1 条" in sentences[0]
+    assert "排除 4 条" in sentences[0] and "<5" not in sentences[0]
+    assert table["排除条数"].tolist() == [0, 3, 1, 0]
+
+
+def test_audit_tables_of_rows_are_not_suppressed(demo_sections) -> None:
+    audit = demo_sections["audit"]
+    log = audit.data["cleaning_log"]
+    assert audit.tables["flow"]["排除条数"].astype(int).tolist() == log["n_excluded"].astype(int).tolist()
+    for t in ("flow", "exclusions", "files"):
+        assert not audit.tables[t].astype(str).isin(["<5"]).any().any(), t
+
+
+def test_sample_table_suppression_cannot_be_undone() -> None:
+    from types import SimpleNamespace
+
+    from survey.report.sections.audit import sample_table
+    from survey.stats.suppress import recoverable
+
+    counts = pd.DataFrame({"在职": [30, 12, 2, 0], "学生": [20, 3, 1, 9], "离退休": [10, 8, 0, 6]},
+                          index=pd.Index(["甲", "乙", "丙", "丁"], name="college"))
+    sample = counts.assign(合计=counts.sum(axis=1))
+    out = sample_table(sample, SimpleNamespace(min_n=5)).set_index("分组")
+    assert out.loc["丙"].tolist() == ["<5"] * 4  # a group of 3 people: hidden as a whole
+    assert out.loc["乙", "学生"] == "<5" and out.loc["乙", "合计"] == 23
+    shown = out.drop(index="丙")
+    hidden = shown.drop(columns="合计").isin(["<5", "*"]).to_numpy()
+    assert hidden.sum() >= 2  # the small cell and its complement
+    assert not recoverable(hidden, totals="rows").any()
+    assert out.loc["甲"].tolist() == [30, 20, 10, 60]

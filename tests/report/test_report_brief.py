@@ -275,3 +275,27 @@ def test_no_table_wider_than_its_box(demo_report, tmp_path: Path) -> None:
     wide = [t for t in probe["tables"] if t["width"] > t["box"] + 1]
     assert wide == [], wide
     assert probe["narrow"] == []  # no Chinese text one character per line
+
+
+def test_question_four_quotes_the_most_raised_themes(demo_report) -> None:
+    """Two or three scrubbed quotes (speakers pseudonymised) in the full answer, not the 摘要."""
+    from survey.report.document import Heading
+    from survey.stats.themes import ALL_GROUPS
+
+    doc = _brief(demo_report)
+    sym = demo_report["sections"]["symposium"]
+    blocks = doc.blocks
+    start = next(i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.anchor == "q4")
+    end = next(i for i, b in enumerate(blocks) if isinstance(b, Heading) and i > start)
+    quotes = [b.text for b in blocks[start:end] if isinstance(b, Paragraph) and b.style == "quote"]
+    assert 2 <= len(quotes) <= 3
+    q = sym.data["quotes"]
+    freq = sym.data["frequencies"]
+    top = freq[freq["group"] == ALL_GROUPS].sort_values("n", ascending=False, kind="stable")
+    for text, code in zip(quotes, top["code"], strict=False):
+        row = q[(q["code"] == code) & (q["rank"] == 1)].iloc[0]
+        assert f"“{row['text']}”" in text and f"「{row['label']}」" in text
+        assert f"（{row['speaker']}）" in text
+    before = [b for b in blocks[:start] if isinstance(b, Paragraph) and b.style == "quote"]
+    assert before == []  # none in the 摘要
+    assert all(t.split("“", 1)[1][:10] in demo_report["page"] for t in quotes)  # in the HTML

@@ -10,7 +10,7 @@ import pandas as pd
 
 from survey.errors import SurveyWarning
 from survey.report import narrative as nz
-from survey.report.sections.base import Context, Section, _by_word, _suppress_cells, _suppress_rows
+from survey.report.sections.base import Context, Section, _by_word, _suppress_rows
 from survey.report.sections.cache import cached
 
 
@@ -49,8 +49,9 @@ def _files_table(ctx: Context) -> pd.DataFrame:
                      "SHA-256（前 16 位）": str(f.get("sha256", ""))[:16]})
     t = pd.DataFrame(rows, columns=["文件", "类型", "原始行数", "问卷指纹", "大小（字节）",
                                     "SHA-256（前 16 位）"])
+    # rows of a file are not a breakdown of people: shown as they are
     t["原始行数"] = t["原始行数"].map(lambda v: "" if pd.isna(v) else int(v)).astype(object)
-    return _suppress_cells(t, ["原始行数"])
+    return t
 
 
 def _flow(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -68,14 +69,16 @@ def _flow(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     kept = int(log["n_remaining"].iloc[-1])
     excluded = raw - kept
     steps = log[(log["n_excluded"] > 0) & ~log["rule_id"].isin(["raw", "kept"])]
-    parts = [f"{r.rule} {nz.count(r.n_excluded)} 条" for r in steps.itertuples()]
+    # counts of rows (excluded, flagged, kept) are not personal data: shown in full, never "<5"
+    parts = [f"{rule} {int(n)} 条" for rule, n in zip(steps["rule"].tolist(), steps["n_excluded"].tolist(),
+                                                     strict=True)]
     sentences = [
-        f"各问卷文件共读入原始答卷 {nz.count(raw)} 条；按清洗规则依次排除 {nz.count(excluded)} 条"
+        f"各问卷文件共读入原始答卷 {raw} 条；按清洗规则依次排除 {excluded} 条"
         + (f"（{'，'.join(parts)}）" if parts else "")
-        + f"，保留 {nz.count(kept)} 条（{nz.pct(kept / raw if raw else np.nan)}）。"
+        + f"，保留 {kept} 条（{nz.pct(kept / raw if raw else np.nan)}）。"
         "被排除的每一条都在排除清单中写明了原因，原始文件未作任何改动。"
     ]
-    return _suppress_cells(t, ["标记条数", "排除条数", "剩余条数"]), log, sentences
+    return t, log, sentences
 
 
 def _exclusions_by_rule(ctx: Context) -> pd.DataFrame:
@@ -87,7 +90,7 @@ def _exclusions_by_rule(ctx: Context) -> pd.DataFrame:
     tab["排除条数（去重）"] = ex.groupby(ex["file"].astype(str)).size()
     tab = tab.reset_index().rename(columns={"file": "文件"})
     tab.columns.name = None
-    return _suppress_cells(tab, [c for c in tab.columns if c != "文件"])
+    return tab  # counts of excluded rows: shown in full
 
 
 def _response_rates(ctx: Context) -> tuple[Section | None, pd.DataFrame | None, list[str]]:
@@ -164,6 +167,45 @@ def _missingness(ctx: Context) -> pd.DataFrame:
     return out
 
 
+def sample_table(sample: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """The respondents by group (× member type) with the row totals, for the report.
+
+    A breakdown of people: a cell of 1–4 is shown as ``<5`` and, where it could be recomputed
+    from its row total, a second cell of the row is hidden as ``*``
+    (:func:`survey.stats.suppress.suppress_crosstab`, row totals shown). A group with fewer
+    than ``ctx.min_n`` respondents in all is hidden as a whole (its total too).
+
+    Parameters
+    ----------
+    sample
+        Counts, one row per group (index) and one column per member type, with ``合计``.
+    ctx
+        The study.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``分组``, the count columns and ``合计``, as objects.
+    """
+    from survey.stats.suppress import suppress_crosstab
+
+    counts = sample.drop(columns="合计").fillna(0).astype(int)
+    totals = counts.sum(axis=1)
+    small = (totals > 0) & (totals < ctx.min_n)
+    if len(counts.columns) == 1:  # one column: the total repeats it
+        shown = counts.astype(object)
+        shown["合计"] = totals.astype(object)
+    else:
+        shown = suppress_crosstab(counts[~small], ctx.min_n, totals="rows") \
+            .reindex(counts.index).astype(object)
+    shown.loc[small, :] = f"<{ctx.min_n}"
+    zero = totals == 0
+    shown.loc[zero, :] = 0
+    out = shown.reset_index().rename(columns={shown.index.name or "index": "分组"})
+    out.columns.name = None
+    return out
+
+
 @cached("audit")
 def data_audit(ctx: Context) -> Section:
     """Files and fingerprints, CONSORT-style flow, exclusions, response rates, missingness.
@@ -176,13 +218,13 @@ def data_audit(ctx: Context) -> Section:
     """
     sec = Section(title="数据来源与清洗")
     sec.tables["files"] = _files_table(ctx)
-    sec.counts["files"] = ["原始行数"]
+    sec.counts["files"] = []  # rows of files, excluded rows: not people
     flow, log, sentences = _flow(ctx)
     sec.tables["flow"], sec.data["cleaning_log"] = flow, log
-    sec.counts["flow"] = ["标记条数", "排除条数", "剩余条数"]
+    sec.counts["flow"] = []
     sec.sentences += sentences
     sec.tables["exclusions"] = _exclusions_by_rule(ctx)
-    sec.counts["exclusions"] = [c for c in sec.tables["exclusions"].columns if c != "文件"]
+    sec.counts["exclusions"] = []
     # sample composition: group x member type
     resp = ctx.responses
     if ctx.strata:
@@ -194,7 +236,7 @@ def data_audit(ctx: Context) -> Section:
     sec.data["sample"] = sample.reset_index().rename(columns={ctx.by: "group"})
     t = sample.reset_index().rename(columns={ctx.by: "分组"})
     t.columns.name = None
-    sec.tables["sample"] = _suppress_cells(t, [c for c in t.columns if c != "分组"])
+    sec.tables["sample"] = sample_table(sample, ctx)
     sec.counts["sample"] = [c for c in t.columns if c != "分组"]
     parts = [f"{g} {nz.count(sample.loc[g, '合计'])} 份" for g in ctx.groups]
     s = f"有效答卷按{_by_word(ctx)}分：{('，'.join(parts))}"
@@ -203,7 +245,7 @@ def data_audit(ctx: Context) -> Section:
     sec.sentences.append(s + "。")
     if ctx.small_groups:
         sec.notes.append(f"{nz.join_zh(ctx.small_groups)}的有效答卷不足 5 份，报告中不单独列出其结果"
-                         "（只计入合并后的对标组）。")
+                         "（只计入合并后的比较组）。")
     _, rates, rate_sentences = _response_rates(ctx)
     if rates is not None:
         sec.tables["response_rates"] = rates
@@ -215,7 +257,7 @@ def data_audit(ctx: Context) -> Section:
     sec.counts["missingness"] = []
     cc = ctx.processed.cell_changes
     if cc is not None and len(cc):
-        sec.sentences.append(f"另有 {nz.count(len(cc))} 个取值超出选项范围的单元格被设为缺失"
+        sec.sentences.append(f"另有 {len(cc)} 个取值超出选项范围的单元格被设为缺失"
                              "（记录不排除，逐格列在 cell_changes 清单中）。")
     sec.notes.append(nz.EXPLAIN_SMALL)
     return sec

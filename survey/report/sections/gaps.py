@@ -22,6 +22,13 @@ from survey.report.sections.cache import cached
 from survey.stats.common import POOLED
 
 
+def _means(table: pd.DataFrame, col: str) -> list[str]:
+    """Means written so that the two shown means give the shown difference
+    (:func:`.narrative.mean_digits`: one more decimal where two would not)."""
+    return [nz.num(getattr(r, col), nz.mean_digits(r.diff, r.mean_ref, r.mean))
+            for r in table.itertuples()]
+
+
 def _gap_report(table: pd.DataFrame, ctx: Context, level: str) -> pd.DataFrame:
     ref = ctx.reference
     method = "Holm" if level == "scale" else "BH"
@@ -35,9 +42,9 @@ def _gap_report(table: pd.DataFrame, ctx: Context, level: str) -> pd.DataFrame:
     cols.update({
         "比较对象": table["group"].map(lambda g: _against(g, ctx)),
         f"{ref}样本量": table["n_ref"],
-        f"{ref}均值": table["mean_ref"].map(nz.num),
+        f"{ref}均值": _means(table, "mean_ref"),
         "对标样本量": table["n"],
-        "对标均值": table["mean"].map(nz.num),
+        "对标均值": _means(table, "mean"),
         "差值": table["diff"].map(nz.num),
         "差值 95% CI": [nz.ci(a, b) for a, b in zip(table["ci_low"], table["ci_high"], strict=True)],
         "Hedges g": table["effect"].map(nz.num),
@@ -55,32 +62,27 @@ def _gap_report(table: pd.DataFrame, ctx: Context, level: str) -> pd.DataFrame:
 
 def _verdict(row: Any) -> str:
     """behind / ahead / level from the bootstrap CI of the difference and the adjusted p."""
-    if pd.isna(row.diff) or pd.isna(row.p_adj):
-        return "unknown"
-    if row.ci_high < 0 and row.p_adj < ALPHA:
-        return "behind"
-    if row.ci_low > 0 and row.p_adj < ALPHA:
-        return "ahead"
-    return "level"
+    return nz.gap_verdict(row.diff, row.ci_low, row.ci_high, row.p_adj, ALPHA)
+
+
+def lower_is_better(ctx: Context, scale: str) -> bool:
+    """Whether the codebook declares ``scale`` lower-is-better (a burden scale)."""
+    return ctx.codebook.scale_directions().get(scale) == nz.LOWER_IS_BETTER
 
 
 def gap_sentence(row: Any, ctx: Context, *, against: str) -> str:
-    """The committee's sentence for one scale gap (numbers as in the gap table)."""
-    label = nz.quoted(row.label)
-    stats = (f"Hedges g = {nz.num(row.effect)}，95% CI {nz.ci(row.effect_ci_low, row.effect_ci_high)}，"
-             f"Holm 校正 p {nz.p_eq(row.p_adj)}")
+    """The committee's sentence for one scale gap (numbers as in the gap table), in the
+    study's own labels and following the scale's direction (:func:`.narrative.gap_sentence`)."""
+    return nz.gap_sentence(row, reference=ctx.reference, against=against,
+                           lower_is_better=lower_is_better(ctx, row.scale), alpha=ALPHA)
+
+
+def _worse(row: Any, ctx: Context) -> bool:
+    """The home group is significantly worse on this row (scale or item of a scale)."""
     v = _verdict(row)
-    if v == "behind":
-        return (f"{ctx.reference}在{label}上比{against}平均低 {nz.num(abs(row.diff))} 分（{stats}），"
-                f"差距为{nz.effect_size_word(row.effect)}效应，不只是抽样波动。")
-    if v == "ahead":
-        return (f"{ctx.reference}在{label}上比{against}平均高 {nz.num(abs(row.diff))} 分（{stats}），"
-                "本院在这一维度上领先。")
-    if v == "level":
-        word = "低" if row.diff < 0 else "高"
-        return (f"{ctx.reference}在{label}上与{against}基本持平：平均{word} {nz.num(abs(row.diff))} 分"
-                f"（{stats}），差异可能只是抽样波动。")
-    return f"{ctx.reference}在{label}上无法与{against}比较（样本不足）。"
+    if v not in {"behind", "ahead"}:
+        return False
+    return (v == "behind") != lower_is_better(ctx, row.scale)
 
 
 def _likert_figures(ctx: Context) -> dict[str, Any]:
@@ -106,7 +108,7 @@ def _likert_figures(ctx: Context) -> dict[str, Any]:
         counts = counts[counts["category"].isin(cats)]
         labels = {it: f"{it}  {ctx.item_label(it)}" + ("（反向题，已反向计分）" if it in sc.reverse else "")
                   for it in sc.items}
-        lower = getattr(sc, "direction", None) == "lower_is_better"
+        lower = sc.direction == nz.LOWER_IS_BETTER
         note = "；反向题已反向计分" if sc.reverse else ""
         fig = diverging_likert(counts, item="item", group=ctx.by, categories=cats,
                                labels=options, items=list(sc.items), groups=groups,
@@ -173,7 +175,7 @@ def benchmark_gaps(ctx: Context, *, items: bool = True, likert: bool = True) -> 
     sec.figures["gap_by_dimension"] = forest_plot(
         fig_t, label="label", est="effect", lo="effect_ci_low", hi="effect_ci_high",
         group="comparison", highlight=_against(POOLED, ctx),
-        xlabel=f"Hedges g（{ctx.reference} − 比较对象，95% 置信区间；负数 = 落后）",
+        xlabel=f"Hedges g（{ctx.reference} − 比较对象，95% 置信区间；负数 = {ctx.reference}较低）",
         title=f"{ctx.reference}与各比较对象的差距（各维度）")
     # items
     if items:
@@ -186,11 +188,14 @@ def benchmark_gaps(ctx: Context, *, items: bool = True, likert: bool = True) -> 
         t.insert(0, "维度", it_main["label_scale"].to_numpy())
         sec.tables["item"] = t
         sec.counts["item"] = [f"{ctx.reference}样本量", "对标样本量"]
-        worst = it_main[(it_main["p_adj"] < ALPHA) & (it_main["ci_high"] < 0)].nsmallest(3, "diff")
-        if len(worst):
-            parts = [f"{r.item}“{_short(ctx.item_label(r.item), 20)}”（低 {nz.num(abs(r.diff))} 分，"
-                     f"BH 校正 p {nz.p_eq(r.p_adj)}）" for r in worst.itertuples()]
-            sec.sentences.append(f"逐题看，{ctx.reference}落后最多的是：" + "；".join(parts) + "。")
+        worse: list[Any] = [r for r in it_main.itertuples() if _worse(r, ctx)]
+        worst = sorted(worse, key=lambda r: (-abs(r.diff), r.item))[:3]
+        if worst:
+            parts = [f"{r.item}“{_short(ctx.item_label(r.item), 20)}”"
+                     f"（{'低' if r.diff < 0 else '高'} {nz.num(abs(r.diff))} 分，"
+                     f"BH 校正 p {nz.p_eq(r.p_adj)}）" for r in worst]
+            sec.sentences.append(f"逐题看，{ctx.reference}比{against}差得最多的是："
+                                 + "；".join(parts) + "。")
     # Kruskal-Wallis + Dunn over the groups with raw answers and enough respondents
     scores = _scores(ctx)
     big = scores[~scores[ctx.by].isin(ctx.small_groups)]
@@ -221,9 +226,13 @@ def benchmark_gaps(ctx: Context, *, items: bool = True, likert: bool = True) -> 
                          f"{ctx.reference}的比较用 Welch t 检验和 Hedges g，并按人数精确并入合并对标组；"
                          "秩检验、Cliff's δ 和作答分布图只用有逐份答卷的院校。")
     if ctx.small_groups:
-        sec.notes.append(f"{nz.join_zh(ctx.small_groups)}不足 5 人，只计入合并对标组，不单独比较、不画图。")
-    sec.notes += ["差值 = " + ctx.reference + " − 对标（负数表示落后）；差值的置信区间由自助法（bootstrap，"
-                  "5000 次，固定随机种子）得到。", nz.EXPLAIN_CI, nz.EXPLAIN_P_ADJ, nz.EXPLAIN_G]
+        sec.notes.append(f"{nz.join_zh(ctx.small_groups)}不足 5 人，只计入合并后的比较组，不单独比较、不画图。")
+    lower = [ctx.scale_labels[s] for s in ctx.scales if lower_is_better(ctx, s)]
+    sec.notes += [f"差值 = {ctx.reference} − 比较对象（负数表示{ctx.reference}得分较低）；差值的置信区间由"
+                  "自助法（bootstrap，5000 次，固定随机种子）得到。" + (
+                      f"{nz.join_zh([nz.quoted(x) for x in lower])}分数越低越好：得分较高即较差。"
+                      if lower else ""),
+                  nz.EXPLAIN_CI, nz.EXPLAIN_P_ADJ, nz.EXPLAIN_G]
     return sec
 
 
@@ -279,7 +288,7 @@ def composition(ctx: Context) -> Section:
         "维度": adj["scale"].map(ctx.scale_labels), "比较对象": adj["group"].map(lambda g: _against(g, ctx)),
         "估计方法": adj["estimator"].map(est),
         f"{ctx.reference}样本量": adj["n_ref"], "对标样本量": adj["n"],
-        f"{ctx.reference}均值": adj["mean_ref"].map(nz.num), "对标均值": adj["mean"].map(nz.num),
+        f"{ctx.reference}均值": _means(adj, "mean_ref"), "对标均值": _means(adj, "mean"),
         "差值": adj["diff"].map(nz.num),
         "95% CI": [nz.ci(a, b) for a, b in zip(adj["ci_low"], adj["ci_high"], strict=True)],
         "p 值": adj["p"].map(nz.pval),
@@ -291,8 +300,8 @@ def composition(ctx: Context) -> Section:
     sec.tables["within"] = _suppress_rows(pd.DataFrame({
         "维度": within["scale"].map(ctx.scale_labels), "党员类别": within["stratum"],
         f"{ctx.reference}样本量": within["n_ref"], "对标样本量": within["n"],
-        f"{ctx.reference}均值": within["mean_ref"].map(nz.num),
-        "对标均值": within["mean"].map(nz.num), "差值": within["diff"].map(nz.num),
+        f"{ctx.reference}均值": _means(within, "mean_ref"),
+        "对标均值": _means(within, "mean"), "差值": within["diff"].map(nz.num),
         "95% CI": [nz.ci(a, b) for a, b in zip(within["ci_low"], within["ci_high"], strict=True)],
         "Hedges g": within["effect"].map(nz.num), "p 值": within["p"].map(nz.pval)}),
         [f"{ctx.reference}样本量", "对标样本量"])
@@ -305,23 +314,14 @@ def composition(ctx: Context) -> Section:
         pooled, label="label", est="diff", lo="ci_low", hi="ci_high", group="estimator_zh",
         xlabel=f"差值（{ctx.reference} − {_against(main, ctx)}，分；95% 置信区间）",
         title="未调整与按党员构成调整后的差距")
+    against = _against(main, ctx)
     for sid in ctx.scales:
-        sub = pooled[pooled["scale"] == sid].set_index("estimator")
-        if not {"naive", "poststratified"} <= set(sub.index):
-            continue
-        n, a = sub.loc["naive"], sub.loc["poststratified"]
-        w = within[(within["scale"] == sid) & within["diff"].notna()
-                   & (within["n_ref"] >= ctx.min_n) & (within["n"] >= ctx.min_n)]
-        n_neg = int((w["diff"] < 0).sum())
-        s = (f"{nz.quoted(ctx.scale_labels[sid])}：未调整差距 {nz.num(n['diff'])} 分"
-             f"（95% CI {nz.ci(n['ci_low'], n['ci_high'])}），按党员构成调整后 {nz.num(a['diff'])} 分"
-             f"（95% CI {nz.ci(a['ci_low'], a['ci_high'])}）")
-        if len(w):
-            s += f"；在 {len(w)} 个党员类别内部，有 {n_neg} 个类别{ctx.reference}低于对标院校"
-        sec.sentences.append(s + "。")
+        s = composition_sentence(ctx, sid, pooled, within, against=against)
+        if s:
+            sec.sentences.append(s)
     sec.data["pooled"] = pooled
     sec.notes += [
-        f"按构成调整：把{ctx.reference}和对标院校都按同一党员构成（{target_word}）重新加权后再比较"
+        f"按构成调整：把{ctx.reference}和{against}都按同一党员构成（{target_word}）重新加权后再比较"
         "（事后分层），这样差距不会因为双方在职、学生、离退休党员的比例不同而被放大或掩盖。",
         "设计效应表示加权使抽样误差放大了多少倍；有效样本量 = 样本量 ÷ 设计效应。"]
     if ctx.summary_groups:
@@ -335,6 +335,50 @@ def composition(ctx: Context) -> Section:
             sec.notes.append(f"{nz.join_zh(rest)}没有逐份答卷，也没有分党员类别的汇总统计，不参与构成调整；"
                              "因此这里的“未调整”差距与上一节合并对标组的差距可能略有不同。")
     return sec
+
+
+def worse_strata(ctx: Context, scale: str, within: pd.DataFrame) -> tuple[int, int]:
+    """(member types where the home group scores worse, member types compared) for ``scale``:
+    rows of :func:`survey.stats.adjust.gap_within_strata` with at least ``ctx.min_n``
+    respondents on both sides; "worse" follows the scale's direction."""
+    w = within[(within["scale"] == scale) & within["diff"].notna()
+               & (within["n_ref"] >= ctx.min_n) & (within["n"] >= ctx.min_n)]
+    sign = -1.0 if lower_is_better(ctx, scale) else 1.0
+    return int((sign * w["diff"] < 0).sum()), len(w)
+
+
+def composition_sentence(ctx: Context, scale: str, pooled: pd.DataFrame, within: pd.DataFrame,
+                         *, against: str) -> str:
+    """The sentence for one scale of the composition adjustment, or ``""`` without both
+    estimates.
+
+    Parameters
+    ----------
+    ctx
+        The study (its labels and the scale's direction).
+    scale
+        Scale id.
+    pooled
+        Rows of :func:`survey.stats.adjust.poststratified_gap` against one comparison group
+        (``estimator`` ``naive`` and ``poststratified``).
+    within
+        :func:`survey.stats.adjust.gap_within_strata`.
+    against
+        The comparison group as named in a sentence.
+    """
+    sub = pooled[pooled["scale"] == scale].set_index("estimator")
+    if not {"naive", "poststratified"} <= set(sub.index):
+        return ""
+    n, a = sub.loc["naive"], sub.loc["poststratified"]
+    s = (f"{nz.quoted(ctx.scale_labels[scale])}：未调整差距 {nz.num(n['diff'])} 分"
+         f"（95% CI {nz.ci(n['ci_low'], n['ci_high'])}），按党员构成调整后 {nz.num(a['diff'])} 分"
+         f"（95% CI {nz.ci(a['ci_low'], a['ci_high'])}）")
+    n_worse, n_strata = worse_strata(ctx, scale, within)
+    if n_strata:
+        lower = "（该维度分数越低越好）" if lower_is_better(ctx, scale) else ""
+        s += (f"；在 {n_strata} 个党员类别内部，有 {n_worse} 个类别{ctx.reference}"
+              f"差于{against}{lower}")
+    return s + "。"
 
 
 def _strata_summaries(ctx: Context) -> pd.DataFrame | None:
