@@ -31,7 +31,8 @@ EXPLAIN_PS = (
     "优势概率（McGraw & Wong 1992）：从两组中各随机抽一人，前者打分更高的概率；"
     "50% 表示两组持平，低于 50% 表示前者总体较低。"
 )
-EXPLAIN_SMALL = "表中“<5”表示该分组不足 5 人（或不足 5 条），为保护个人信息不显示具体数字和由它算出的统计量。"
+EXPLAIN_SMALL = ("表中“<5”表示该分组不足 5 人，为保护个人信息不显示具体数字和由它算出的统计量；"
+                 "“*”表示为防止由合计反推出被隐去的数字而一并隐去的格。发言条数、排除条数等不是个人信息，照实显示。")
 
 
 def _bad(x: Any) -> bool:
@@ -87,7 +88,11 @@ def ci(lo: Any, hi: Any, nd: int = 2) -> str:
 
 
 def count(n: Any, min_n: int = 5) -> str:
-    """A count of people or statements, ``<5`` when 1–4."""
+    """A count of people, ``<5`` when 1–4; ``min_n=0`` for counts that are not people.
+
+    Counts of statements, sessions, files or excluded rows are not personal data and are shown
+    in full (``count(3, 0) == "3"``).
+    """
     if _bad(n):
         return MISSING
     n = int(n)

@@ -157,21 +157,27 @@ def analysis_base(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixt
 
 
 @pytest.fixture(scope="session")
-def demo_ctx(analysis_base):
+def demo_ctx(analysis_base, request: pytest.FixtureRequest):
     from survey import analysis as A
 
-    # its own reports folder: computed in this process, not read from the notebooks' cache
+    # its own reports folder, one per xdist worker: computed in this process, not read from the
+    # notebooks' cache nor from another worker's (two workers would compute into one log)
     return A.load(analysis_base["studies"]["demo"], figures_dir=analysis_base["base"] / "figs_demo",
-                  reports_dir=analysis_base["base"] / "reports_inproc" / "demo")
+                  reports_dir=_inproc(analysis_base, request) / "demo")
 
 
 @pytest.fixture(scope="session")
-def minimal_ctx(analysis_base):
+def minimal_ctx(analysis_base, request: pytest.FixtureRequest):
     from survey import analysis as A
 
     return A.load(analysis_base["studies"]["minimal"],
                   figures_dir=analysis_base["base"] / "figs_minimal",
-                  reports_dir=analysis_base["base"] / "reports_inproc" / "minimal")
+                  reports_dir=_inproc(analysis_base, request) / "minimal")
+
+
+def _inproc(analysis_base: dict, request: pytest.FixtureRequest) -> Path:
+    worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")
+    return analysis_base["base"] / "reports_inproc" / worker_id
 
 
 @pytest.fixture(scope="session")

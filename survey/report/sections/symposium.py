@@ -110,9 +110,9 @@ def symposium(ctx: Context, *, quotes: bool = True, n_boot: int = 1000) -> Secti
     # sentences
     n_all = len(st)
     top = allrows.loc[themes.codes].sort_values(["n"], ascending=False, kind="stable").head(3)
-    parts = [f"{nz.quoted(labels[c])}（{nz.count(r['n'])} 条，占 {nz.pct(r['share'])}）"
+    parts = [f"{nz.quoted(labels[c])}（{nz.count(r['n'], 0)} 条，占 {nz.pct(r['share'])}）"
              for c, r in top.iterrows()]
-    sec.sentences.append(f"{nz.count(len(st['session'].unique()))} 场座谈会共记录发言 {nz.count(n_all)} 条，"
+    sec.sentences.append(f"{nz.count(len(st['session'].unique()), 0)} 场座谈会共记录发言 {nz.count(n_all, 0)} 条，"
                          f"提到最多的主题是：{'；'.join(parts)}。")
     ov_row = tests[tests["scope"] == "总体"].iloc[0]
     differs = pd.notna(ov_row["p"]) and ov_row["p"] < ALPHA
