@@ -94,8 +94,12 @@ def test_guide_names_each_check(needle: str) -> None:
 
 def _lab_recipe(tmp_path: Path) -> str:
     """``make -n lab`` as the shell would run it (the stamp made fresh so no install is shown)."""
-    done = subprocess.run(["make", "-n", "-o", ".venv/.installed", "lab", "STUDY=other/study.yaml"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    # Under `make test` the parent make's variables would make this one print "make[1]: …"
+    # lines into the recipe: run it as a top-level make.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    done = subprocess.run(["make", "-n", "--no-print-directory", "-o", ".venv/.installed", "lab",
+                           "STUDY=other/study.yaml"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
