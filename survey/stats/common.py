@@ -308,8 +308,9 @@ def bootstrap_means(
 
     Notes
     -----
-    Vectorised, no Python loop over resamples: one ``(B, n)`` index matrix is drawn, turned
-    into a count matrix ``C`` (how often each respondent appears in each resample) with one
+    Vectorised: a ``(B, n)`` index matrix is drawn (in blocks of at most
+    :data:`_BLOCK_CELLS` indices, so memory stays bounded for large n), turned into a count
+    matrix ``C`` (how often each respondent appears in each resample) with one
     :func:`numpy.bincount`, and the means are ``(C @ X0) / (C @ M)`` where ``X0`` is the data
     with missing values set to 0 and ``M`` the answered mask. For a column without missing
     values this is exactly the ordinary nonparametric bootstrap of the mean (Efron &
@@ -333,16 +334,23 @@ def bootstrap_means(
     n = x.shape[0]
     if n == 0:
         return np.full((n_boot, x.shape[1]), np.nan)
-    itype = np.int32 if n_boot * n < 2**31 else np.int64
-    idx = rng.integers(0, n, size=(n_boot, n), dtype=itype)
-    idx += (np.arange(n_boot, dtype=itype) * n)[:, None]
-    counts = np.bincount(idx.ravel(), minlength=n_boot * n).reshape(n_boot, n)
     mask = ~np.isnan(x)
     k = x.shape[1]
-    # one matrix product gives the resampled sums and answered counts of every column
-    both = counts.astype(np.float64) @ np.hstack([np.where(mask, x, 0.0), mask])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return both[:, :k] / both[:, k:]
+    data = np.hstack([np.where(mask, x, 0.0), mask])
+    out = np.empty((n_boot, k))
+    # resamples in blocks of about _BLOCK_CELLS indices, so that memory stays bounded for
+    # large n (one block, hence the same draws as a single call, up to that size)
+    step = max(1, _BLOCK_CELLS // n)
+    for start in range(0, n_boot, step):
+        b = min(step, n_boot - start)
+        idx = rng.integers(0, n, size=(b, n), dtype=np.int64)
+        idx += (np.arange(b, dtype=np.int64) * n)[:, None]
+        counts = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n)
+        # one matrix product gives the resampled sums and answered counts of every column
+        both = counts.astype(np.float64) @ data
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start:start + b] = both[:, :k] / both[:, k:]
+    return out
 
 
 def rng_for(seed: int, *keys: object) -> np.random.Generator:
@@ -374,6 +382,9 @@ def rng_for(seed: int, *keys: object) -> np.random.Generator:
     words = np.frombuffer(hashlib.sha256(text).digest()[:16], dtype="<u4").tolist()
     return np.random.default_rng(np.random.SeedSequence([int(seed), *words]))
 
+
+#: Resampled indices per block in :func:`bootstrap_means` (bounds its memory).
+_BLOCK_CELLS = 4_000_000
 
 #: Distinct values up to which :func:`bootstrap_mean` draws multinomial counts.
 _MULTINOMIAL_MAX = 64
