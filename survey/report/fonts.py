@@ -69,10 +69,37 @@ def cjk_font_file() -> Path | None:
     family = setup_cjk_font()
     from matplotlib import font_manager
 
+    # the bundled file first: a system package (fonts-noto-cjk) may register the same family
+    # name from a .ttc collection
+    for path in bundled_font_files():
+        if font_manager.FontProperties(fname=str(path)).get_name() == family:
+            return path
     for entry in font_manager.fontManager.ttflist:
         if entry.name == family:
             return Path(entry.fname)
     return None
+
+
+def collection_index(path: Path, family: str | None = None) -> int:
+    """Return the face of a font collection (``.ttc`` / ``.otc``) to use; 0 for a single font.
+
+    Parameters
+    ----------
+    path
+        The font file.
+    family
+        Preferred family name (e.g. ``"Noto Sans CJK SC"``); default: a face whose name ends
+        in ``SC`` (Simplified Chinese), else the first face.
+    """
+    if path.suffix.lower() not in (".ttc", ".otc"):
+        return 0
+    from fontTools.ttLib import TTCollection
+
+    names = [str(face["name"].getDebugName(1) or "") for face in TTCollection(str(path), lazy=True)]
+    for i, name in enumerate(names):
+        if (family and name == family) or (not family and name.endswith(" SC")):
+            return i
+    return next((i for i, name in enumerate(names) if name.endswith(" SC")), 0)
 
 
 @lru_cache(maxsize=1)

@@ -614,7 +614,7 @@ def _font_face_css(page: str, cache_dir: Path) -> str:
         from fontTools import subset
         from fontTools.ttLib import TTFont
 
-        from survey.report.fonts import cjk_font_file
+        from survey.report.fonts import cjk_font_file, collection_index, setup_cjk_font
 
         font_path = cjk_font_file()
     except (ImportError, SurveyError):
@@ -629,7 +629,8 @@ def _font_face_css(page: str, cache_dir: Path) -> str:
     options = subset.Options()
     options.flavor = "woff"
     options.notdef_outline = True
-    font = TTFont(str(font_path), lazy=True)
+    font = TTFont(str(font_path), lazy=True,
+                  fontNumber=collection_index(font_path, setup_cjk_font()))
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
     subsetter.subset(font)

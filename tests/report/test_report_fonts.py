@@ -8,6 +8,7 @@ import warnings
 
 import matplotlib as mpl
 import numpy as np
+import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -72,3 +73,27 @@ def test_saved_files_are_reproducible_and_portable() -> None:
     assert "<dc:date>" not in text
     assert "<text" not in text  # glyphs are paths: renders without the font installed
     assert re.search(r"<path", text)
+
+
+def test_cjk_font_file_prefers_the_bundled_file_over_a_system_collection() -> None:
+    """With fonts-noto-cjk installed the family also comes from a .ttc (crashed the subsetter)."""
+    from survey.report.fonts import bundled_font_files, cjk_font_file
+
+    if not bundled_font_files():
+        pytest.skip("mplfonts not installed")
+    assert cjk_font_file() in bundled_font_files()
+
+
+def test_collection_index_picks_the_simplified_chinese_face() -> None:
+    from pathlib import Path
+
+    from fontTools.ttLib import TTCollection
+
+    from survey.report.fonts import collection_index
+
+    ttc = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    if not ttc.is_file():
+        pytest.skip("fonts-noto-cjk not installed")
+    i = collection_index(ttc)
+    assert str(TTCollection(str(ttc), lazy=True)[i]["name"].getDebugName(1)).endswith(" SC")
+    assert collection_index(Path("x.otf")) == 0
