@@ -46,7 +46,9 @@ Known limits (read the open answers before release anyway)
 * Names are found only when listed, or in the contexts above. A name that follows none of
   them (``张三说……``), a name whose given-name characters are everyday words (the detector
   skips 的了是和… and 打说讲问… so that ``给李四打电话`` keeps ``打电话``), a surname outside
-  the ~100 common ones, or a nickname not in an identifier column, is missed.
+  the ~100 common ones, or a nickname not in an identifier column, is missed; a context name
+  spelled with spaces between its characters (``联系人王 秀 英``) is missed unless listed
+  (``benchmarks/bench_context_names.py`` measures these recalls).
 * An 18-digit ID with a typing error (wrong check digit) or a date outside 1900–2099 is not
   an ID number for the detector unless it follows 身份证/证件号; phone numbers with country codes other than +86, numbers
   split into other groupings (``13 800 138 000``) or written in Chinese numerals
