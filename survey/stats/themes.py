@@ -46,6 +46,7 @@ __all__ = [
     "presence",
     "representative_quotes",
     "sessions_overview",
+    "theme_change",
     "theme_frequencies",
 ]
 
@@ -240,3 +241,72 @@ def sessions_overview(sessions: pd.DataFrame, statements: pd.DataFrame) -> pd.Da
 def all_codes(values: Iterable[tuple[str, ...]]) -> list[str]:
     """Sorted unique codes in a column of code tuples (helper for reports)."""
     return sorted({c for v in values for c in v})
+
+
+# --------------------------------------------------------------------------------------
+# Change across survey waves
+# --------------------------------------------------------------------------------------
+
+
+def theme_change(statements1: pd.DataFrame, statements2: pd.DataFrame, themes: ThemeCodebook, *,
+                 coder: Coder = "a", p_adjust: str = "holm") -> pd.DataFrame:
+    """Share of statements per theme in two waves, with a test of change per theme.
+
+    Per theme a 2×2 table (wave × theme mentioned / not) is tested: Pearson chi-square
+    without continuity correction when every expected count is at least 5, otherwise
+    Fisher's exact test (two-sided). p-values are adjusted over the themes (Holm by default).
+
+    Parameters
+    ----------
+    statements1, statements2
+        Cleaned statements of the earlier and the later wave; both must have records.
+    themes
+        The theme codebook (shared by both waves).
+    coder
+        Whose codes count, as in :func:`presence`.
+    p_adjust
+        Method for :func:`survey.stats.common.adjust_p`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, label, n_statements1, n1, share1, n_statements2, n2, share2, change, test,
+        statistic, p, p_adj, p_adj_method``; ``change = share2 - share1``; ``test`` is
+        ``"chi2"``, ``"fisher"`` (statistic = chi-square or the odds ratio) or ``"none"`` (theme
+        never coded in either wave; p missing, outside the Holm family).
+
+    Examples
+    --------
+    R: ``chisq.test(table(wave, mentioned), correct = FALSE)`` / ``fisher.test(...)``.
+    """
+    from scipy import stats as sps
+
+    from survey.stats.common import adjust_p
+
+    if len(statements1) == 0 or len(statements2) == 0:
+        raise SurveyError("比较两轮座谈记录需要两轮都有发言记录，其中一轮为空。")
+    p1 = presence(statements1, themes.codes, coder=coder)
+    p2 = presence(statements2, themes.codes, coder=coder)
+    n_a, n_b = len(p1), len(p2)
+    rows = []
+    for code in themes.codes:
+        k1, k2 = int(p1[code].sum()), int(p2[code].sum())
+        table = np.array([[k1, n_a - k1], [k2, n_b - k2]])
+        expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+        if (table.sum(axis=0) == 0).any():
+            test, stat, p = "none", float("nan"), float("nan")
+        elif (expected >= 5).all():
+            res = sps.chi2_contingency(table, correction=False)
+            test, stat, p = "chi2", float(res[0]), float(res[1])
+        else:
+            odds, p = sps.fisher_exact(table)
+            test, stat, p = "fisher", float(odds), float(p)
+        rows.append({"code": code, "n_statements1": n_a, "n1": k1, "share1": k1 / n_a,
+                     "n_statements2": n_b, "n2": k2, "share2": k2 / n_b, "change": k2 / n_b - k1 / n_a,
+                     "test": test, "statistic": stat, "p": p})
+    out = pd.DataFrame(rows)
+    out["p_adj"] = adjust_p(out["p"].to_numpy(), p_adjust)
+    out["p_adj_method"] = f"{p_adjust}/themes"
+    labels = themes.table.set_index("code")["label"]
+    out.insert(1, "label", out["code"].map(labels))
+    return out
