@@ -123,6 +123,14 @@ def read_path(
         result = read_generic_table(table, codebook)
     elif format in ("wjx_text", "wjx_code"):
         result = read_wjx_table(table, codebook, variant=format.removeprefix("wjx_"))
+    elif format in ("wjw_text", "wjw_code"):
+        raise SurveyError(
+            "这是问卷网（wenjuan.com）下载的文件（All_Data_Readable.csv / All_Data_Original.csv），"
+            "本工具暂不能直接读取问卷网格式",
+            file=display,
+            expected="问卷星“按文本”/“按序号”文件、通用表格（每题一列，表头为题目编号）或 SPSS 文件",
+            hint="可先把问卷网数据整理成通用表格（每题一列），在 study.yaml 中写 format: generic",
+        )
     else:
         raise SurveyError(
             f"未知的文件格式 {format!r}",

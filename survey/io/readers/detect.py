@@ -126,6 +126,23 @@ def detect_wjx(table: Table, path: Path, codebook: Codebook | None = None) -> tu
 #: need a reader in :func:`survey.io.readers.read_path` and a ``FileFormat`` in the study).
 DETECTORS: list[tuple[str, Detector]] = [("问卷星", detect_wjx)]
 
+_WJW_NAMES = {"all_data_readable": "wjw_text", "all_data_original": "wjw_code"}
+_WJW_MULTI = re.compile(r"^Q\d+_A\d+$")
+
+
+def detect_wjw(table: Table, path: Path, codebook: Codebook | None = None) -> tuple[str, str] | None:
+    """问卷网: ``wjw_text`` (All_Data_Readable) / ``wjw_code`` (All_Data_Original), else ``None``."""
+    fmt = _WJW_NAMES.get(path.stem.lower())
+    if fmt is not None:
+        return fmt, f"文件名 {path.name} 是问卷网下载的文件名"
+    heads = [normalise_text(h) for h in table.header]
+    if any(_WJW_MULTI.match(h) for h in heads) and {"start", "finish"} <= set(heads):
+        return "wjw_code", "表头有 start、finish 和 Qn_A# 形式的列（问卷网 Original 文件）"
+    return None
+
+
+DETECTORS.append(("问卷网", detect_wjw))
+
 
 def detect_format(
     path: str | Path,
