@@ -1,4 +1,4 @@
-"""Which reader a file needs: ``wjx_text``, ``wjx_code``, ``generic`` or ``spss``.
+"""Which reader a file needs: ``wjx_text``, ``wjx_code``, ``generic`` or ``spss`` (``wjw_*`` / ``tencent``: recognised, refused until their readers exist).
 
 SPSS files are known by their extension or first bytes. A table is a 问卷星 export when it has
 the 问卷星 meta columns (序号 + 提交答卷时间) or most of its headers look like ``N、题干`` /
@@ -142,6 +142,20 @@ def detect_wjw(table: Table, path: Path, codebook: Codebook | None = None) -> tu
 
 
 DETECTORS.append(("问卷网", detect_wjw))
+
+#: Meta columns every 腾讯问卷 download starts with (older and newer exports alike).
+_TENCENT_META = {"编号", "开始答题时间", "结束答题时间"}
+
+
+def detect_tencent(table: Table, path: Path, codebook: Codebook | None = None) -> tuple[str, str] | None:
+    """腾讯问卷: ``tencent`` when the header has 编号, 开始答题时间 and 结束答题时间, else ``None``."""
+    heads = {normalise_text(h) for h in table.header}
+    if heads >= _TENCENT_META:
+        return "tencent", "表头有“编号、开始答题时间、结束答题时间”（腾讯问卷下载的文件）"
+    return None
+
+
+DETECTORS.append(("腾讯问卷", detect_tencent))
 
 
 def detect_format(
