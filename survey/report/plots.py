@@ -1,4 +1,5 @@
-"""Figures for the report: forest plot, diverging Likert bars, gap bars, IPA quadrant, heat map.
+"""Figures for the report: forest plot, diverging Likert bars, gap bars, IPA quadrant (and its
+movement between two waves, :func:`ipa_movement_plot`), heat map.
 
 Every chart comes at two levels, as in seaborn. The figure-level function (``forest_plot``,
 ``diverging_likert``, ``gap_bars``, ``ipa_quadrant``, ``heatmap``) sizes a new
@@ -881,6 +882,112 @@ def _place_labels(ax: Axes, points: Sequence[tuple[float, float, str]]) -> None:
             chosen = ax.annotate(text, (xi, yi), xytext=(dx, dy), textcoords="offset points",
                                  fontsize=9, ha=ha, va=va)
         taken.append(chosen.get_window_extent())
+
+
+def ipa_movement_plot(
+    movement: pd.DataFrame,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    xlabel: str = "表现（均值）",
+    ylabel: str = "重要性（均值）",
+    dpi: int = 150,
+) -> Figure:
+    """Draw how each project's importance–performance position moved between two waves,
+    and write it to ``path`` (PNG or SVG, by the suffix).
+
+    Parameters
+    ----------
+    movement
+        The table of :func:`survey.stats.ipa.ipa_movement` (one row per project).
+    path
+        File to write; ``.png`` or ``.svg``. Left untouched when its bytes would not change.
+    title, xlabel, ylabel
+        Title (default ``各项目重要性—表现位置变化（<wave1> → <wave2>）``) and axis labels.
+    dpi
+        PNG resolution.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure written (one arrow, a :class:`~matplotlib.patches.FancyArrowPatch`, per
+        project).
+
+    Notes
+    -----
+    A hollow circle marks each project's wave-1 position, a filled one its wave-2 position,
+    joined by an arrow; arrows of projects whose quadrant changed (``moved``) are drawn
+    thick and vermillion, the others thin and grey, so that they differ in greyscale print.
+    The quadrant lines are each wave's grand means (dashed: wave 2, dotted: wave 1), as in
+    :func:`quadrant`. When the table has ``gap_change`` (change of 本院 − benchmarks), each
+    label carries it in brackets and a note under the chart says so.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyArrowPatch
+
+    cols = ["name", "wave1", "wave2", "importance1", "importance2", "performance1",
+            "performance2", "imp_grand1", "imp_grand2", "perf_grand1", "perf_grand2", "moved"]
+    _require_columns(movement, cols, "重要性—表现位置变化图")
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in ("png", "svg"):
+        raise SurveyError(f"图片文件 {Path(path).name} 的格式不支持", expected="以 .png 或 .svg 结尾的文件名")
+    if movement.empty:
+        raise SurveyError("重要性—表现位置变化表为空，无法作图", expected="每个项目一行")
+    w1, w2 = str(movement["wave1"].iloc[0]), str(movement["wave2"].iloc[0])
+    num = {c: pd.to_numeric(movement[c], errors="coerce").to_numpy(dtype=float) for c in cols[3:11]}
+    x1, x2, y1, y2 = num["performance1"], num["performance2"], num["importance1"], num["importance2"]
+    moved = movement["moved"].fillna(False).astype(bool).to_numpy()
+    fig = _new_figure(figsize=_IPA_SIZE)
+    ax = fig.subplots()
+    ax.scatter(x1, y1, s=45, facecolor="white", edgecolor="0.3", linewidth=1.2, zorder=3)
+    ax.scatter(x2, y2, s=55, color="#b2182b", zorder=4)
+    for a, b, c, d, m in zip(x1, y1, x2, y2, moved, strict=True):
+        if not np.all(np.isfinite([a, b, c, d])):
+            continue
+        ax.add_patch(FancyArrowPatch(
+            (a, b), (c, d), arrowstyle="-|>", mutation_scale=11, shrinkA=4, shrinkB=4,
+            color=BEHIND_COLOR if m else "0.45", linewidth=1.8 if m else 1.0, zorder=2))
+    gx1, gx2 = float(num["perf_grand1"][0]), float(num["perf_grand2"][0])
+    gy1, gy2 = float(num["imp_grand1"][0]), float(num["imp_grand2"][0])
+    ax.axvline(gx1, color="0.6", linestyle=":", linewidth=1)
+    ax.axhline(gy1, color="0.6", linestyle=":", linewidth=1)
+    ax.axvline(gx2, color="0.4", linestyle="--", linewidth=1)
+    ax.axhline(gy2, color="0.4", linestyle="--", linewidth=1)
+    xs, ys = np.r_[x1, x2, gx1, gx2], np.r_[y1, y2, gy1, gy2]
+    lo_x, hi_x, lo_y, hi_y = np.nanmin(xs), np.nanmax(xs), np.nanmin(ys), np.nanmax(ys)
+    pad_x, pad_y = max((hi_x - lo_x) * 0.15, 0.1), max((hi_y - lo_y) * 0.15, 0.1)
+    ax.set_xlim(lo_x - pad_x, hi_x + pad_x)
+    ax.set_ylim(lo_y - pad_y, hi_y + pad_y)
+    corners = {"upper_left": (0.02, 0.98, "left", "top"), "upper_right": (0.98, 0.98, "right", "top"),
+               "lower_left": (0.02, 0.02, "left", "bottom"),
+               "lower_right": (0.98, 0.02, "right", "bottom")}
+    for key, (cx, cy, ha, va) in corners.items():
+        ax.text(cx, cy, _DEFAULT_QUADRANTS[key], transform=ax.transAxes, ha=ha, va=va,
+                fontsize=9, color="0.35")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title or f"各项目重要性—表现位置变化（{w1} → {w2}）")
+    handles = [
+        Line2D([], [], marker="o", linestyle="none", markerfacecolor="white",
+               markeredgecolor="0.3", label=f"{w1}位置"),
+        Line2D([], [], marker="o", linestyle="none", color="#b2182b", label=f"{w2}位置"),
+        Line2D([], [], color=BEHIND_COLOR, linewidth=1.8, label="象限改变"),
+        Line2D([], [], color="0.45", linewidth=1.0, label="象限未变"),
+        Line2D([], [], color="0.6", linestyle=":", label=f"{w1}均值线"),
+        Line2D([], [], color="0.4", linestyle="--", label=f"{w2}均值线"),
+    ]
+    names = movement["name"].astype(str).tolist()
+    note = None
+    if "gap_change" in movement.columns:
+        gc = pd.to_numeric(movement["gap_change"], errors="coerce").to_numpy(dtype=float)
+        names = [f"{n}（{g:+.2f}）" if np.isfinite(g) else n for n, g in zip(names, gc, strict=True)]
+        note = "括号内：本院与对标院校表现差距（本院 − 对标）的变化，正值表示追近或扩大领先"
+    fig.legend(handles=handles, ncols=3, loc="outside lower center", frameon=False, fontsize=8,
+               title=note, title_fontsize=7.5)
+    _place_labels(ax, [(a, b, n) for a, b, n in zip(x2, y2, names, strict=True)
+                       if np.isfinite(a) and np.isfinite(b)])
+    write_atomic(path, figure_bytes(fig, suffix, dpi=dpi), only_if_changed=True)
+    return fig
 
 
 def _heat_size(table: pd.DataFrame) -> tuple[float, float]:

@@ -213,3 +213,87 @@ def _bench_gap(data: pd.DataFrame, proj: pd.DataFrame, by: str, who: str, ci: fl
                                   "p_adj": "bench_p_adj", "effect": "bench_effect"})[
         ["item_perf", "bench_mean", "bench_diff", "bench_ci_low", "bench_ci_high",
          "bench_p_adj", "bench_effect"]]
+
+
+def ipa_movement(ipa1: pd.DataFrame, ipa2: pd.DataFrame, *, wave1: str, wave2: str
+                 ) -> pd.DataFrame:
+    """Movement of each project's importance–performance position between two waves.
+
+    Parameters
+    ----------
+    ipa1, ipa2
+        The tables of :func:`ipa` for the first and the second wave (same college).
+    wave1, wave2
+        Names of the two waves (e.g. ``第一轮`` / ``第二轮``), carried into the result for
+        captions and legends.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per project, sorted by ``project``: ``project``, ``name`` (wave 2's),
+        ``wave1``, ``wave2``, ``importance1``, ``importance2``, ``importance_change``
+        (2 − 1), ``performance1``, ``performance2``, ``performance_change``, ``imp_grand1``,
+        ``imp_grand2``, ``perf_grand1``, ``perf_grand2`` (each wave's quadrant split),
+        ``quadrant1``, ``quadrant2``, ``moved`` (quadrant changed). When both tables carry
+        the benchmark columns of :func:`ipa` (``bench_mean``, ``bench_diff``) also
+        ``bench1``, ``bench2``, ``bench_change`` (change of the benchmarks' performance),
+        ``gap1``, ``gap2`` (本院 − benchmark) and ``gap_change`` = ``gap2 − gap1`` (did the
+        home college catch up with the benchmarks, beyond what everyone gained?).
+
+    Raises
+    ------
+    SurveyError
+        When a column is missing or the two waves do not hold the same projects.
+
+    Notes
+    -----
+    Each wave keeps its own quadrant split (its grand means), as in the wave's own IPA
+    chart; ``moved`` compares those quadrants. Changes are differences of means, without
+    an interval (waves are independent samples: see :mod:`survey.stats.waves`).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"project": [1, 2], "name": ["甲", "乙"], "imp_mean": [4.0, 3.0],
+    ...                   "perf_mean": [3.0, 4.0], "imp_grand": 3.5, "perf_grand": 3.5,
+    ...                   "quadrant": ["重点改进", "可能过度投入"]})
+    >>> b = a.assign(perf_mean=[4.5, 3.5], perf_grand=4.0, quadrant=["继续保持", "低优先级"])
+    >>> ipa_movement(a, b, wave1="第一轮", wave2="第二轮")[["project", "performance_change", "moved"]].to_dict("records")
+    [{'project': 1, 'performance_change': 1.5, 'moved': True}, {'project': 2, 'performance_change': -0.5, 'moved': True}]
+    """
+    need = ["project", "name", "imp_mean", "perf_mean", "imp_grand", "perf_grand", "quadrant"]
+    for label, t in ((wave1, ipa1), (wave2, ipa2)):
+        missing = [c for c in need if c not in t.columns]
+        if missing:
+            raise SurveyError(f"“{label}”的重要性—表现分析表缺少列：{'、'.join(missing)}",
+                              expected=f"重要性—表现分析（ipa）的结果表，含列 {'、'.join(need)}")
+        if t["project"].duplicated().any():
+            raise SurveyError(f"“{label}”的重要性—表现分析表中项目重复", column="project",
+                              expected="每个项目一行")
+    p1, p2 = set(ipa1["project"]), set(ipa2["project"])
+    if p1 != p2:
+        only1 = "、".join(map(str, sorted(p1 - p2))) or "无"
+        only2 = "、".join(map(str, sorted(p2 - p1))) or "无"
+        raise SurveyError(
+            f"两轮调查的项目不一致：仅“{wave1}”有项目 {only1}，仅“{wave2}”有项目 {only2}",
+            column="project", expected="两轮的重要性—表现分析包含同一组项目",
+            hint="检查两轮的编码手册是否使用相同的 IMP_k / PERF_k 题号")
+    bench = all(c in t.columns for t in (ipa1, ipa2) for c in ("bench_mean", "bench_diff"))
+    a = ipa1.set_index("project").sort_index()
+    b = ipa2.set_index("project").sort_index()
+    out = pd.DataFrame({"project": a.index.to_numpy(), "name": b["name"].to_numpy()})
+    out["wave1"], out["wave2"] = wave1, wave2
+    for key, col in (("importance", "imp_mean"), ("performance", "perf_mean")):
+        v1 = pd.to_numeric(a[col], errors="coerce").to_numpy(dtype=float)
+        v2 = pd.to_numeric(b[col], errors="coerce").to_numpy(dtype=float)
+        out[f"{key}1"], out[f"{key}2"], out[f"{key}_change"] = v1, v2, v2 - v1
+    for col in ("imp_grand", "perf_grand"):
+        out[f"{col}1"] = a[col].to_numpy(dtype=float)
+        out[f"{col}2"] = b[col].to_numpy(dtype=float)
+    out["quadrant1"], out["quadrant2"] = a["quadrant"].to_numpy(), b["quadrant"].to_numpy()
+    out["moved"] = out["quadrant1"] != out["quadrant2"]
+    if bench:
+        for key, col in (("bench", "bench_mean"), ("gap", "bench_diff")):
+            v1 = pd.to_numeric(a[col], errors="coerce").to_numpy(dtype=float)
+            v2 = pd.to_numeric(b[col], errors="coerce").to_numpy(dtype=float)
+            out[f"{key}1"], out[f"{key}2"], out[f"{key}_change"] = v1, v2, v2 - v1
+    return out
