@@ -31,7 +31,7 @@ from survey.errors import SurveyError
 from survey.io import processed
 from survey.io.manifest import Manifest, verify_manifest
 
-__all__ = ["ItemMatch", "MatchedRespondents", "ScaleMatch", "Wave", "comparable_items",
+__all__ = ["ItemMatch", "aligned_responses", "MatchedRespondents", "ScaleMatch", "Wave", "comparable_items",
            "load_waves", "matched_respondents", "scale_items_in_both", "verify_waves"]
 
 #: Column of the processed responses holding the pseudonymous respondent key.
@@ -74,7 +74,35 @@ def _not_cleaned(study: Study, key: str, label: str, wave_study: Path, folder: P
     )
 
 
-def _read_wave(study: Study, i: int, ref: WaveRef) -> Wave:
+def _check_apart(study: Study, key: str, label: str, folder: Path) -> None:
+    """Refuse an earlier wave's processed folder that overlaps an output folder of this study.
+
+    ``survey clean`` replaces its whole ``output_dir``: an earlier wave's outputs inside it (or
+    around it) would be deleted or mixed with the current wave's.
+    """
+    theirs = folder.resolve()
+    for out_key in ("output_dir", "reports_dir", "figures_dir"):
+        mine = study.resolve(getattr(study, out_key)).resolve()
+        if theirs == mine:
+            relation = "就是"
+        elif theirs.is_relative_to(mine):
+            relation = "位于"
+        elif mine.is_relative_to(theirs):
+            relation = "包含了"
+        else:
+            continue
+        raise SurveyError(
+            f"上一轮调查（{label}）的处理结果文件夹 {theirs} {relation}本轮的 {out_key}（{mine}）"
+            f"{'之内' if relation == '位于' else ''}：本轮清洗会覆盖或删除上一轮的结果",
+            file=study.source,
+            key=key,
+            expected="两轮各自的、互不包含的处理结果文件夹",
+            hint="把上一轮的处理结果放在单独的文件夹中（例如 data/processed_2025，而不是 data/processed/2025）",
+        )
+
+
+def _locate(study: Study, i: int, ref: WaveRef) -> tuple[Study | None, Path, Path]:
+    """An earlier wave's study (or None), processed folder and codebook file, checked to exist."""
     key = f"waves[{i}]"
     wave_study: Study | None = None
     if ref.study is not None:
@@ -104,15 +132,13 @@ def _read_wave(study: Study, i: int, ref: WaveRef) -> Wave:
                 expected=f"存在的编码手册文件：{codebook_path}",
                 hint="在该轮下写 codebook: <上一轮的 codebook.yaml>，或把它复制到处理结果文件夹中",
             )
-    if any(folder.resolve() == study.resolve(getattr(study, k)).resolve()
-           for k in ("output_dir", "reports_dir", "figures_dir")):
-        raise SurveyError(
-            f"上一轮调查（{ref.label}）的处理结果文件夹与本轮的输出文件夹相同，本轮清洗会覆盖它",
-            file=study.source,
-            key=key,
-            expected="两轮各自的处理结果文件夹",
-            hint="把上一轮的处理结果放在单独的文件夹中（例如 data/2025/processed）",
-        )
+    _check_apart(study, key, ref.label, folder)
+    return wave_study, folder, codebook_path
+
+
+def _read_wave(study: Study, i: int, ref: WaveRef) -> Wave:
+    key = f"waves[{i}]"
+    wave_study, folder, codebook_path = _locate(study, i, ref)
     codebook = load_codebook(codebook_path)
     try:
         manifest: Manifest = json.loads((folder / processed.MANIFEST).read_text(encoding="utf-8"))
@@ -300,6 +326,36 @@ def scale_items_in_both(
     return out
 
 
+def aligned_responses(wave: Wave, match: ItemMatch) -> pd.DataFrame:
+    """The earlier wave's responses with its compared items renamed to the current ids.
+
+    Parameters
+    ----------
+    wave
+        The earlier wave.
+    match
+        :func:`comparable_items` of the current codebook with this wave.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns that are not items of the earlier codebook (``response_id``, ``college``,
+        ``respondent_key``…) and, for each pair of ``match.pairs``, the earlier item's
+        column(s) under the current id (``<id>_<code>`` columns of multiple-choice items
+        renamed alike); items not compared are left out. Stack it with the current responses
+        for :func:`survey.stats.waves.wave_change`.
+    """
+    df = wave.responses
+    item_cols = set(wave.codebook.item_columns())
+    keep = [c for c in df.columns if c not in item_cols]
+    rename: dict[str, str] = {}
+    for cur, old in match.pairs.items():
+        for col in wave.codebook.columns(old):
+            if col in df.columns:
+                rename[col] = cur + col[len(old):]
+    return df[keep + list(rename)].rename(columns=rename)
+
+
 # -- respondents ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MatchedRespondents:
@@ -363,24 +419,28 @@ def verify_waves(study: Study, *, progress: Callable[[str], None] | None = None)
     problems: list[str] = []
     for i, ref in enumerate(study.waves):
         head = f"上一轮（{ref.label}）"
+        # Only hashes: the tables are not read, so a tampered file is reported as changed
+        # rather than as whatever error parsing it gives.
         try:
-            wave = _read_wave(study, i, ref)
-        except SurveyError as err:
-            problems.append(f"{head}：{err.problem}（{err.key or err.file}）")
+            wave_study, folder, _codebook = _locate(study, i, ref)
+            manifest_path = folder / processed.MANIFEST
+            root = wave_study.root if wave_study is not None else folder
+            found = verify_manifest(manifest_path, root)
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (SurveyError, ValueError) as err:
+            what = "清单文件无法读取"
+            if isinstance(err, SurveyError):
+                what = err.problem + (f"；{err.hint}" if err.hint else "")
+            problems.append(f"{head}：{what}")
             continue
         say(f"核对{head}的清单……")
-        root = wave.study.root if wave.study is not None else wave.folder
-        found = [
-            p for p in verify_manifest(wave.folder / processed.MANIFEST, root)
-            if wave.study is not None or p.section == "outputs"
-        ]
-        mine = [f"{head}：{p}" for p in found]
-        if wave.study is not None and wave.manifest.get("config_hash") != wave.study.config_hash():
-            mine.append(f"{head}：研究配置在清洗后已改变，请重新运行 survey --study {wave.study.source} clean")
+        mine = [f"{head}：{p}" for p in found if wave_study is not None or p.section == "outputs"]
+        if wave_study is not None and manifest.get("config_hash") != wave_study.config_hash():
+            mine.append(f"{head}：研究配置在清洗后已改变，请重新运行 survey --study {wave_study.source} clean")
         if not mine:
-            n = len(wave.manifest.get("outputs", {}))
-            if wave.study is not None:
-                n += len(wave.manifest.get("raw_files", []))
+            n = len(manifest.get("outputs", {}))
+            if wave_study is not None:
+                n += len(manifest.get("raw_files", []))
             say(f"  {head}：{n} 个文件的哈希值与清单一致")
         problems += mine
     return problems

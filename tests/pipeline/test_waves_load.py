@@ -23,6 +23,7 @@ from survey.waves import (
     CHANGED,
     MARKED,
     NOT_IN_EARLIER,
+    aligned_responses,
     comparable_items,
     load_waves,
     matched_respondents,
@@ -246,3 +247,50 @@ def test_verify_of_a_processed_wave_checks_outputs_only(two_waves: Path) -> None
     (root / "copied" / "exclusions.parquet").write_bytes(b"tampered")
     problems = verify_waves(study)
     assert len(problems) == 1 and "exclusions.parquet" in problems[0]
+
+
+def test_aligned_responses_renames_the_compared_items(two_waves: Path) -> None:
+    study = load_study(two_waves)
+    (wave,) = load_waves(study)
+    from survey.config.codebook import load_codebook
+
+    current = load_codebook(study.resolve(study.questionnaire.codebook))
+    aligned = aligned_responses(wave, comparable_items(current, wave))
+    assert {"q1", "q3"} <= set(aligned.columns)
+    assert not {"old3", "q2", "q4", "gone"} & set(aligned.columns)
+    assert {"response_id", "college", "respondent_key"} <= set(aligned.columns)
+    raw = pd.read_csv(two_waves.parent / "earlier" / "raw" / "2025.csv")
+    assert aligned["q3"].astype(int).tolist() == raw["old3"].tolist()
+
+
+def test_earlier_outputs_inside_the_current_output_dir_are_refused(two_waves: Path) -> None:
+    root = two_waves.parent
+    shutil.copytree(root / "earlier" / "processed", root / "data" / "processed" / "2025")
+    shutil.copy2(root / "earlier" / "codebook.yaml", root / "data" / "processed" / "2025" / "codebook.yaml")
+    data = yaml.safe_load(two_waves.read_text(encoding="utf-8"))
+    data["waves"] = [{"label": "2025年", "processed": "data/processed/2025"}]
+    _dump(data, two_waves)
+    with pytest.raises(SurveyError) as info:
+        load_waves(load_study(two_waves))
+    assert info.value.key == "waves[0]" and "output_dir" in info.value.message_zh()
+    assert "覆盖或删除" in info.value.message_zh()
+
+
+def test_cli_verify_reports_the_earlier_wave(two_waves: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from survey.cli import main
+
+    assert main(["--study", str(two_waves), "verify"]) == 0
+    out = capsys.readouterr()
+    assert "上一轮调查（2025年）的文件也与各自的清单一致" in out.out
+    assert "上一轮（2025年）" in out.err + out.out  # the progress line per wave
+    target = two_waves.parent / "earlier" / "processed" / "responses.parquet"
+    target.write_bytes(target.read_bytes()[:-1])
+    assert main(["--study", str(two_waves), "verify"]) == 1
+    out = capsys.readouterr()
+    assert "上一轮（2025年）" in out.err + out.out and "responses.parquet" in out.err + out.out
+
+
+def test_verify_of_an_unclean_earlier_wave_says_so(two_waves: Path) -> None:
+    shutil.rmtree(two_waves.parent / "earlier" / "processed")
+    (problem,) = verify_waves(load_study(two_waves))
+    assert problem.startswith("上一轮（2025年）：") and "还没有清洗" in problem and "survey --study" in problem
