@@ -31,7 +31,7 @@ from survey.errors import SurveyError
 from survey.io import processed
 from survey.io.manifest import Manifest, verify_manifest
 
-__all__ = ["ItemMatch", "aligned_responses", "MatchedRespondents", "ScaleMatch", "Wave", "comparable_items",
+__all__ = ["ItemMatch", "aligned_responses", "common_codebook", "reliability_by_wave", "MatchedRespondents", "ScaleMatch", "Wave", "comparable_items",
            "load_waves", "matched_respondents", "scale_items_in_both", "verify_waves"]
 
 #: Column of the processed responses holding the pseudonymous respondent key.
@@ -354,6 +354,56 @@ def aligned_responses(wave: Wave, match: ItemMatch) -> pd.DataFrame:
             if col in df.columns:
                 rename[col] = cur + col[len(old):]
     return df[keep + list(rename)].rename(columns=rename)
+
+
+def common_codebook(current: Codebook, scales: dict[str, ScaleMatch]) -> Codebook:
+    """The current codebook with each scale cut to the items both waves asked.
+
+    Scales with fewer than two such items are left out; every scale keeps its explicit range
+    (the range of the full scale), so reverse keying is the same in both waves. Score and
+    assess both waves with it: the current responses as they are, the earlier ones through
+    :func:`aligned_responses`.
+    """
+    kept = []
+    for scale in current.scales:
+        m = scales.get(scale.id)
+        if m is None or not m.comparable:
+            continue
+        kept.append(scale.model_copy(update={
+            "items": [cur for cur, _ in m.items],
+            "reverse": list(m.reverse),
+            "range": current.scale_range(scale.id),
+        }))
+    return current.model_copy(update={"scales": kept})
+
+
+def reliability_by_wave(
+    current_responses: pd.DataFrame, current: Codebook, wave: Wave, *, current_label: str = "本轮"
+) -> pd.DataFrame:
+    """Reliability of each scale in each wave, over the items present in both.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The scale table of :func:`survey.stats.reliability.reliability` for the earlier wave
+        and then the current one, with a first column ``wave`` and ``dropped`` (the scale's
+        items left out, ``；``-joined); scales with fewer than two common items are absent.
+    """
+    from survey.stats.reliability import reliability
+
+    match = comparable_items(current, wave)
+    scales = scale_items_in_both(current, wave, match)
+    common = common_codebook(current, scales)
+    if not common.scales:
+        return pd.DataFrame(columns=["wave", "scale", "dropped"])
+    parts = []
+    for label, frame in ((wave.label, aligned_responses(wave, match)), (current_label, current_responses)):
+        table, _items = reliability(frame, common)
+        table.insert(0, "wave", label)
+        parts.append(table)
+    out = pd.concat(parts, ignore_index=True)
+    out["dropped"] = out["scale"].map(lambda sid: "；".join(scales[sid].dropped))
+    return out
 
 
 # -- respondents ----------------------------------------------------------------------------

@@ -24,9 +24,11 @@ from survey.waves import (
     MARKED,
     NOT_IN_EARLIER,
     aligned_responses,
+    common_codebook,
     comparable_items,
     load_waves,
     matched_respondents,
+    reliability_by_wave,
     scale_items_in_both,
     verify_waves,
 )
@@ -294,3 +296,27 @@ def test_verify_of_an_unclean_earlier_wave_says_so(two_waves: Path) -> None:
     shutil.rmtree(two_waves.parent / "earlier" / "processed")
     (problem,) = verify_waves(load_study(two_waves))
     assert problem.startswith("上一轮（2025年）：") and "还没有清洗" in problem and "survey --study" in problem
+
+
+def test_reliability_by_wave_uses_the_common_items_only(two_waves: Path) -> None:
+    from survey.config.codebook import load_codebook
+    from survey.io.processed import load_processed
+
+    def alpha(x: pd.DataFrame) -> float:  # Cronbach's formula, written out
+        k = x.shape[1]
+        return k / (k - 1) * (1 - x.var(ddof=1).sum() / x.sum(axis=1).var(ddof=1))
+
+    study = load_study(two_waves)
+    (wave,) = load_waves(study)
+    current = load_codebook(study.resolve(study.questionnaire.codebook))
+    common = common_codebook(current, scale_items_in_both(current, wave))
+    assert [s.items for s in common.scales] == [["q1", "q3"]] and common.scales[0].reverse == []
+    now = load_processed(study).responses
+    table = reliability_by_wave(now, current, wave, current_label="2026年")
+    assert table["wave"].tolist() == ["2025年", "2026年"]
+    assert set(table["n_items"]) == {2} and table["dropped"].iloc[0] == "q2；q4；q5"
+    # Reference: alpha of the two raw columns of the CSV files (renamed old3 <-> q3).
+    raw_old = pd.read_csv(two_waves.parent / "earlier" / "raw" / "2025.csv")[["q1", "old3"]]
+    raw_new = pd.read_csv(two_waves.parent / "data" / "raw" / "2026.csv")[["q1", "q3"]]
+    assert table["alpha"].iloc[0] == pytest.approx(alpha(raw_old))
+    assert table["alpha"].iloc[1] == pytest.approx(alpha(raw_new))
