@@ -75,6 +75,11 @@ class Item(_Strict):
     #: not comparable with that wave (see :func:`survey.waves.comparable_items`).
     wave_map: dict[str, str | None] = Field(default_factory=dict)
 
+    @field_validator("wave_map", mode="before")
+    @classmethod
+    def _wave_years_as_text(cls, v: Any) -> Any:
+        return _labels_as_text(v)
+
     @model_validator(mode="after")
     def _check(self) -> Item:
         if not _ID_RE.match(self.id):
@@ -90,6 +95,13 @@ class Item(_Strict):
             raise ValueError(f"题目 {self.id}：range 的下限大于上限")
         _check_wave_map(self.id, self.wave_map)
         return self
+
+
+def _labels_as_text(v: Any) -> Any:
+    """``{2025: Q12_1}`` (a YAML integer key) means the wave label "2025"."""
+    if isinstance(v, dict):
+        return {(str(k) if isinstance(k, int) and not isinstance(k, bool) else k): x for k, x in v.items()}
+    return v
 
 
 def _check_wave_map(item_id: str, mapping: dict[str, str | None]) -> None:
@@ -179,6 +191,13 @@ class Codebook(_Strict):
     #: ``{item id: {wave label: id in that wave or null}}``: the items' ``wave_map`` written in
     #: one place (an item may not be mapped for the same wave in both places).
     wave_map: dict[str, dict[str, str | None]] = Field(default_factory=dict)
+
+    @field_validator("wave_map", mode="before")
+    @classmethod
+    def _wave_years_as_text(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: _labels_as_text(m) for k, m in v.items()}
+        return v
 
     @model_validator(mode="after")
     def _cross_check(self) -> Codebook:

@@ -214,6 +214,12 @@ class WaveRef(_Strict):
     #: With ``processed``: the earlier wave's codebook; default ``codebook.yaml`` in that folder.
     codebook: Path | None = None
 
+    @field_validator("label", mode="before")
+    @classmethod
+    def _year_as_text(cls, v: Any) -> Any:
+        # ``label: 2025`` (a YAML integer) means the text "2025".
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
     @model_validator(mode="after")
     def _one_source(self) -> WaveRef:
         problems: list[tuple[tuple[str | int, ...], str]] = []
@@ -284,6 +290,11 @@ class Study(_Strict):
                   "真实研究的密钥请放在环境变量或 git 之外的密钥文件中")],
             )
         return self
+
+    @field_validator("wave_label", mode="before")
+    @classmethod
+    def _wave_label_year_as_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
     @model_validator(mode="after")
     def _wave_labels(self) -> Study:

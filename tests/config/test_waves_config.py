@@ -197,3 +197,15 @@ def test_item_fingerprint_ignores_id_but_not_wording_or_options() -> None:
     assert one("q1", text="学习形式丰富").item_fingerprint("q1") != base
     assert one("q1", options={1: "不同意", 2: "比较同意"}).item_fingerprint("q1") != base
     assert one("q1", options={1: "不同意", 2: "同意", 3: "很同意"}).item_fingerprint("q1") != base
+
+
+def test_year_labels_written_as_numbers_are_text(make_study, tmp_path: Path, small_codebook,
+                                                 write_codebook) -> None:
+    _earlier(tmp_path)
+    study = load_study(make_study(_with_waves([{"label": 2025, "study": "waves/2025/study.yaml"}], None)))
+    assert study.waves[0].label == "2025"
+    study = load_study(make_study(lambda s: s.update(wave_label=2026)))
+    assert study.current_wave_label == "2026"
+    small_codebook["items"][0]["wave_map"] = {2025: "Q12_1"}
+    cb = _codebook(small_codebook, write_codebook, wave_map={"q2": {2025: None}})
+    assert cb.wave_mapping("2025") == {"q1": "Q12_1", "q2": None}
