@@ -458,6 +458,164 @@ def _read_export(path: Path) -> _Export:
     return _Export(path, table, "code" if fmt == "wjx_code" else "text")
 
 
+def _seq_set(e: _Export) -> frozenset[str]:
+    col = next((h for h in e.table.header if normalise_text(h) == "序号"), None)
+    return frozenset() if col is None else frozenset(map(normalise_text, e.table.data[col]))
+
+
+def _concat(parts: list[_Export], variant: str) -> _Export:
+    """One export holding the rows of ``parts`` (same header) one file after another."""
+    import pandas as pd
+
+    first = parts[0].table
+    frames = []
+    for e in parts:
+        f = e.table.data.copy()
+        f.columns = pd.RangeIndex(f.shape[1])
+        frames.append(f)
+    data = pd.concat(frames, ignore_index=True)
+    data.columns = first.data.columns
+    table = Table(
+        display="、".join(e.table.display for e in parts),
+        header=list(first.header),
+        data=data,
+        excel_rows=[r for e in parts for r in e.table.excel_rows],
+        kind=first.kind,
+        encoding=first.encoding,
+        header_row=first.header_row,
+        letters=list(first.letters),
+        notes=[n for e in parts for n in e.table.notes],
+        parsed_by=first.parsed_by,
+    )
+    return _Export(parts[0].path, table, variant)
+
+
+def _check_same_questionnaire(exports: list[_Export]) -> None:
+    for variant in ("code", "text"):
+        same = [e for e in exports if e.variant == variant]
+        for e in same[1:]:
+            if [normalise_text(h) for h in e.table.header] != [normalise_text(h) for h in same[0].table.header]:
+                raise SurveyError(
+                    "这几个文件不像同一份问卷的下载：表头（题目列）不同",
+                    file=f"{same[0].path.name}、{e.path.name}",
+                    expected="同一份问卷、同一种下载方式（按文本或按序号）的文件，表头完全相同",
+                    hint="不同问卷请分别生成编码手册",
+                )
+    if len({e.questions for e in exports}) > 1:
+        raise SurveyError(
+            "这几个文件不像同一份问卷的下载：题号不同",
+            file="、".join(e.path.name for e in exports),
+            expected="同一份问卷的按文本 / 按序号下载",
+        )
+
+
+def _codes_agree(pairs: list[tuple[_Export, _Export]]) -> None:
+    """Refuse pairs whose 按序号 codes stand for different 按文本 labels (another option order)."""
+    seen: dict[tuple[Any, int], tuple[str, str]] = {}
+    for code, text in pairs:
+        rows = _aligned_rows(code, text)
+        headers = [h for h in code.table.header if parse_wjx_header(h) is not None]
+        per: dict[tuple[Any, int], Counter[str]] = {}
+        for h in headers:
+            for x, label, _other in _cell_pairs(code, text, rows, [h]):
+                if x == x and x.is_integer() and x > 0:
+                    per.setdefault((_column_key(h), int(x)), Counter())[label] += 1
+        for key, labels in per.items():
+            label = labels.most_common(1)[0][0]
+            if key in seen and seen[key][0] != label:
+                header = next(h for h in code.table.header if _column_key(h) == key[0])
+                raise SurveyError(
+                    f"同一题的同一代码在两次下载中对应不同的选项：代码 {key[1]} 在 "
+                    f"{seen[key][1]} 中是“{seen[key][0]}”，在 {code.path.name} 中是“{label}”",
+                    file=code.path.name,
+                    column=normalise_text(header),
+                    expected="同一份问卷（选项顺序相同）的下载",
+                    hint="选项顺序不同的问卷副本不能合并生成一个编码手册：请分别生成，或在问卷星中统一选项顺序",
+                )
+            seen.setdefault(key, (label, code.path.name))
+
+
+def _combine(exports: list[_Export], notes: list[str]) -> list[_Export]:
+    """Several downloads of one questionnaire as one export, or as one 按序号 + 按文本 pair.
+
+    One file, or one 按文本 + 按序号 pair, is returned as it is. Otherwise every file must be
+    the same questionnaire (same header per variant). All of one variant: their rows one after
+    another. Both variants: each 按序号 file is paired with the 按文本 file of the same download
+    (same questionnaire key in the 问卷星 file name and the same 序号 values, or the same 序号
+    values alone), the codes of every pair must agree, and the pairs' rows are joined in the
+    same order on both sides. A file listed twice is used once.
+    """
+    unique: list[_Export] = []
+    digests: set[tuple[str, ...]] = set()
+    for e in exports:
+        digest = (e.variant, *e.table.header, *map(str, e.table.data.itertuples(index=False)))
+        if digest in digests:
+            notes.append(f"{e.path.name} 与前面的文件内容相同，只用一次。")
+            continue
+        digests.add(digest)
+        unique.append(e)
+    exports = unique
+    if len(exports) == 1:
+        return exports
+    for e in exports:
+        v = download_key(e.path)[1]
+        if v in ("code", "text"):
+            e.variant = str(v)
+    codes = [e for e in exports if e.variant == "code"]
+    texts = [e for e in exports if e.variant == "text"]
+    if len(codes) == 1 and len(texts) == 1:
+        return exports
+    _check_same_questionnaire(exports)
+    if not codes or not texts:
+        variant = "code" if codes else "text"
+        notes.append(f"由 {len(exports)} 个{'按序号' if codes else '按文本'}文件合并生成："
+                     + "、".join(e.path.name for e in exports) + "。")
+        return [_concat(exports, variant)]
+    pairs: list[tuple[_Export, _Export]] = []
+    left = list(texts)
+    for c in codes:
+        key, seqs = download_key(c.path)[0], _seq_set(c)
+        match = [t for t in left if seqs and _seq_set(t) == seqs and len(t.table.data) == len(c.table.data)]
+        if len(match) > 1:
+            match = [t for t in match if download_key(t.path)[0] == key] or match[:0]
+        if len(match) != 1:
+            raise SurveyError(
+                "找不到与该按序号文件配对的按文本文件（同一次下载：问卷编号相同、序号相同）"
+                if not match else "该按序号文件可与多个按文本文件配对，无法确定",
+                file=c.path.name,
+                expected="每次下载的按文本和按序号两个文件都给出（或只给同一种下载方式的文件）",
+                hint="给出每次下载的一对文件，或只给按文本文件（选项代码需核对）/只给按序号文件",
+            )
+        pairs.append((c, match[0]))
+        left.remove(match[0])
+    if left:
+        raise SurveyError(
+            "这些按文本文件没有配对的按序号文件",
+            file="、".join(t.path.name for t in left),
+            expected="每次下载的按文本和按序号两个文件都给出（或只给同一种下载方式的文件）",
+        )
+    _codes_agree(pairs)
+    joined_code: list[_Export] = []
+    joined_text: list[_Export] = []
+    for c, t in pairs:
+        rows = _aligned_rows(c, t)
+        joined_code.append(_subset(c, [i for i, _ in rows]))
+        joined_text.append(_subset(t, [j for _, j in rows]))
+    notes.append(f"由 {len(pairs)} 次下载（每次按文本 + 按序号）合并生成："
+                 + "；".join(f"{c.path.name} + {t.path.name}" for c, t in pairs) + "。")
+    return [_concat(joined_code, "code"), _concat(joined_text, "text")]
+
+
+def _subset(e: _Export, rows: list[int]) -> _Export:
+    t = e.table
+    table = Table(display=t.display, header=list(t.header),
+                  data=t.data.iloc[rows].reset_index(drop=True),
+                  excel_rows=[t.excel_rows[i] for i in rows], kind=t.kind, encoding=t.encoding,
+                  header_row=t.header_row, letters=list(t.letters), notes=list(t.notes),
+                  parsed_by=t.parsed_by)
+    return _Export(e.path, table, e.variant)
+
+
 def _pair(exports: list[_Export]) -> tuple[_Export, _Export | None]:
     """The file the structure comes from (按序号 when given) and its 按文本 partner."""
     if len(exports) == 1:
@@ -473,7 +631,7 @@ def _pair(exports: list[_Export]) -> tuple[_Export, _Export | None]:
     names = "、".join(e.path.name for e in exports)
     if len(exports) != 2 or len(codes) != 1:
         raise SurveyError(
-            "codebook draft 一次最多读两个文件：同一份问卷星下载的“按文本”和“按序号”两个版本",
+            "无法确定哪个是按序号文件、哪个是按文本文件",
             file=names,
             expected="一个按文本文件和一个按序号文件（按文件名或内容识别）",
             hint="只给一个文件，或给出同一次下载的按文本 + 按序号两个文件",
@@ -730,7 +888,7 @@ def draft_codebook(
     paths = [Path(export_path)] if isinstance(export_path, (str, Path)) else [Path(p) for p in export_path]
     notes = notes if notes is not None else []
     review = review if review is not None else []
-    base, partner = _pair([_read_export(p) for p in paths])
+    base, partner = _pair(_combine([_read_export(p) for p in paths], notes))
     table, variant, path = base.table, base.variant, base.path
     items: list[dict[str, Any]] = []
     identifiers: list[dict[str, Any]] = []

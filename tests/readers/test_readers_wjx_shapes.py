@@ -21,6 +21,7 @@ from wjx_shapes import (
     PEOPLE,
     RANK,
     SCALE,
+    code_rows,
     more_rows,
     more_truth,
     text_rows,
@@ -98,12 +99,92 @@ def test_download_key() -> None:
     assert download_key(Path("data.xlsx")) == ("data", None)
 
 
-def test_two_texts_are_not_a_pair(tmp_path: Path) -> None:
+def test_same_file_twice_is_used_once(tmp_path: Path) -> None:
     text, _code = write_pair(tmp_path)
     other = tmp_path / "copy.xlsx"
     other.write_bytes(text.read_bytes())
-    with pytest.raises(SurveyError, match="按文本.*按序号"):
-        draft_codebook([text, other])
+    notes: list[str] = []
+    assert draft_codebook([text, other], notes=notes)["items"] == draft_codebook(text)["items"]
+    assert any("copy.xlsx" in n and "只用一次" in n for n in notes)
+
+
+def _split_downloads(folder: Path, *, permute_q1: bool = False) -> list[Path]:
+    """Two downloads of the questionnaire (people 1-2, then 3-5), each as 按文本 + 按序号.
+
+    Same questionnaire id and title in both names (only the counts differ), as when a group
+    downloads once mid-fieldwork and again at the end of it. ``permute_q1``: the second
+    download's 按序号 codes of Q1 come from a copy of the questionnaire with another option order.
+    """
+    th, trows = text_rows()
+    ch, crows = code_rows()
+    paths = []
+    for k, (lo, hi) in enumerate([(0, 2), (2, 5)]):
+        n = hi - lo
+        crows_k = [list(r) for r in crows[lo:hi]]
+        if permute_q1 and k == 1:
+            at = ch.index("1、您所在的支部类型")
+            for r in crows_k:
+                r[at] = {1: 2, 2: 3, 3: 1}[r[at]]
+        paths.append(write_xlsx(folder / f"7654321_按文本_支部工作调查_{n}_{n + k}.xlsx", th, trows[lo:hi]))
+        paths.append(write_xlsx(folder / f"7654321_按序号_支部工作调查_{n}_{n + k}.xlsx", ch, crows_k))
+    return paths
+
+
+def test_several_downloads_pair_up_and_give_every_code(tmp_path: Path) -> None:
+    paths = _split_downloads(tmp_path)
+    # the first download alone never saw 学生支部 (code 2 of Q1): its label is unknown
+    notes1: list[str] = []
+    first = draft_codebook(paths[:2], notes=notes1)
+    q1 = next(i for i in first["items"] if i["id"] == "Q1")
+    assert q1["options"][2] == "选项2" and any("代码 2 没有人选过" in n for n in notes1)
+    # all four files, in any order: pairs found by 序号, codes and labels from every download
+    notes: list[str] = []
+    out = tmp_path / "cb.yaml"
+    assert main(["codebook", "draft", *map(str, [paths[3], paths[0], paths[2], paths[1]]),
+                 "-o", str(out)]) == 0
+    draft = draft_codebook([paths[3], paths[0], paths[2], paths[1]], notes=notes)
+    assert any("由 2 次下载" in n for n in notes)
+    cb = load_codebook(out)
+    assert review_marks(out) == []
+    assert cb.options("Q1") == BRANCH and cb.options("Q3") == ACTS and cb.options("Q4") == RANK
+    assert cb.options("Q2_1") == SCALE
+    assert [i["id"] for i in draft["items"]] == [i["id"] for i in first["items"]]
+    # the codebook reads every download back to the planted codes
+    want = truth()
+    for k, (lo, hi) in enumerate([(0, 2), (2, 5)]):
+        part = want.iloc[lo:hi].reset_index(drop=True)
+        _assert_cells(_read(paths[2 * k], cb), part)
+        _assert_cells(_read(paths[2 * k + 1], cb), part)
+
+
+def test_several_text_downloads_join_their_answers(tmp_path: Path) -> None:
+    paths = _split_downloads(tmp_path)
+    texts = [paths[0], paths[2]]
+    notes: list[str] = []
+    review: list[str] = []
+    draft = draft_codebook(texts, notes=notes, review=review)
+    q1 = next(i for i in draft["items"] if i["id"] == "Q1")
+    assert set(q1["options"].values()) == set(BRANCH.values())  # 学生支部 only in the second file
+    assert review == ["Q1", "Q3", "Q4"]  # still guesses: no 按序号 file
+    assert any("由 2 个按文本文件合并生成" in n for n in notes)
+
+
+def test_downloads_with_different_option_codes_are_refused(tmp_path: Path) -> None:
+    paths = _split_downloads(tmp_path, permute_q1=True)
+    with pytest.raises(SurveyError) as info:
+        draft_codebook(paths)
+    message = str(info.value)
+    assert "代码" in message and "1、您所在的支部类型" in message and paths[3].name in message
+
+
+def test_unpaired_and_foreign_files_are_refused(tmp_path: Path) -> None:
+    paths = _split_downloads(tmp_path)
+    with pytest.raises(SurveyError, match="没有配对的按序号文件"):
+        draft_codebook([paths[0], paths[1], paths[2]])
+    other_h, other_rows = more_rows("text")
+    foreign = write_xlsx(tmp_path / "8765432_按文本_支部工作评价_4_4.xlsx", other_h, other_rows)
+    with pytest.raises(SurveyError, match="不像同一份问卷"):
+        draft_codebook([paths[0], paths[2], foreign])
 
 
 def test_text_only_draft_marks_guessed_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
