@@ -155,7 +155,9 @@ def detect_tencent(table: Table, path: Path, codebook: Codebook | None = None) -
     return None
 
 
-DETECTORS.append(("腾讯问卷", detect_tencent))
+# Before 问卷星: its question headers ``N.题干`` also look like 问卷星 ones; 问卷星 never writes
+# 编号 + 开始答题时间 + 结束答题时间.
+DETECTORS.insert(0, ("腾讯问卷", detect_tencent))
 
 
 def detect_format(
