@@ -1,4 +1,5 @@
-"""``survey codebook draft EXPORT [EXPORT]``: a starting codebook written from 问卷星 downloads.
+"""``survey codebook draft EXPORT [EXPORT]``: a starting codebook written from 问卷星 downloads
+(or from one 腾讯问卷 download: :mod:`survey.io.draft_tencent`).
 
 The draft lists every question the export shows: ``N、题干`` columns become single-choice,
 multiple-choice, ranking, numeric or text items (judged from the answers), matrix rows
@@ -455,6 +456,8 @@ def _read_export(path: Path) -> _Export:
             row=table.header_row,
             expected="问卷星“按文本”或“按序号”下载的 .xlsx / .xls / .csv",
         )
+    if fmt == "tencent":
+        return _Export(path, table, "tencent")
     return _Export(path, table, "code" if fmt == "wjx_code" else "text")
 
 
@@ -730,7 +733,18 @@ def draft_codebook(
     paths = [Path(export_path)] if isinstance(export_path, (str, Path)) else [Path(p) for p in export_path]
     notes = notes if notes is not None else []
     review = review if review is not None else []
-    base, partner = _pair([_read_export(p) for p in paths])
+    exports = [_read_export(p) for p in paths]
+    if any(e.variant == "tencent" for e in exports):
+        if len(exports) != 1:
+            raise SurveyError(
+                "腾讯问卷的下载只需一个文件即可生成编码手册草稿",
+                file="、".join(e.path.name for e in exports),
+                expected="一个腾讯问卷下载的 .csv 或 .xlsx 文件",
+            )
+        from survey.io.draft_tencent import draft_tencent
+
+        return draft_tencent(exports[0].table, exports[0].path, notes=notes, review=review)
+    base, partner = _pair(exports)
     table, variant, path = base.table, base.variant, base.path
     items: list[dict[str, Any]] = []
     identifiers: list[dict[str, Any]] = []
