@@ -49,6 +49,7 @@ __all__ = [
     "download_key",
     "draft_codebook",
     "guess_identifier",
+    "stem_item",
     "write_draft",
 ]
 
@@ -240,6 +241,15 @@ def _stem_item(
     if not ans:
         notes.append(f"Q{q}：导出中没有答案，暂按填空题（text）处理。")
     return item
+
+
+def stem_item(
+    q: int, text: str, values: list[str], notes: list[str], review: list[str]
+) -> dict[str, Any]:
+    """The draft item of one question column whose cells are option labels or typed answers
+    (as in a 问卷星 按文本 ``N、题干`` column): its type judged from the answers, option codes in
+    a known scale's order or else marked for review (``review``)."""
+    return _stem_item(q, text, values, "text", notes, review)
 
 
 _BLANK = re.compile(r"^填空\s*\d+$")

@@ -25,14 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from survey.errors import SurveyError
-from survey.io.draft import (
-    LIKERT_VOCABULARIES,
-    _answers,
-    _is_number,
-    _stem_item,
-    guess_identifier,
-)
-from survey.io.normalise import normalise_text
+from survey.io.draft import LIKERT_VOCABULARIES, guess_identifier, stem_item
+from survey.io.normalise import is_missing_token, normalise_text, parse_number
 from survey.io.readers.tabular import Table
 from survey.io.readers.tencent import (
     TENCENT_IDENTIFIERS,
@@ -46,6 +40,14 @@ __all__ = ["draft_tencent"]
 
 #: Identifier ids the draft gives the identifying meta columns.
 _IDENT_IDS = {"用户标识": "user_id", "昵称": "nickname", "IP": "ip", "UA": "user_agent", "地理位置省": "province"}
+
+
+def _answers(values: list[str]) -> list[str]:
+    return [normalise_text(v) for v in values if not is_missing_token(v)]
+
+
+def _is_number(v: str) -> bool:
+    return parse_number(v) == parse_number(v)
 
 
 def _lettered(values: list[str]) -> tuple[dict[int, str], list[str]]:
@@ -205,7 +207,7 @@ def draft_tencent(
                 if guessed:
                     review.append(f"Q{q}")
             else:
-                items.append(_stem_item(q, c.stem, v, "text", notes, review))
+                items.append(stem_item(q, c.stem, v, notes, review))
         else:
             raise SurveyError(
                 f"第 {q} 题的列既有填空（_填空k），又有选项或矩阵行，无法判断题型",

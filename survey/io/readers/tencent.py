@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +53,7 @@ from survey.config.codebook import Codebook
 from survey.errors import SurveyError
 from survey.io.normalise import is_missing_token, normalise_text
 from survey.io.readers._frame import ReadResult, build_frame, fingerprint, header_map
-from survey.io.readers._mapping import ColumnSpec, HeaderIndex, header_index, map_columns
+from survey.io.readers._mapping import ColumnSpec, HeaderIndex, LabelMap, header_index, map_columns
 from survey.io.readers.tabular import Table, read_table
 from survey.io.readers.wjx_headers import core_label
 
@@ -310,8 +311,8 @@ def _cells(table: Table, specs: list[ColumnSpec], codebook: Codebook) -> pd.Data
         elif item is not None and item.type in ("likert", "single") and spec.role == "value":
             lm = index.label_maps[item.id]
 
-            def choice(v: str, lm: object = lm) -> str:
-                if is_missing_token(v) or lm.lookup(v) is not None:  # type: ignore[attr-defined]
+            def choice(v: str, lm: LabelMap = lm) -> str:
+                if is_missing_token(v) or lm.lookup(v) is not None:
                     return v
                 return strip_letter(v)[1]
 
@@ -342,10 +343,11 @@ def _chosen(col: pd.Series) -> pd.Series:
     return ~col.map(lambda v: is_missing_token(v) or normalise_text(v) == "0").astype(bool)
 
 
-def _per_value(col: pd.Series, fn: object) -> pd.Series:
+def _per_value(col: pd.Series, fn: Callable[[str], str]) -> pd.Series:
+    """``fn`` of every cell, computed once per distinct value."""
     codes, uniques = pd.factorize(col, use_na_sentinel=False)
-    done = np.array([fn(u) for u in uniques], dtype=object)  # type: ignore[operator]
-    return pd.Series(done.take(codes), index=col.index, dtype=object)
+    done = [fn(str(u)) for u in uniques]
+    return pd.Series([done[c] for c in codes], index=col.index, dtype=object)
 
 
 def read_tencent_table(table: Table, codebook: Codebook) -> ReadResult:
