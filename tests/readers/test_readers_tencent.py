@@ -191,3 +191,35 @@ def test_headers_split_with_the_codebook() -> None:
     cols = parse_tencent_headers(["4.请选择：您参加过哪些支部活动？:主题党日", "1.您的性别"], cb)
     assert (cols[0].question, cols[0].sub) == (4, "主题党日")
     assert (cols[1].question, cols[1].sub) == (1, None)
+
+
+@pytest.mark.parametrize("newer", [False, True], ids=["older", "newer"])
+def test_survey_clean_on_a_tencent_download(tmp_path: Path, newer: bool) -> None:
+    """Draft from the download, then ``survey clean``: every code kept, no identifier written."""
+    import yaml
+    from readers_builders import write_study
+
+    from survey.config.study import load_study
+    from survey.pipeline import run_clean
+
+    path = _write(tmp_path, newer, "csv")
+    write_draft(path, tmp_path / "codebook.yaml")
+    p = write_study(tmp_path, [{"path": path.name}])
+    data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    data["privacy"] = {"demo_key": "仅供测试-test-only-key", "key_file": None}
+    data["fieldwork"] = {"start": "2021-02-01"}
+    data["cleaning"] = {rule: {"enabled": False} for rule in ("speeders", "straight_lining", "min_answered")}
+    p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_clean(load_study(p), output_dir=tmp_path / "processed")
+    kept = run.result.kept.sort_values("_row").reset_index(drop=True)
+    codes = [c for c in ts.COLUMNS if c not in ("phone", "Q7")]  # identifiers go, free text is scrubbed
+    _assert_cells(kept, codes)
+    secrets = [p[k] for p in ts.PEOPLE for k in ("nick", "uid", "ip", "ua", "phone")]
+    written = [f for f in (tmp_path / "processed").rglob("*")
+               if f.is_file() and f.suffix in (".csv", ".json", ".md", ".txt", ".yaml")]
+    assert any(f.name == "manifest.json" for f in written)
+    for f in written:
+        text = f.read_text(encoding="utf-8-sig", errors="replace")
+        assert not [s for s in secrets if s in text], f.name
