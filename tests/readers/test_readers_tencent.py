@@ -223,3 +223,30 @@ def test_survey_clean_on_a_tencent_download(tmp_path: Path, newer: bool) -> None
     for f in written:
         text = f.read_text(encoding="utf-8-sig", errors="replace")
         assert not [s for s in secrets if s in text], f.name
+
+
+def _small(tmp_path: Path, questions: list[str], answers: list[list[str]]) -> Path:
+    header = ["编号", "开始答题时间", "结束答题时间", "答题时长", *questions, ""]
+    body = [[str(k), "2021-02-02 20:25:01", "2021-02-02 20:26:58", "60", *a, ""]
+            for k, a in enumerate(answers, start=1)]
+    path = tmp_path / "small.csv"
+    path.write_bytes(("\n".join(",".join(r) for r in [header, *body]) + "\n").encode("utf-8-sig"))
+    return path
+
+
+def test_multiple_choice_marks_one_zero_and_skipped(tmp_path: Path) -> None:
+    # cells 1 / 0 / the option text / empty; a row with every option column empty is missing
+    path = _small(tmp_path, ["1.您常用的学习平台？:学习强国", "1.您常用的学习平台？:学习通"],
+                  [["1", "0"], ["学习强国", "学习通"], ["", ""], ["", "1"]])
+    cb = Codebook.model_validate({
+        "title": "t", "items": [{"id": "Q1", "text": "平台", "type": "multiple",
+                                 "options": {1: "学习强国", 2: "学习通"}, "source": {"question": 1}}]})
+    frame = _read(path, cb)
+    assert [_same(a, b) for a, b in zip(frame["Q1_1"], [1.0, 1.0, math.nan, 0.0], strict=True)] == [True] * 4
+    assert [_same(a, b) for a, b in zip(frame["Q1_2"], [0.0, 1.0, math.nan, 1.0], strict=True)] == [True] * 4
+
+
+def test_draft_without_letters_marks_the_guess(tmp_path: Path) -> None:
+    path = _small(tmp_path, ["1.您所在的支部"], [["教工支部"], ["学生支部"], ["教工支部"], ["学生支部"]])
+    out = write_draft(path, tmp_path / "cb.yaml")
+    assert [i for _, i in review_marks(out)] == ["Q1"]
