@@ -8,6 +8,7 @@ Older header: ``编号, 开始答题时间, 结束答题时间, 答题时长(sec
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 from typing import Any
@@ -104,9 +105,20 @@ def write_xlsx(path: Path, newer: bool) -> Path:
     ws = wb.active
     ws.append([h or None for h in header])
     for r in body:
-        ws.append([c if c != "" else None for c in r])
+        ws.append([_typed(c) for c in r])
     wb.save(path)
     return path
+
+
+def _typed(c: str) -> Any:
+    """A cell as Excel holds it: numbers and ISO times typed, empty cells empty."""
+    if c == "":
+        return None
+    if c.isdigit() and len(c) < 11:
+        return int(c)
+    if len(c) == 19 and c[4] == "-" and c[10] == " ":
+        return dt.datetime.strptime(c, "%Y-%m-%d %H:%M:%S")
+    return c
 
 
 def truth() -> pd.DataFrame:
