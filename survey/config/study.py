@@ -28,7 +28,7 @@ from pydantic import (
 from survey.config.yamlio import located_errors, read_yaml, validate
 from survey.errors import SurveyError
 
-FileFormat = Literal["auto", "wjx_text", "wjx_code", "generic", "spss"]
+FileFormat = Literal["auto", "wjx_text", "wjx_code", "generic", "spss", "tencent"]
 
 
 class _Strict(BaseModel):

@@ -1,4 +1,5 @@
-"""``survey codebook draft EXPORT [EXPORT]``: a starting codebook written from 问卷星 downloads.
+"""``survey codebook draft EXPORT [EXPORT]``: a starting codebook written from 问卷星 downloads
+(or from one 腾讯问卷 download: :mod:`survey.io.draft_tencent`).
 
 The draft lists every question the export shows: ``N、题干`` columns become single-choice,
 multiple-choice, ranking, numeric or text items (judged from the answers), matrix rows
@@ -48,6 +49,7 @@ __all__ = [
     "download_key",
     "draft_codebook",
     "guess_identifier",
+    "stem_item",
     "write_draft",
 ]
 
@@ -239,6 +241,15 @@ def _stem_item(
     if not ans:
         notes.append(f"Q{q}：导出中没有答案，暂按填空题（text）处理。")
     return item
+
+
+def stem_item(
+    q: int, text: str, values: list[str], notes: list[str], review: list[str]
+) -> dict[str, Any]:
+    """The draft item of one question column whose cells are option labels or typed answers
+    (as in a 问卷星 按文本 ``N、题干`` column): its type judged from the answers, option codes in
+    a known scale's order or else marked for review (``review``)."""
+    return _stem_item(q, text, values, "text", notes, review)
 
 
 _BLANK = re.compile(r"^填空\s*\d+$")
@@ -455,6 +466,8 @@ def _read_export(path: Path) -> _Export:
             row=table.header_row,
             expected="问卷星“按文本”或“按序号”下载的 .xlsx / .xls / .csv",
         )
+    if fmt == "tencent":
+        return _Export(path, table, "tencent")
     return _Export(path, table, "code" if fmt == "wjx_code" else "text")
 
 
@@ -557,6 +570,17 @@ def _combine(exports: list[_Export], notes: list[str]) -> list[_Export]:
     exports = unique
     if len(exports) == 1:
         return exports
+    if all(e.variant == "tencent" for e in exports):
+        head = [normalise_text(h) for h in exports[0].table.header]
+        for e in exports[1:]:
+            if [normalise_text(h) for h in e.table.header] != head:
+                raise SurveyError(
+                    "这几个文件不像同一份问卷的下载：表头（题目列）不同",
+                    file=f"{exports[0].path.name}、{e.path.name}",
+                    expected="同一份腾讯问卷的下载，表头完全相同",
+                )
+        notes.append(f"由 {len(exports)} 个腾讯问卷下载合并生成：" + "、".join(e.path.name for e in exports) + "。")
+        return [_concat(exports, "tencent")]
     for e in exports:
         v = download_key(e.path)[1]
         if v in ("code", "text"):
@@ -888,7 +912,19 @@ def draft_codebook(
     paths = [Path(export_path)] if isinstance(export_path, (str, Path)) else [Path(p) for p in export_path]
     notes = notes if notes is not None else []
     review = review if review is not None else []
-    base, partner = _pair(_combine([_read_export(p) for p in paths], notes))
+    exports = [_read_export(p) for p in paths]
+    if any(e.variant == "tencent" for e in exports):
+        if not all(e.variant == "tencent" for e in exports):
+            raise SurveyError(
+                "腾讯问卷的下载不能与其他平台的文件一起生成编码手册草稿",
+                file="、".join(e.path.name for e in exports),
+                expected="同一份腾讯问卷的一个或几个下载（.csv 或 .xlsx）",
+            )
+        from survey.io.draft_tencent import draft_tencent
+
+        (one,) = _combine(exports, notes)
+        return draft_tencent(one.table, one.path, notes=notes, review=review)
+    base, partner = _pair(_combine(exports, notes))
     table, variant, path = base.table, base.variant, base.path
     items: list[dict[str, Any]] = []
     identifiers: list[dict[str, Any]] = []

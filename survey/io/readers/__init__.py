@@ -132,13 +132,9 @@ def read_path(
             hint="可先把问卷网数据整理成通用表格（每题一列），在 study.yaml 中写 format: generic",
         )
     elif format == "tencent":
-        raise SurveyError(
-            "这是腾讯问卷下载的文件（表头有“编号、开始答题时间、结束答题时间”），"
-            "本工具暂不能直接读取腾讯问卷格式",
-            file=display,
-            expected="问卷星“按文本”/“按序号”文件、通用表格（每题一列，表头为题目编号）或 SPSS 文件",
-            hint="可先把腾讯问卷数据整理成通用表格（每题一列），在 study.yaml 中写 format: generic",
-        )
+        from survey.io.readers.tencent import read_tencent_table
+
+        result = read_tencent_table(table, codebook)
     else:
         raise SurveyError(
             f"未知的文件格式 {format!r}",

@@ -1,6 +1,8 @@
-"""Which reader a file needs: ``wjx_text``, ``wjx_code``, ``generic`` or ``spss`` (``wjw_*`` / ``tencent``: recognised, refused until their readers exist).
+"""Which reader a file needs: ``wjx_text``, ``wjx_code``, ``tencent`` (腾讯问卷), ``generic`` or ``spss`` (``wjw_*``: recognised, refused until its reader exists).
 
-SPSS files are known by their extension or first bytes. A table is a 问卷星 export when it has
+SPSS files are known by their extension or first bytes. A table is a 腾讯问卷 download when its
+header has 编号, 开始答题时间 and 结束答题时间 (tried first: its ``N.题干`` headers look like 问卷星
+ones). A table is a 问卷星 export when it has
 the 问卷星 meta columns (序号 + 提交答卷时间) or most of its headers look like ``N、题干`` /
 ``第N题(…)``. 按文本 and 按序号 are told apart by the cells: ``┋`` or ``→`` joins, or option
 labels in matrix / choice columns, mean 按文本; numbers there mean 按序号. The file name
@@ -155,7 +157,9 @@ def detect_tencent(table: Table, path: Path, codebook: Codebook | None = None) -
     return None
 
 
-DETECTORS.append(("腾讯问卷", detect_tencent))
+# Before 问卷星: its question headers ``N.题干`` also look like 问卷星 ones; 问卷星 never writes
+# 编号 + 开始答题时间 + 结束答题时间.
+DETECTORS.insert(0, ("腾讯问卷", detect_tencent))
 
 
 def detect_format(
@@ -179,7 +183,8 @@ def detect_format(
     Returns
     -------
     str
-        ``"wjx_text"``, ``"wjx_code"``, ``"generic"`` or ``"spss"``.
+        ``"wjx_text"``, ``"wjx_code"``, ``"tencent"``, ``"wjw_text"``, ``"wjw_code"``,
+        ``"generic"`` or ``"spss"``.
 
     Examples
     --------
