@@ -113,7 +113,10 @@ def plan_context(
     plan["invitations"] = np.nan
     need = plan["n_needed"].max()
     if roster is None or not len(roster) or ctx.by != "college":
-        return plan, None, "本研究没有党员名册汇总，无法把所需问卷数换算成需邀请人数。"
+        if not np.isfinite(need):
+            return plan, None, "至少一个维度在现有党支部数下无法达到目标功效，见表中说明。"
+        return plan, None, (f"下一轮调查，{ctx.reference}至少需要回收约 {int(need)} 份有效问卷"
+                            "（本研究没有名册汇总，无法换算成需邀请的人数）。")
     strata = ctx.strata if ctx.strata == "member_type" else None
 
     def invite(n: int) -> pd.DataFrame:

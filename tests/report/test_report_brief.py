@@ -299,3 +299,49 @@ def test_question_four_quotes_the_most_raised_themes(demo_report) -> None:
     before = [b for b in blocks[:start] if isinstance(b, Paragraph) and b.style == "quote"]
     assert before == []  # none in the 摘要
     assert all(t.split("“", 1)[1][:10] in demo_report["page"] for t in quotes)  # in the HTML
+
+
+# ---------------------------------------------------------------------------------------------
+# appendix: the next wave's sample size (issue #13 §3)
+
+
+def _plan_rows(table: list[list[str]]) -> dict[str, tuple[str, str]]:
+    head = table[0]
+    i, j, k = head.index("维度"), head.index("所需有效问卷"), head.index("所需邀请人数")
+    return {row[i]: (row[j], row[k]) for row in table[1:]}
+
+
+def _expected_plan(demo_report) -> tuple[dict[str, tuple[str, str]], str]:
+    from survey.report.plan import plan_study
+
+    plan, inv, sentence = plan_study(demo_report["study"])
+    assert inv is not None and plan["n_needed"].notna().all()
+    rows = {r.label: (str(int(r.n_needed)), str(int(r.invitations))) for r in plan.itertuples()}
+    return rows, sentence
+
+
+def test_committee_html_has_the_next_wave_plan(demo_report) -> None:
+    rows, sentence = _expected_plan(demo_report)
+    page = demo_report["page"]
+    heads = re.findall(r"<h3[^>]*>(.*?)</h3>", page.split('id="appendix"')[1])
+    assert "下一轮调查的样本量" in heads
+    text = re.sub(r"<[^>]+>", "", page)
+    assert sentence in text
+    n, m = re.search(r"回收约 (\d+) 份有效问卷（按今年 (\d+)% 的应答率，约需邀请 (\d+) 名党员）",
+                     sentence).group(1, 3)
+    assert (n, m) == max(rows.values(), key=lambda v: int(v[0]))
+    found = [t for t in _parse(page).tables if t and "所需有效问卷" in t[0]]
+    assert len(found) == 1
+    assert _plan_rows(found[0]) == rows
+
+
+def test_committee_docx_has_the_next_wave_plan(demo_report) -> None:
+    rows, sentence = _expected_plan(demo_report)
+    d = docx.Document(str(demo_report["reports"] / "committee.docx"))
+    heads = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
+    assert heads.index("下一轮调查的样本量") > heads.index("附录")
+    assert sentence in [p.text for p in d.paragraphs]
+    found = [[[c.text for c in row.cells] for row in t.rows] for t in d.tables]
+    found = [t for t in found if "所需有效问卷" in t[0]]
+    assert len(found) == 1
+    assert _plan_rows(found[0]) == rows
