@@ -520,7 +520,8 @@ def _plan_blocks(ctx: Context, results: Mapping[str, Section]) -> list[Heading |
     t = plan.tables["plan"]
     return [Heading(plan.title, 2, anchor="next-wave"),
             *[Paragraph(s, "body") for s in plan.sentences],
-            Table(t, caption="附表 A6 下一轮调查各维度所需的有效问卷和邀请人数", anchor="A6",
+            Table(t, caption="附表 A6 下一轮调查各维度所需的有效问卷"
+                  + ("和邀请人数" if "所需邀请人数" in t.columns else ""), anchor="A6",
                   numeric=tuple(c for c in t.columns if c != "维度"),
                   note="".join(plan.notes) or None)]
 

@@ -115,7 +115,10 @@ def plan_context(
     if roster is None or not len(roster) or ctx.by != "college":
         if not np.isfinite(need):
             return plan, None, "至少一个维度在现有党支部数下无法达到目标功效，见表中说明。"
-        return plan, None, (f"下一轮调查，{ctx.reference}至少需要回收约 {int(need)} 份有效问卷"
+        from survey.report.sections.base import _by_word
+
+        who = ctx.reference if ctx.by == "college" else f"每个{_by_word(ctx)}分组"
+        return plan, None, (f"下一轮调查，{who}至少需要回收约 {int(need)} 份有效问卷"
                             "（本研究没有名册汇总，无法换算成需邀请的人数）。")
     strata = ctx.strata if ctx.strata == "member_type" else None
 

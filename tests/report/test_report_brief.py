@@ -345,3 +345,28 @@ def test_committee_docx_has_the_next_wave_plan(demo_report) -> None:
     found = [t for t in found if "所需有效问卷" in t[0]]
     assert len(found) == 1
     assert _plan_rows(found[0]) == rows
+
+
+def test_minimal_study_plan_without_roster(tmp_path: Path) -> None:
+    """No roster: the needs per dimension, no invitations column, the number in the sentence."""
+    from survey import analysis as A
+    from survey.config.study import load_study
+    from survey.pipeline import run_clean
+    from survey.report.brief import build_brief
+    from survey.report.plan import plan_context
+
+    src = ROOT / "tests" / "analysis" / "minimal_study"
+    for f in src.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    run_clean(load_study(tmp_path / "study.yaml"))
+    ctx = A.load(tmp_path / "study.yaml", cache=False)
+    plan, inv, sentence = plan_context(ctx)
+    assert inv is None and plan["invitations"].isna().all()
+    doc = build_brief(ctx, A.results(ctx))
+    (table,) = [t for t in doc.tables() if t.anchor == "A6"]
+    assert "所需邀请人数" not in table.frame.columns
+    assert table.frame["所需有效问卷"].tolist() == [str(int(n)) for n in plan["n_needed"]]
+    need = int(re.search(r"回收约 (\d+) 份", sentence).group(1))
+    assert need == int(plan["n_needed"].max())
+    assert any(isinstance(b, Paragraph) and b.text == sentence for b in doc.blocks)
