@@ -90,6 +90,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             _say(f"  - {p}")
         return 1
     print("核验通过：原始文件与处理结果的哈希值均与清单一致，重新清洗得到逐字节相同的文件。")
+    if study.waves:
+        labels = "、".join(w.label for w in study.waves)
+        print(f"上一轮调查（{labels}）的文件也与各自的清单一致。")
     return EXIT_OK
 
 

@@ -466,6 +466,25 @@ def run_all(
 def verify(study: Study, *, progress: Progress = None) -> list[str]:
     """Check a study's processed outputs against its manifest and a fresh re-run.
 
+    Earlier waves named in ``waves`` are checked against their own manifests as well
+    (:func:`survey.waves.verify_waves`; hashes only, they are not re-cleaned).
+
+    Returns
+    -------
+    list of str
+        One Chinese line per problem; empty when raw inputs and outputs match the manifest, a
+        re-run of the cleaning reproduces every processed file byte for byte and every earlier
+        wave's files match its manifest.
+    """
+    from survey.waves import verify_waves
+
+    problems = _verify_current(study, progress=progress)
+    return problems + verify_waves(study, progress=progress)
+
+
+def _verify_current(study: Study, *, progress: Progress = None) -> list[str]:
+    """The current wave's part of :func:`verify`.
+
     Returns
     -------
     list of str

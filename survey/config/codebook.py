@@ -71,6 +71,14 @@ class Item(_Strict):
     label: str | None = None
     #: A required item missing from an export is an error; an optional one becomes all-missing.
     required: bool = True
+    #: Earlier waves: ``{wave label: id of this item in that wave}``; ``null`` marks the item
+    #: not comparable with that wave (see :func:`survey.waves.comparable_items`).
+    wave_map: dict[str, str | None] = Field(default_factory=dict)
+
+    @field_validator("wave_map", mode="before")
+    @classmethod
+    def _wave_years_as_text(cls, v: Any) -> Any:
+        return _labels_as_text(v)
 
     @model_validator(mode="after")
     def _check(self) -> Item:
@@ -85,7 +93,26 @@ class Item(_Strict):
             raise ValueError(f"题目 {self.id}：range 只用于 numeric 类型的题目")
         if self.range is not None and self.range[0] > self.range[1]:
             raise ValueError(f"题目 {self.id}：range 的下限大于上限")
+        _check_wave_map(self.id, self.wave_map)
         return self
+
+
+def _labels_as_text(v: Any) -> Any:
+    """``{2025: Q12_1}`` (a YAML integer key) means the wave label "2025"."""
+    if isinstance(v, dict):
+        return {(str(k) if isinstance(k, int) and not isinstance(k, bool) else k): x for k, x in v.items()}
+    return v
+
+
+def _check_wave_map(item_id: str, mapping: dict[str, str | None]) -> None:
+    for label, earlier in mapping.items():
+        if not str(label).strip():
+            raise ValueError(f"题目 {item_id} 的 wave_map：轮次名称不能为空")
+        if earlier is not None and not _ID_RE.match(earlier):
+            raise ValueError(
+                f"题目 {item_id} 的 wave_map：{label} 对应的题目编号 {earlier!r} 无效"
+                "（应为上一轮编码手册中的题目编号；写 null 表示不可比）"
+            )
 
 
 class Scale(_Strict):
@@ -161,6 +188,16 @@ class Codebook(_Strict):
     meta: Meta = Meta()
     #: Export headers to ignore (exact text after normalisation), e.g. ``总分``.
     ignore_columns: list[str] = Field(default_factory=list)
+    #: ``{item id: {wave label: id in that wave or null}}``: the items' ``wave_map`` written in
+    #: one place (an item may not be mapped for the same wave in both places).
+    wave_map: dict[str, dict[str, str | None]] = Field(default_factory=dict)
+
+    @field_validator("wave_map", mode="before")
+    @classmethod
+    def _wave_years_as_text(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: _labels_as_text(m) for k, m in v.items()}
+        return v
 
     @model_validator(mode="after")
     def _cross_check(self) -> Codebook:
@@ -238,6 +275,20 @@ class Codebook(_Strict):
                         ((section, n, "id"),
                          f"输出列名冲突：{col}（{owner[1]} 已有同名输出列，请改用不同的编号）")
                     )
+        for item_id, mapping in self.wave_map.items():
+            if item_id not in by_id:
+                problems.append((("wave_map", item_id), f"wave_map 中的题目 {item_id} 不在 items 中"))
+                continue
+            try:
+                _check_wave_map(item_id, mapping)
+            except ValueError as err:
+                problems.append((("wave_map", item_id), str(err)))
+            twice = sorted(set(mapping) & set(by_id[item_id].wave_map))
+            if twice:
+                problems.append(
+                    (("wave_map", item_id),
+                     f"题目 {item_id} 对 {', '.join(twice)} 的 wave_map 在题目下和顶层各写了一次，只保留一处")
+                )
         if problems:
             raise located_errors("Codebook", problems)
         return self
@@ -328,6 +379,36 @@ class Codebook(_Strict):
         needs no pseudonymisation key.
         """
         return any(i.action == "pseudonymise" for i in self.identifiers)
+
+    def wave_mapping(self, label: str) -> dict[str, str | None]:
+        """Return ``{current item id: id in wave `label` (None: not comparable)}`` from ``wave_map``.
+
+        Items without an entry for ``label`` are absent (matched by their own id).
+
+        Examples
+        --------
+        >>> cb.wave_mapping("2025年")  # doctest: +SKIP
+        {'P2_1': 'Q12_1', 'P3_4': None}
+        """
+        out: dict[str, str | None] = {}
+        for item in self.items:
+            if label in item.wave_map:
+                out[item.id] = item.wave_map[label]
+        for item_id, mapping in self.wave_map.items():
+            if label in mapping:
+                out[item_id] = mapping[label]
+        return out
+
+    def item_fingerprint(self, item_id: str) -> str:
+        """A short hash of one item's text, type and options (its id left out).
+
+        Two waves' items with equal prints were asked with the same wording and options, so
+        a renamed item keeps its print; see :meth:`fingerprint` for the whole codebook.
+        """
+        item = self.item(item_id)
+        payload = [item.text, item.type, sorted(self.options(item_id).items())]
+        blob = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()[:16]
 
     def fingerprint(self) -> str:
         """A short hash of item ids, texts, types and options: equal codebooks, equal prints."""

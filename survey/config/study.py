@@ -230,8 +230,51 @@ class Planning(_Strict):
         return v
 
 
+#: The name of the current wave when ``wave_label`` is not given.
+CURRENT_WAVE_ZH = "本轮"
+
+
+class WaveRef(_Strict):
+    """An earlier wave of the same survey (``waves:`` in ``study.yaml``).
+
+    Exactly one of ``study`` (the earlier wave's ``study.yaml``; its ``output_dir`` holds the
+    processed outputs) and ``processed`` (a folder with the earlier wave's processed outputs and
+    ``manifest.json``, when its raw data are not on this machine). Paths resolve against the
+    current study's folder. See :func:`survey.waves.load_waves`.
+    """
+
+    label: str
+    study: Path | None = None
+    processed: Path | None = None
+    #: With ``processed``: the earlier wave's codebook; default ``codebook.yaml`` in that folder.
+    codebook: Path | None = None
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _year_as_text(cls, v: Any) -> Any:
+        # ``label: 2025`` (a YAML integer) means the text "2025".
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @model_validator(mode="after")
+    def _one_source(self) -> WaveRef:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        if not self.label.strip():
+            problems.append((("label",), "轮次名称不能为空（如 2025年）"))
+        if (self.study is None) == (self.processed is None):
+            problems.append(
+                ((), "每一轮须且只须写 study（上一轮的 study.yaml）或 processed（上一轮的处理结果文件夹）之一")
+            )
+        if self.codebook is not None and self.processed is None:
+            problems.append(
+                (("codebook",), "codebook 只用于 processed 方式；study 方式使用上一轮 study.yaml 中的编码手册")
+            )
+        if problems:
+            raise located_errors("WaveRef", problems)
+        return self
+
+
 #: Top-level keys added after the first release (see :meth:`Study.config_hash`).
-_LATER_KEYS = ("allow_outside_paths", "scoring", "planning")
+_LATER_KEYS = ("allow_outside_paths", "scoring", "waves", "wave_label", "planning")
 
 
 class Study(_Strict):
@@ -255,6 +298,10 @@ class Study(_Strict):
     symposium: Symposium | None = None
     indicators: Indicators | None = None
     roster: Roster | None = None
+    #: Earlier waves of the same survey; the current study is the latest wave.
+    waves: list[WaveRef] = Field(default_factory=list)
+    #: Name of the current wave in wave comparisons (default :data:`CURRENT_WAVE_ZH`, 本轮).
+    wave_label: str | None = None
     #: Next wave's sample-size planning (added later: left out of the hash while at default).
     planning: Planning = Planning()
     #: Folder the study file lives in; every relative path resolves against it.
@@ -280,6 +327,52 @@ class Study(_Strict):
                   "真实研究的密钥请放在环境变量或 git 之外的密钥文件中")],
             )
         return self
+
+    @field_validator("wave_label", mode="before")
+    @classmethod
+    def _wave_label_year_as_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @model_validator(mode="after")
+    def _wave_labels(self) -> Study:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        if self.wave_label is not None and not self.wave_label.strip():
+            problems.append((("wave_label",), "本轮名称不能为空；不写则显示为“本轮”"))
+        seen: set[str] = set()
+        for i, ref in enumerate(self.waves):
+            if ref.label == self.current_wave_label:
+                problems.append(
+                    (("waves", i, "label"),
+                     f"上一轮的名称 {ref.label!r} 与本轮（wave_label）相同，比较表中无法区分")
+                )
+            elif ref.label in seen:
+                problems.append((("waves", i, "label"), f"轮次名称重复：{ref.label}"))
+            seen.add(ref.label)
+        if problems:
+            raise located_errors("Study", problems)
+        return self
+
+    @property
+    def current_wave_label(self) -> str:
+        """The name of this (the latest) wave: ``wave_label``, or 本轮."""
+        return self.wave_label if self.wave_label is not None else CURRENT_WAVE_ZH
+
+    def wave_paths(self) -> list[tuple[str, Path]]:
+        """The paths the ``waves`` entries name, with their key paths, resolved.
+
+        Returns
+        -------
+        list of (str, Path)
+            ``("waves[0].study", ...)``, ``("waves[1].processed", ...)``, ``("waves[1].codebook",
+            ...)``, in file order; absolute but symlinks not resolved.
+        """
+        out: list[tuple[str, Path]] = []
+        for i, ref in enumerate(self.waves):
+            for name in ("study", "processed", "codebook"):
+                value = getattr(ref, name)
+                if value is not None:
+                    out.append((f"waves[{i}].{name}", self.resolve(value)))
+        return out
 
     def resolve(self, p: Path) -> Path:
         """Resolve a path from the study file against the study's folder."""
@@ -343,7 +436,7 @@ class Study(_Strict):
         """
         data = self.model_dump(mode="json")
         for key in _LATER_KEYS:
-            default = Study.model_fields[key].default
+            default = Study.model_fields[key].get_default(call_default_factory=True)
             if isinstance(default, BaseModel):
                 default = default.model_dump(mode="json")
             if data.get(key) == default:
@@ -463,6 +556,34 @@ def _check_inside(study: Study) -> None:
         )
 
 
+def _check_waves(study: Study) -> None:
+    """The ``waves`` paths: inside the study folder (unless allowed), existing, of the right kind."""
+    root = study.root.resolve()
+    for key, full in study.wave_paths():
+        real = full.resolve()
+        plain = Path(os.path.normpath(full))
+        if not study.allow_outside_paths and not real.is_relative_to(root):
+            via = "" if real == plain else f"（经符号链接指向 {real}）"
+            raise SurveyError(
+                f"study.yaml 中列出的上一轮调查位于研究文件夹之外：{plain}{via}",
+                file=study.source,
+                key=key,
+                expected=f"研究文件夹（{root}）内的路径",
+                hint="把上一轮的研究（或其处理结果）复制到研究文件夹内（例如 data/raw/2025/）并改用相对路径；"
+                "确实放在别处时，在 study.yaml 顶层写 allow_outside_paths: true",
+            )
+        folder = key.endswith(".processed")
+        if not (full.is_dir() if folder else full.is_file()):
+            what = "文件夹" if folder else "文件"
+            raise SurveyError(
+                f"study.yaml 中列出的上一轮调查的{what}不存在",
+                file=study.source,
+                key=key,
+                expected=f"存在的{what}：{plain}",
+                hint="检查相对路径；相对路径以 study.yaml 所在文件夹为起点",
+            )
+
+
 def _check_files(study: Study) -> None:
     for key, full in study.input_paths():
         if not full.exists():
@@ -557,6 +678,7 @@ def load_study(path: str | Path | None = None) -> Study:
     if not study.allow_outside_paths:
         _check_inside(study)
     _check_files(study)
+    _check_waves(study)
     for key in OUTPUT_KEYS:
         check_output_location(study, getattr(study, key), key=key)
     _check_duplicates(study)

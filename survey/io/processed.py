@@ -337,6 +337,17 @@ def _read(
     return from_storable(name, table)
 
 
+def read_table(
+    folder: Path, name: str, *, required: bool, codebook: Codebook | None = None
+) -> pd.DataFrame | None:
+    """Read one processed table (``<name>.parquet``) from ``folder``, checked against its model.
+
+    For folders without a :class:`~survey.config.study.Study` (an earlier wave's processed
+    outputs, :func:`survey.waves.load_waves`). ``None`` when the table is absent and not required.
+    """
+    return _read(folder, name, required=required, codebook=codebook)
+
+
 def load_processed(study: Study, folder: Path | None = None) -> Processed:
     """Read every processed table of a study.
 

@@ -760,10 +760,30 @@ class _AltTextFilter(logging.Filter):
 _NBCONVERT_ALT = 'alt="No description has been provided for this image"'
 
 
+_SCRIPT_RE = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_CHARSET_META_RE = re.compile(r'<meta charset="utf-8"\s*/?>', re.IGNORECASE)
+
+
 def _finish_page(page: str) -> str:
-    """Offline-only, and marked as Simplified Chinese (fonts and line breaking depend on it)."""
+    """Offline-only, script-free and marked as Simplified Chinese.
+
+    Every ``<script>`` element is removed (the audit pages need none: the template drops
+    nbconvert's MathJax/require.js loaders) and a ``Content-Security-Policy`` meta tag, the same
+    as the committee brief's (:data:`survey.report.html.CSP`), forbids script, inline event
+    handlers, ``javascript:`` links and any remote load, should a notebook output ever carry
+    one. ``lang`` becomes ``zh-CN`` (fonts and line breaking depend on it).
+    """
+    from survey.report.html import CSP
+
     page = page.replace('<html lang="zh">', '<html lang="zh-CN">', 1)
     page = page.replace(_NBCONVERT_ALT, 'alt="图表（说明见正文）"')
+    page = _SCRIPT_RE.sub("", page)
+    csp = f'<meta http-equiv="Content-Security-Policy" content="{CSP}"/>'
+    charset = _CHARSET_META_RE.search(page)
+    if charset is not None:
+        page = page[: charset.end()] + "\n" + csp + page[charset.end():]
+    else:
+        page = page.replace("<head>", "<head>\n" + csp, 1)
     return strip_external_references(page)
 
 
@@ -937,7 +957,7 @@ def _export_audit_index(notebooks: list[_Notebook], target: Path, ctx: dict[str,
         f"<h2>笔记本（含全部代码）</h2><ul>{links}</ul>{manifest_html}{ledger}"
         f'<footer class="provenance">{_footer_html(ctx, notebooks)}</footer></body></html>\n'
     )
-    write_atomic(target, strip_external_references(page))
+    write_atomic(target, _finish_page(page))
 
 
 # ---------------------------------------------------------------------------------------------

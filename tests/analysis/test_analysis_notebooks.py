@@ -9,6 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from survey.report.sections.base import markdown_text
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 EXPECTED = ["01_data_audit", "02_measurement", "03_benchmark_gaps", "04_priorities",
@@ -141,13 +143,14 @@ def test_notebook_sentences_equal_in_process_results(analysis_base, demo_section
     nb = nbformat.read(analysis_base["base"] / "executed" / "demo" / "03_benchmark_gaps.ipynb",
                        as_version=4)
     text = _outputs_text(nb)
+    # shown as Markdown, with brackets and markup escaped (markdown_text)
     for sentence in demo_sections["gaps"].sentences:
-        assert sentence in text
+        assert markdown_text(sentence) in text
     fin = nbformat.read(analysis_base["base"] / "executed" / "demo" / "07_findings.ipynb",
                         as_version=4)
     ftext = _outputs_text(fin)
     for sentence in demo_sections["findings"].sentences:
-        assert sentence in ftext
+        assert markdown_text(sentence) in ftext
 
 
 @pytest.mark.parametrize("study", ["demo", "minimal"])

@@ -130,9 +130,29 @@ class Section:
     saved: dict[str, Path] = field(default_factory=dict)
 
     def text(self) -> str:
-        """Sentences and notes as one Markdown string."""
-        parts = list(self.sentences) + [f"*说明：{n}*" for n in self.notes]
+        """Sentences and notes as one Markdown string (their text escaped: :func:`markdown_text`)."""
+        parts = ([markdown_text(s) for s in self.sentences]
+                 + [f"*说明：{markdown_text(n)}*" for n in self.notes])
         return "\n\n".join(parts)
+
+
+_MARKDOWN_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[",
+                                   "]": "\\]", "`": "\\`"})
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as Markdown that shows it literally: no HTML, link or image can come from it.
+
+    Sentences quote what respondents and minutes wrote (theme names, 座谈对象, branch names);
+    rendered as Markdown, a ``<script>``, ``<img onerror>`` or ``[x](javascript:…)`` in them would
+    become markup. ``& < >`` become entities and ``[ ] ` `` are backslash-escaped.
+
+    Examples
+    --------
+    >>> markdown_text("<b>[链接](javascript:x)</b>")
+    '&lt;b&gt;\\\\[链接\\\\](javascript:x)&lt;/b&gt;'
+    """
+    return text.translate(_MARKDOWN_ESCAPES)
 
 
 def _skip(title: str, note: str) -> Section:

@@ -67,11 +67,16 @@ def show_figures(section: Section, prefix: str = "") -> None:
 
 
 def show(table: pd.DataFrame | None) -> Styler | pd.DataFrame | None:
-    """A report table for display: without the row index."""
+    """A report table for display: without the row index, every cell and header HTML-escaped.
+
+    (pandas' Styler does not escape by default; a statement or branch name holding markup
+    would otherwise reach the audit HTML as markup.)
+    """
     if table is None:
         return None
     try:
-        return table.style.hide(axis="index")
+        return (table.style.format(escape="html").format_index(escape="html", axis=0)
+                .format_index(escape="html", axis=1).hide(axis="index"))
     except (ImportError, AttributeError):  # Styler needs jinja2
         return table
 

@@ -7,7 +7,15 @@ from collections.abc import Iterable
 import pandas as pd
 
 from survey.report import narrative as nz
-from survey.report.sections.base import Answer, Context, Section, _against, _main_group, _skip
+from survey.report.sections.base import (
+    Answer,
+    Context,
+    Section,
+    _against,
+    _main_group,
+    _skip,
+    markdown_text,
+)
 from survey.report.sections.cache import cached
 from survey.report.sections.gaps import _verdict, benchmark_gaps, composition, gap_sentence
 from survey.report.sections.indicators import indicators
@@ -176,7 +184,8 @@ def answer_markdown(section: Section, number: int) -> str:
     """The answer to question ``number`` of a :func:`findings` section as Markdown."""
     for a in section.answers:
         if a.number == number:
-            return f"**问：{a.question}**\n\n" + "\n\n".join(a.sentences)
+            return (f"**问：{markdown_text(a.question)}**\n\n"
+                    + "\n\n".join(markdown_text(s) for s in a.sentences))
     return ""
 
 
