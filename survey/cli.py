@@ -156,8 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser("plan", help="样本量规划：下一轮调查每个维度需要回收多少份问卷、邀请多少人")
-    p.add_argument("--effect", type=float, default=0.3, help="要能发现的最小差距（Hedges g，默认 0.3）")
-    p.add_argument("--power", type=float, default=0.8, help="目标功效（默认 0.8）")
+    p.add_argument("--effect", type=float, default=None,
+                   help="要能发现的最小差距（Hedges g；默认取 study.yaml 的 planning.min_effect，未写为 0.3）")
+    p.add_argument("--power", type=float, default=None,
+                   help="目标功效（默认取 study.yaml 的 planning.power，未写为 0.8）")
     p.set_defaults(func=_cmd_plan)
 
     p = sub.add_parser("demo", help="重新生成合成演示数据（确定性，可复现）")

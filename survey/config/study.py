@@ -195,6 +195,41 @@ class Roster(_Strict):
     names: Path | None = None
 
 
+class Planning(_Strict):
+    """Sample-size planning of the next wave (``survey plan``, the committee report's appendix).
+
+    See :func:`survey.report.plan.plan_study` and :mod:`survey.stats.plan`.
+    """
+
+    #: Smallest gap the committee cares about, as Hedges' g (0 < min_effect <= 3).
+    min_effect: float = 0.3
+    #: Target power of each dimension's test after Holm over the dimensions (0.5 <= power < 0.999).
+    power: float = 0.8
+    #: Familywise significance level (0 < alpha < 0.5).
+    alpha: float = 0.05
+
+    @field_validator("min_effect")
+    @classmethod
+    def _effect(cls, v: float) -> float:
+        if not 0 < v <= 3:
+            raise ValueError("应为大于 0、不超过 3 的效应量（Hedges g），如 0.3 表示 0.3 个标准差")
+        return v
+
+    @field_validator("power")
+    @classmethod
+    def _power(cls, v: float) -> float:
+        if not 0.5 <= v < 0.999:
+            raise ValueError("应为 0.5 到 0.999 之间的目标功效（含 0.5，不含 0.999），如 0.8")
+        return v
+
+    @field_validator("alpha")
+    @classmethod
+    def _alpha(cls, v: float) -> float:
+        if not 0 < v < 0.5:
+            raise ValueError("应为 0 到 0.5 之间的显著性水平（不含两端），如 0.05")
+        return v
+
+
 #: The name of the current wave when ``wave_label`` is not given.
 CURRENT_WAVE_ZH = "本轮"
 
@@ -239,7 +274,7 @@ class WaveRef(_Strict):
 
 
 #: Top-level keys added after the first release (see :meth:`Study.config_hash`).
-_LATER_KEYS = ("allow_outside_paths", "scoring", "waves", "wave_label")
+_LATER_KEYS = ("allow_outside_paths", "scoring", "waves", "wave_label", "planning")
 
 
 class Study(_Strict):
@@ -267,6 +302,8 @@ class Study(_Strict):
     waves: list[WaveRef] = Field(default_factory=list)
     #: Name of the current wave in wave comparisons (default :data:`CURRENT_WAVE_ZH`, 本轮).
     wave_label: str | None = None
+    #: Next wave's sample-size planning (added later: left out of the hash while at default).
+    planning: Planning = Planning()
     #: Folder the study file lives in; every relative path resolves against it.
     root: Path = Field(default=Path("."), exclude=True)
     #: SHA-256 of the study file's bytes (for the manifest).

@@ -11,7 +11,8 @@ is not the notebooks one after another but, in this order:
    a reference to its appendix tables.
 3. **附录**: only what a committee member may want to check — scale reliabilities, the gap of
    every dimension against every comparison group, the gap of every item (sorted), the
-   symposium themes and the evidence rule.
+   symposium themes, the evidence rule and the next wave's sample size (下一轮调查的样本量:
+   :func:`survey.report.sections.plan.next_wave`).
 
 Audit material (raw-file fingerprints, per-item missingness, per-file exclusions, rank tests,
 the full within-member-type table, manifest hashes) stays in the audit report; the brief ends
@@ -503,6 +504,28 @@ def _indicator_table(results: Mapping[str, Section]) -> Table | None:
                  note=ind.notes[0] if ind.notes else None)
 
 
+def _plan_blocks(ctx: Context, results: Mapping[str, Section]) -> list[Heading | Paragraph | Table]:
+    """The appendix section 下一轮调查的样本量: the sentence and the table per dimension.
+
+    From the ``plan`` section (:func:`survey.report.sections.plan.next_wave`, computed here
+    through the section cache when ``results`` lacks it); nothing for a study it skips.
+    """
+    plan = results.get("plan")
+    if plan is None:
+        from survey.report.sections.plan import next_wave
+
+        plan = next_wave(ctx)
+    if plan.skipped:
+        return []
+    t = plan.tables["plan"]
+    return [Heading(plan.title, 2, anchor="next-wave"),
+            *[Paragraph(s, "body") for s in plan.sentences],
+            Table(t, caption="附表 A6 下一轮调查各维度所需的有效问卷"
+                  + ("和邀请人数" if "所需邀请人数" in t.columns else ""), anchor="A6",
+                  numeric=tuple(c for c in t.columns if c != "维度"),
+                  note="".join(plan.notes) or None)]
+
+
 # ---------------------------------------------------------------------------------------------
 # the document
 
@@ -650,6 +673,7 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
     if _sec(results, "triangulation") is not None:
         rule = evidence_rule_table()
         doc.add(Table(rule, caption="附表 A5 证据强度的判定规则", anchor="A5"))
+    doc.add(*_plan_blocks(ctx, results))
     _renumber(doc)
     return doc
 

@@ -7,17 +7,21 @@ the report sections) and formats the plan for the terminal.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from survey.errors import SurveyError
-from survey.stats.plan import DEFAULT_EFFECT, invitations, plan_sample_size, plan_sentence
+from survey.stats.plan import invitations, plan_sample_size, plan_sentence
+
+if TYPE_CHECKING:
+    from survey.report.sections.base import Context
 
 
 def plan_study(
-    study_path: str | Path | None = None, *, effect: float = DEFAULT_EFFECT, power: float = 0.8,
-    alpha: float = 0.05, cluster: str = "branch",
+    study_path: str | Path | None = None, *, effect: float | None = None,
+    power: float | None = None, alpha: float | None = None, cluster: str = "branch",
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
     """The plan for a study's processed data (the ``survey plan`` command).
 
@@ -26,16 +30,15 @@ def plan_study(
     study_path
         ``study.yaml`` (default: the default study).
     effect, power, alpha
-        As in :func:`plan_sample_size`.
+        As in :func:`plan_sample_size`; ``None``: the study's ``planning`` settings
+        (``min_effect``, ``power``, ``alpha``; defaults 0.3, 0.8, 0.05).
     cluster
         Branch column (skipped when the data have none).
 
     Returns
     -------
     (plan, invitations, sentence)
-        :func:`plan_sample_size` for the home group over the codebook's scales (with a
-        ``label`` column), :func:`invitations` for the largest need (``None`` without a
-        roster) and :func:`plan_sentence` (or a note why it cannot be given).
+        See :func:`plan_context`.
 
     Examples
     --------
@@ -45,15 +48,51 @@ def plan_study(
     survey.errors.SurveyError: ...
     """
     from survey.report.sections.base import load
+
+    _check_overrides(effect, power)
+    return plan_context(load(study_path, cache=False), effect=effect, power=power, alpha=alpha,
+                        cluster=cluster)
+
+
+def _check_overrides(effect: float | None, power: float | None) -> None:
+    """Refuse a bad ``--effect`` / ``--power`` with the limits of ``study.yaml``'s ``planning``."""
+    if effect is not None and not (np.isfinite(effect) and 0 < effect <= 3):
+        raise SurveyError(f"要发现的最小差距无效：{effect}", column="--effect",
+                          expected="大于 0、不超过 3 的效应量（Hedges g），例如 0.3")
+    if power is not None and not (0.5 <= power < 0.999):
+        raise SurveyError(f"目标功效无效：{power}", column="--power",
+                          expected="0.5 到 0.999 之间的数（含 0.5，不含 0.999），例如 0.8")
+
+
+def plan_context(
+    ctx: Context, *, effect: float | None = None, power: float | None = None,
+    alpha: float | None = None, cluster: str = "branch",
+) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+    """The plan for a loaded study (:func:`survey.report.sections.base.load`).
+
+    Parameters
+    ----------
+    ctx
+        The study's context (the report sections' ``ctx``).
+    effect, power, alpha, cluster
+        As in :func:`plan_study`; ``None``: the study's ``planning`` settings.
+
+    Returns
+    -------
+    (plan, invitations, sentence)
+        :func:`plan_sample_size` for the home group over the codebook's scales (with a
+        ``label`` column and ``invitations``: members to invite for that dimension's
+        ``n_needed``, the total of :func:`invitations`; missing without a roster),
+        :func:`invitations` for the largest need (``None`` without a roster) and
+        :func:`plan_sentence` (or a note why it cannot be given).
+    """
     from survey.stats.scoring import score_scales
 
-    if not (np.isfinite(effect) and effect > 0):
-        raise SurveyError(f"要发现的最小差距无效：{effect}", column="--effect",
-                          expected="大于 0 的效应量（Hedges g），例如 0.3")
-    if not (0 < power < 1):
-        raise SurveyError(f"目标功效无效：{power}", column="--power",
-                          expected="0 到 1 之间的数，例如 0.8")
-    ctx = load(study_path)
+    _check_overrides(effect, power)
+    settings = ctx.study.planning
+    effect = settings.min_effect if effect is None else effect
+    power = settings.power if power is None else power
+    alpha = settings.alpha if alpha is None else alpha
     scales = ctx.scales
     if not scales:
         raise SurveyError("编码手册中没有定义量表，无法做样本量规划",
@@ -71,13 +110,26 @@ def plan_study(
                             effect=effect, power=power, alpha=alpha, cluster=use_cluster,
                             clusters=k)
     plan.insert(1, "label", plan["scale"].map(ctx.scale_labels))
+    plan["invitations"] = np.nan
     need = plan["n_needed"].max()
     if roster is None or not len(roster) or ctx.by != "college":
-        return plan, None, "本研究没有党员名册汇总，无法把所需问卷数换算成需邀请人数。"
+        if not np.isfinite(need):
+            return plan, None, "至少一个维度在现有党支部数下无法达到目标功效，见表中说明。"
+        from survey.report.sections.base import _by_word
+
+        who = ctx.reference if ctx.by == "college" else f"每个{_by_word(ctx)}分组"
+        return plan, None, (f"下一轮调查，{who}至少需要回收约 {int(need)} 份有效问卷"
+                            "（本研究没有名册汇总，无法换算成需邀请的人数）。")
+    strata = ctx.strata if ctx.strata == "member_type" else None
+
+    def invite(n: int) -> pd.DataFrame:
+        return invitations(n, roster, ctx.responses, group=ctx.reference, strata=strata)
+
+    plan["invitations"] = [float(invite(int(n))["invitations"].sum()) if np.isfinite(n)
+                           else np.nan for n in plan["n_needed"]]
     if not np.isfinite(need):
         return plan, None, "至少一个维度在现有党支部数下无法达到目标功效，见表中说明。"
-    strata = ctx.strata if ctx.strata == "member_type" else None
-    inv = invitations(int(need), roster, ctx.responses, group=ctx.reference, strata=strata)
+    inv = invite(int(need))
     members = int(inv["members"].sum())
     rate = float(inv["n"].sum() / members)
     sentence = plan_sentence(int(need), int(inv["invitations"].sum()), rate, members,

@@ -299,3 +299,74 @@ def test_question_four_quotes_the_most_raised_themes(demo_report) -> None:
     before = [b for b in blocks[:start] if isinstance(b, Paragraph) and b.style == "quote"]
     assert before == []  # none in the 摘要
     assert all(t.split("“", 1)[1][:10] in demo_report["page"] for t in quotes)  # in the HTML
+
+
+# ---------------------------------------------------------------------------------------------
+# appendix: the next wave's sample size (issue #13 §3)
+
+
+def _plan_rows(table: list[list[str]]) -> dict[str, tuple[str, str]]:
+    head = table[0]
+    i, j, k = head.index("维度"), head.index("所需有效问卷"), head.index("所需邀请人数")
+    return {row[i]: (row[j], row[k]) for row in table[1:]}
+
+
+def _expected_plan(demo_report) -> tuple[dict[str, tuple[str, str]], str]:
+    from survey.report.plan import plan_study
+
+    plan, inv, sentence = plan_study(demo_report["study"])
+    assert inv is not None and plan["n_needed"].notna().all()
+    rows = {r.label: (str(int(r.n_needed)), str(int(r.invitations))) for r in plan.itertuples()}
+    return rows, sentence
+
+
+def test_committee_html_has_the_next_wave_plan(demo_report) -> None:
+    rows, sentence = _expected_plan(demo_report)
+    page = demo_report["page"]
+    heads = re.findall(r"<h3[^>]*>(.*?)</h3>", page.split('id="appendix"')[1])
+    assert "下一轮调查的样本量" in heads
+    text = re.sub(r"<[^>]+>", "", page)
+    assert sentence in text
+    n, m = re.search(r"回收约 (\d+) 份有效问卷（按今年 (\d+)% 的应答率，约需邀请 (\d+) 名党员）",
+                     sentence).group(1, 3)
+    assert (n, m) == max(rows.values(), key=lambda v: int(v[0]))
+    found = [t for t in _parse(page).tables if t and "所需有效问卷" in t[0]]
+    assert len(found) == 1
+    assert _plan_rows(found[0]) == rows
+
+
+def test_committee_docx_has_the_next_wave_plan(demo_report) -> None:
+    rows, sentence = _expected_plan(demo_report)
+    d = docx.Document(str(demo_report["reports"] / "committee.docx"))
+    heads = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
+    assert heads.index("下一轮调查的样本量") > heads.index("附录")
+    assert sentence in [p.text for p in d.paragraphs]
+    found = [[[c.text for c in row.cells] for row in t.rows] for t in d.tables]
+    found = [t for t in found if "所需有效问卷" in t[0]]
+    assert len(found) == 1
+    assert _plan_rows(found[0]) == rows
+
+
+def test_minimal_study_plan_without_roster(tmp_path: Path) -> None:
+    """No roster: the needs per dimension, no invitations column, the number in the sentence."""
+    from survey import analysis as A
+    from survey.config.study import load_study
+    from survey.pipeline import run_clean
+    from survey.report.brief import build_brief
+    from survey.report.plan import plan_context
+
+    src = ROOT / "tests" / "analysis" / "minimal_study"
+    for f in src.iterdir():
+        if f.is_file():
+            shutil.copy(f, tmp_path / f.name)
+    run_clean(load_study(tmp_path / "study.yaml"))
+    ctx = A.load(tmp_path / "study.yaml", cache=False)
+    plan, inv, sentence = plan_context(ctx)
+    assert inv is None and plan["invitations"].isna().all()
+    doc = build_brief(ctx, A.results(ctx))
+    (table,) = [t for t in doc.tables() if t.anchor == "A6"]
+    assert "所需邀请人数" not in table.frame.columns
+    assert table.frame["所需有效问卷"].tolist() == [str(int(n)) for n in plan["n_needed"]]
+    need = int(re.search(r"回收约 (\d+) 份", sentence).group(1))
+    assert need == int(plan["n_needed"].max())
+    assert any(isinstance(b, Paragraph) and b.text == sentence for b in doc.blocks)

@@ -232,3 +232,69 @@ def test_survey_plan_command(cleaned_demo, demo_plan):
 def test_survey_plan_bad_options(option, value, message):
     proc = _survey("plan", option, value)
     assert proc.returncode == 2 and message in proc.stderr
+
+
+# -- the planning settings of study.yaml (issue #13 §3) ----------------------------------------
+@pytest.fixture(scope="module")
+def planned_copy(cleaned_demo, tmp_path_factory):
+    """A copy of the cleaned demo whose study.yaml sets ``planning: {min_effect: 0.5, power: 0.9}``."""
+    import shutil
+
+    dest = tmp_path_factory.mktemp("planned") / "demo"
+    shutil.copytree(cleaned_demo.parent, dest, ignore=shutil.ignore_patterns("reports", "figures"))
+    study = dest / cleaned_demo.name
+    text = study.read_text(encoding="utf-8")
+    assert "\nplanning:" not in text
+    study.write_text(text.rstrip("\n") + "\nplanning: {min_effect: 0.5, power: 0.9}\n",
+                     encoding="utf-8")
+    return study
+
+
+def test_plan_study_defaults_come_from_study_yaml(planned_copy, cleaned_demo, demo_plan):
+    plan, inv, sentence = plan_study(planned_copy)
+    assert (plan["effect"] == 0.5).all() and (plan["power"] == 0.9).all()
+    assert plan["alpha_test"].tolist() == pytest.approx([0.05 / 5] * 5)
+    same, _, same_sentence = plan_study(cleaned_demo, effect=0.5, power=0.9)
+    assert plan["n_needed"].tolist() == same["n_needed"].tolist()
+    assert sentence == same_sentence
+    # and they are not the defaults' numbers
+    assert plan["n_needed"].tolist() != demo_plan[0]["n_needed"].tolist()
+    # arguments override the file
+    back, _, back_sentence = plan_study(planned_copy, effect=0.3, power=0.8)
+    assert back["n_needed"].tolist() == demo_plan[0]["n_needed"].tolist()
+    assert back_sentence == demo_plan[2]
+
+
+def test_plan_study_alpha_from_study_yaml(planned_copy, cleaned_demo, tmp_path):
+    import shutil
+
+    study = tmp_path / "demo" / planned_copy.name
+    shutil.copytree(planned_copy.parent, study.parent)
+    study.write_text(study.read_text(encoding="utf-8").replace(
+        "planning: {min_effect: 0.5, power: 0.9}", "planning: {alpha: 0.1}"), encoding="utf-8")
+    plan = plan_study(study)[0]
+    assert plan["alpha_test"].tolist() == pytest.approx([0.1 / 5] * 5)
+    assert plan["n_needed"].tolist() == plan_study(cleaned_demo, power=0.8,
+                                                   alpha=0.1)[0]["n_needed"].tolist()
+
+
+def test_invitations_per_dimension_are_the_invitations_of_its_need(demo_plan):
+    plan, inv, _ = demo_plan
+    worst = plan.loc[plan["n_needed"].idxmax()]
+    assert worst["invitations"] == inv["invitations"].sum()
+    # more respondents needed -> at least as many invitations
+    order = plan.sort_values("n_needed")
+    assert order["invitations"].is_monotonic_increasing
+    overall = inv["n"].sum() / inv["members"].sum()
+    for n, m in zip(plan["n_needed"], plan["invitations"], strict=True):
+        assert 0 <= m - n / overall < len(inv)  # n / rate, rounded up per member type
+
+
+def test_survey_plan_command_uses_study_yaml(planned_copy, cleaned_demo):
+    expected = plan_study(cleaned_demo, effect=0.5, power=0.9)[2]
+    proc = _survey("plan", "--study", str(planned_copy), "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert expected in proc.stdout and "0.50" in proc.stdout
+    proc = _survey("plan", "--study", str(planned_copy), "-q", "--effect", "0.3", "--power", "0.8")
+    assert proc.returncode == 0, proc.stderr
+    assert plan_study(cleaned_demo)[2] in proc.stdout and expected not in proc.stdout

@@ -10,6 +10,7 @@ notebook                  section functions                                  mod
 05_symposium              :func:`symposium`                                  :mod:`.symposium`
 06_indicators             :func:`indicators`                                 :mod:`.indicators`
 07_findings               :func:`triangulation`, :func:`findings`            :mod:`.findings`
+(committee appendix)      :func:`next_wave`                                  :mod:`.plan`
 ========================  =================================================  ==============
 
 Each section function takes a :class:`Context` (:func:`load`) and returns a :class:`Section`
@@ -52,6 +53,7 @@ from survey.report.sections.findings import (
 from survey.report.sections.gaps import benchmark_gaps, composition, gap_sentence
 from survey.report.sections.indicators import indicators
 from survey.report.sections.measurement import measurement
+from survey.report.sections.plan import next_wave
 from survey.report.sections.priorities import priorities
 from survey.report.sections.symposium import symposium
 
@@ -60,7 +62,7 @@ __all__ = [
     "save_figures", "say", "show", "show_figures", "say_answer", "figure", "answer_markdown",
     "data_audit", "measurement", "benchmark_gaps", "composition", "priorities",
     "symposium", "indicators", "triangulation", "findings", "gap_sentence",
-    "iter_report_tables", "QUESTIONS", "UPSTREAM",
+    "iter_report_tables", "QUESTIONS", "UPSTREAM", "next_wave",
 ]
 
 
@@ -78,7 +80,8 @@ def results(ctx: Context | str | Path | None = None, **load_options: object) -> 
     -------
     dict
         ``{"audit", "measurement", "gaps", "composition", "priorities", "symposium",
-        "indicators", "triangulation", "findings"}`` → :class:`Section`, in reading order.
+        "indicators", "triangulation", "plan", "findings"}`` → :class:`Section`, in reading
+        order (``plan``: :func:`next_wave`, the committee report's appendix).
 
     Examples
     --------
@@ -90,4 +93,4 @@ def results(ctx: Context | str | Path | None = None, **load_options: object) -> 
     if not isinstance(ctx, Context):
         ctx = load(ctx, **load_options)  # type: ignore[arg-type]
     fin = findings(ctx)
-    return {"audit": data_audit(ctx), **fin.parts, "findings": fin}
+    return {"audit": data_audit(ctx), **fin.parts, "plan": next_wave(ctx), "findings": fin}
