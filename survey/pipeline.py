@@ -452,6 +452,7 @@ def run_all(
         say(f"清洗完成，用时 {time.perf_counter() - started:.1f} 秒")
     else:
         say(f"跳过清洗：{why}")
+    _clean_earlier_waves(study, force=force, progress=progress)
     return run_report(
         study.source,
         notebooks_dir=NOTEBOOKS_DIR,
@@ -461,6 +462,26 @@ def run_all(
         jobs=jobs,
         progress=say,
     )
+
+
+def _clean_earlier_waves(study: Study, *, force: bool, progress: Progress) -> None:
+    """Clean each earlier wave named by its ``study.yaml`` (``waves[].study``) when its inputs
+    changed, as ``survey report`` does for the current study; ``processed:`` waves are used as
+    they are (their raw data need not be on this machine)."""
+    from survey.config.study import load_study
+
+    say = progress or (lambda _msg: None)
+    for ref in study.waves:
+        if ref.study is None:
+            continue
+        wave = load_study(study.resolve(ref.study))
+        current, why = clean_is_current(wave)
+        if force or not current:
+            say(f"清洗上一轮调查（{ref.label}）的数据（{'--force' if force else why}）……")
+            run = run_clean(wave, progress=progress)
+            say(f"上一轮（{ref.label}）：" + run.summary_zh())
+        else:
+            say(f"上一轮调查（{ref.label}）：跳过清洗：{why}")
 
 
 def verify(study: Study, *, progress: Progress = None) -> list[str]:
