@@ -2,7 +2,8 @@
 
 Rendering a submission into each platform format, deterministic xlsx and CSV writers (fixed
 document properties, re-zipped with fixed entry dates in sorted order, fixed line endings), and
-the driver :func:`generate_demo` that writes the whole study folder.
+the driver :func:`generate_demo` that writes the whole study folder (and the earlier wave,
+``2025/``, beside the current one).
 """
 
 from __future__ import annotations
@@ -634,7 +635,7 @@ EARLIER_README = """# 合成演示数据：上一轮调查（{wave}，合成数�
 （本轮调查，{current}）一起生成（随机种子 {seed} = 本轮种子 − {shift}），逐字节可复现；研究配置见仓库根目录的
 `study_2025.yaml`，处理结果写入 `data/processed/2025/`、`reports/2025/`、`figures/2025/`，不会覆盖本轮的结果。
 
-问卷、编码手册、五所院校、党员名册与本轮相同；答卷、虚构个人信息和故意埋入的问题（重复提交、测试提交、
+问卷、编码手册、五所院校和党员名册与本轮相同，对标指标也沿用本轮的数值（演示从简）；答卷、虚构个人信息和故意埋入的问题（重复提交、测试提交、
 答题过快、直线作答、注意力检测未通过、超出范围的编码、全角数字、手机号写法不一等）按本轮的规则重新随机生成，
 所在行各不相同；提交时间比本轮早 {days} 天（调查时间 {start} 至 {end}）。上一轮没有召开座谈会，
 因此没有座谈会文件。
@@ -731,6 +732,15 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, *, respondents: int |
         A scaled study (:func:`survey.demo.world.build_world`): ``respondents`` genuine
         respondents over ``colleges`` colleges, with the same planted effects and mess. The
         defaults give the demo study; a scaled study also gets its own ``study.yaml``.
+
+    Notes
+    -----
+    The demo study (not a scaled one) also gets its earlier wave in ``out_dir / "2025"``
+    (:func:`_generate_earlier_wave`; study file ``study_2025.yaml`` at the repository root):
+    seed ``seed - EARLIER_SEED_SHIFT``, the home gaps of :func:`survey.demo.world.home_gap`
+    for 2025, its own mess and :data:`~survey.demo.world.SHARED_RESPONDENTS` home respondents
+    shared with the current wave. It is written after the current wave, from random streams
+    of its own, so the current wave's files are the same bytes as without it.
 
     Returns
     -------
