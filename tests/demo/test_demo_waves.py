@@ -113,6 +113,14 @@ def _within_type_gaps(run: object, truth: dict, raw: Path) -> dict[str, float]:
     return out
 
 
+def test_cleaned_home_means_equal_the_realised_truth(waves: dict) -> None:
+    run, truth, _raw = waves[EARLIER_WAVE]
+    scores = score_scales(run.tidy, run.codebook)
+    home = scores[run.tidy["college"].astype(str).to_numpy() == HOME]
+    for s in SCALES:  # the pipeline kept exactly the genuine rows the truth was computed on
+        assert home[s].mean() == pytest.approx(truth["effects"]["realised"]["scale_stats"][HOME]["全体"][s]["mean"], abs=1e-5)
+
+
 def test_planted_gaps_and_their_change_are_recovered(waves: dict) -> None:
     gaps = {w: _within_type_gaps(*waves[w]) for w in (EARLIER_WAVE, CURRENT_WAVE)}
     planted = {w: waves[w][1]["effects"]["home_gap_points"] for w in gaps}
