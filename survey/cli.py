@@ -41,10 +41,13 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from survey.demo.writers import run_demo
+    from survey.demo.writers import EARLIER_DIR, run_demo
 
     out = run_demo(args)
     print(f"已生成合成演示数据（随机种子 {args.seed}）：{out}")
+    earlier = out / EARLIER_DIR
+    if earlier.is_dir():
+        print(f"  上一轮调查（2025年）：{earlier}（研究配置：仓库根目录的 study_2025.yaml）")
     return EXIT_OK
 
 

@@ -171,24 +171,24 @@ def _quadrants() -> dict[str, str]:
     return {p: names[(bool(imp[p] > mi), bool(perf[p] > mp))] for p in PROJECTS}
 
 
-def _effects_truth(colleges: Sequence[CollegeSpec], by_college: dict[str, list[Resp]]) -> dict[str, Any]:
+def _effects_truth(colleges: Sequence[CollegeSpec], by_college: dict[str, list[Resp]],
+                   gap: dict[str, float] = HOME_GAP) -> dict[str, Any]:
     latent = {}
     for spec in colleges:
-        home = spec.name == HOME
-        latent[spec.name] = {MEMBER_TYPES[t]: {s: round(BASE_MEANS[s] + TYPE_EFFECT[t] + (HOME_GAP[s] if home else spec.offset), 6)
+        latent[spec.name] = {MEMBER_TYPES[t]: {s: round(BASE_MEANS[s] + TYPE_EFFECT[t] + spec.shift(s), 6)
                                                for s in SCALE_IDS} for t in (1, 2, 3)}
     realised = _realised(by_college)
     return {
         "model": "潜变量 θ_s = μ(院校, 党员类型, 维度) + 0.7·(√0.4·g + √0.6·e_s)；题目 y = clip(round(θ_s + b_j + N(0, 0.65²)), 1, 5)；反向题记为 6 − y",
         "base_means": BASE_MEANS, "member_type_effect": {MEMBER_TYPES[t]: v for t, v in TYPE_EFFECT.items()},
-        "home_gap_points": HOME_GAP, "benchmark_offsets": {c.name: c.offset for c in colleges if c.name != HOME},
+        "home_gap_points": gap, "benchmark_offsets": {c.name: c.offset for c in colleges if c.name != HOME},
         "latent_sd": LATENT_SD, "general_share": GENERAL_SHARE, "item_noise_sd": ITEM_NOISE_SD,
         "item_offsets": {it[0]: it[3] for s in SCALES for it in s[3]},
         "reverse_items": sorted(REVERSE_ITEMS),
         "latent_means": latent,
         "genuine_member_type_counts": {c.name: dict(zip(MEMBER_TYPES.values(), c.mix, strict=True)) for c in colleges},
-        "expected": {s: ("behind" if HOME_GAP[s] <= -0.3 else "level") for s in SCALE_IDS},
-        "planted_gap_sd_approx": {s: round(HOME_GAP[s] / realised["pooled_within_cell_sd"][s], 6) for s in SCALE_IDS},
+        "expected": {s: ("behind" if gap[s] <= -0.3 else "level") for s in SCALE_IDS},
+        "planted_gap_sd_approx": {s: round(gap[s] / realised["pooled_within_cell_sd"][s], 6) for s in SCALE_IDS},
         "realised": realised,
         "confounding": "本院离退休党员占 40%（对标院校约 15%），离退休党员各维度评分高 0.45 分，"
                        "故不分党员类型的朴素比较会低估本院在 P2、P4、P5 上的差距，并使 P1、P3 看起来略高。",
@@ -254,11 +254,12 @@ def build_truth(world: World, seed: int, by_college: dict[str, list[Resp]], *,
     other_files
         The fixed file names of the study folder.
     instruments
-        ``{"symposium": …, "indicators": …, "roster": …}`` truths of the other instruments.
+        ``{"symposium": …, "indicators": …, "roster": …}`` truths of the other instruments
+        (the earlier wave has no ``symposium``).
     """
     planted = _row_truth(world.colleges, by_college, names) | _cell_truth(cell_recs, names, headers)
     files = _file_entries(world, by_college, names)
-    sym_ids = [v for st in instruments["symposium"]["statements"] for v in st["identifiers"]]
+    sym_ids = [v for st in instruments.get("symposium", {}).get("statements", []) for v in st["identifiers"]]
     summary = world.summary.name
     truth = {
         "synthetic": True, "note": "合成数据，仅供演示", "seed": seed, "generator": "survey.demo.generate_demo",
@@ -271,7 +272,7 @@ def build_truth(world: World, seed: int, by_college: dict[str, list[Resp]], *,
                                                           for k, v in C_LABEL_VARIANTS.items()}},
         "planted": planted,
         "counts": {cat: _count_by_file(entries) for cat, entries in sorted(planted.items())},
-        "effects": _effects_truth(world.colleges, by_college), "ipa": _ipa_truth(by_college),
+        "effects": _effects_truth(world.colleges, by_college, world.home_gap), "ipa": _ipa_truth(by_college),
         **instruments,
         "fake_identifiers": _fake_identifiers(world.colleges, by_college, sym_ids),
     }

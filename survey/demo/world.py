@@ -13,6 +13,7 @@ Random numbers come from one seeded :class:`numpy.random.Generator` per componen
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import zlib
 from collections.abc import Sequence
@@ -148,6 +149,15 @@ class CollegeSpec:
     mess: dict[str, int] = field(default_factory=dict)
     #: Size relative to the demo study's college it was scaled from (cell-level mess scales with it).
     factor: float = 1.0
+    #: The home college's planted gaps of this college's wave (points per scale); ``None`` for the
+    #: current wave (:data:`HOME_GAP`). Only the home college carries it (:func:`home_gap`).
+    gap: dict[str, float] | None = None
+
+    def shift(self, scale: str) -> float:
+        """Planted shift of this college on one scale (points): the home gap or the benchmark offset."""
+        if self.name != HOME:
+            return self.offset
+        return (HOME_GAP if self.gap is None else self.gap)[scale]
 
 
 COLLEGES = [
@@ -170,6 +180,43 @@ TYPE_EFFECT = {1: 0.0, 2: 0.15, 3: 0.45}
 #: Home college minus benchmark average, same within every member type (points).
 HOME_GAP = {"P1": 0.00, "P2": -0.38, "P3": 0.06, "P4": -0.38, "P5": -0.36}
 LATENT_SD = 0.70
+
+#: The current wave (the committed ``data/raw/demo``) and the earlier wave written beside it.
+CURRENT_WAVE = "2026年"
+EARLIER_WAVE = "2025年"
+#: How much the home college's gap to the benchmarks closes from the earlier wave to the current
+#: one (points on the 1–5 scale): in 2025 the home college was this much further behind on P2
+#: (过硬党支部建设) and P4 (服务型党组织建设). Dimensions not named (P1, P3, P5) keep their gap;
+#: in particular the P5 gap (品牌示范) does not close.
+GAP_CLOSING: dict[str, float] = {"P2": 0.30, "P4": 0.25}
+#: Home respondents who answered both waves under the same respondent key (the phone number,
+#: ``respondent_key: true`` in the codebook), hence the same pseudonym with the same study key.
+SHARED_RESPONDENTS = 40
+#: The earlier wave's seed is the current seed minus this (20261127 -> 20251127).
+EARLIER_SEED_SHIFT = 10_000
+#: Submission times of the earlier wave are the current wave's calendar a year (365 days) earlier.
+EARLIER_WAVE_DAYS = 365
+
+
+def home_gap(wave: str = CURRENT_WAVE) -> dict[str, float]:
+    """The home college's planted gap to the benchmark average per scale in one wave (points).
+
+    Parameters
+    ----------
+    wave
+        :data:`CURRENT_WAVE` (:data:`HOME_GAP`) or :data:`EARLIER_WAVE` (:data:`HOME_GAP` minus
+        :data:`GAP_CLOSING`, i.e. further behind on P2 and P4).
+
+    Returns
+    -------
+    dict
+        Scale id -> home mean minus benchmark mean, within every member type.
+    """
+    if wave == CURRENT_WAVE:
+        return dict(HOME_GAP)
+    if wave == EARLIER_WAVE:
+        return {s: round(g - GAP_CLOSING.get(s, 0.0), 6) for s, g in HOME_GAP.items()}
+    raise ValueError(f"unknown wave {wave!r}")
 GENERAL_SHARE = 0.40  # share of latent variance common to all five scales
 ITEM_NOISE_SD = 0.65
 
@@ -251,11 +298,14 @@ def _id_number(rng: np.random.Generator) -> str:
 class _Fakes:
     """Issues fake identifiers and remembers every one of them for ``truth.json``."""
 
-    def __init__(self, rng: np.random.Generator, phone_blocks: int = 1) -> None:
+    def __init__(self, rng: np.random.Generator, phone_blocks: int = 1,
+                 exclude: frozenset[str] = frozenset()) -> None:
         self.rng = rng
         # 1380013xxxx: the textbook example number, obviously fake; 0000 is kept for tests. A
         # scaled study needs more than 9,999 numbers: block k adds 13800130000 + k·10000 onwards.
-        self._phones = iter(int(x) for x in rng.permutation(np.arange(1, 10000 * phone_blocks)))
+        # ``exclude``: numbers never issued (another wave's, so that waves share only planted ones).
+        self._phones = iter(x for x in (int(v) for v in rng.permutation(np.arange(1, 10000 * phone_blocks)))
+                            if str(13800130000 + x) not in exclude)
         self.used: dict[str, set[str]] = {
             k: set() for k in ("names", "phones", "id_numbers", "ips", "student_staff_numbers",
                                "wechat", "emails")
@@ -420,7 +470,7 @@ def _respondent(spec: CollegeSpec, mtype: int, rng: np.random.Generator, fakes: 
                 campus: Sequence[str], kind: str = "genuine", z: np.ndarray | None = None) -> Resp:
     """Draw one respondent of a college and member type from the planted model."""
     home = spec.name == HOME
-    mu = {s: BASE_MEANS[s] + TYPE_EFFECT[mtype] + (HOME_GAP[s] if home else spec.offset) for s in SCALE_IDS}
+    mu = {s: BASE_MEANS[s] + TYPE_EFFECT[mtype] + spec.shift(s) for s in SCALE_IDS}
     answers, theta = _scale_answers(mu, rng, z)
     answers[ATTENTION_ID] = ATTENTION_CORRECT
     gi, gp = 0.35 * rng.standard_normal(), 0.4 * rng.standard_normal() + 0.15 * theta["_g"]
@@ -731,6 +781,12 @@ class World:
     indicators: dict[str, tuple[float, ...]]
     scale: dict[str, int] | None = None
     phone_blocks: int = 1
+    wave: str = CURRENT_WAVE
+
+    @property
+    def home_gap(self) -> dict[str, float]:
+        """The home college's planted gaps of this world's wave (:func:`home_gap`)."""
+        return home_gap(self.wave)
 
     @property
     def summary(self) -> CollegeSpec:
@@ -813,3 +869,12 @@ def build_world(respondents: int | None = None, colleges: int = len(COLLEGES)) -
     rows = total * 1.1 + 1000  # genuine + planted rows, plus phones planted in free text
     return World(tuple(specs), roster, branches, indicators,  # type: ignore[arg-type]
                  scale={"respondents": total, "colleges": colleges}, phone_blocks=int(np.ceil(rows / 9999)))
+
+
+def earlier_world() -> World:
+    """The demo study's earlier wave (:data:`EARLIER_WAVE`): the same colleges and roster, the
+    home college further behind by :data:`GAP_CLOSING`, new 问卷星 survey ids."""
+    specs = tuple(dataclasses.replace(c, wjx_id=c.wjx_id - 100_000 if c.wjx_id else 0,
+                                      gap=home_gap(EARLIER_WAVE) if c.name == HOME else None)
+                  for c in COLLEGES)
+    return dataclasses.replace(DEMO_WORLD, colleges=specs, wave=EARLIER_WAVE)

@@ -2,7 +2,8 @@
 
 Rendering a submission into each platform format, deterministic xlsx and CSV writers (fixed
 document properties, re-zipped with fixed entry dates in sorted order, fixed line endings), and
-the driver :func:`generate_demo` that writes the whole study folder.
+the driver :func:`generate_demo` that writes the whole study folder (and the earlier wave,
+``2025/``, beside the current one).
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import json
 import re
 import sys
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 # openpyxl writes its XML through lxml when lxml is installed (a dependency of the project,
 # via python-docx, and declared in pyproject.toml) and through the standard library otherwise;
 # the bytes differ (``" />"`` or ``"/>"``). The committed demo is written the lxml way.
+import numpy as np
 import openpyxl
 import yaml
 
@@ -47,10 +49,14 @@ from survey.demo.world import (
     BRANCH_VARIANTS,
     C_LABEL_VARIANTS,
     COLLEGES,
+    CURRENT_WAVE,
     DEFAULT_SEED,
+    EARLIER_SEED_SHIFT,
+    EARLIER_WAVE_DAYS,
     FIELD_END,
     FIELD_START,
     FIXED_DATETIME,
+    GAP_CLOSING,
     HOME,
     IMP_IDS,
     IMPORTANCE5,
@@ -67,8 +73,10 @@ from survey.demo.world import (
     ROLES,
     SCALE_IDS,
     SCALES,
+    SHARED_RESPONDENTS,
     STEMS,
     SURVEY_TITLE,
+    CollegeSpec,
     Q,
     Resp,
     Sheet,
@@ -80,6 +88,8 @@ from survey.demo.world import (
     _roster,
     _symposium,
     build_world,
+    earlier_world,
+    home_gap,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -444,6 +454,20 @@ README = """# 合成演示数据（合成数据，仅供演示）
 `truth.json`（UTF-8，键已排序）记录全部埋入的参数与问题及其所在文件和 Excel 行号（表头为第 1 行），供测试核对。
 """
 
+#: Appended to the demo study's README (not a scaled study's): the earlier wave beside it.
+README_WAVES = """
+## 上一轮调查（2025年）：子文件夹 `2025/`
+
+本文件夹中的数据是本轮（2026年）调查；子文件夹 `2025/` 是同一研究的上一轮调查，同一份问卷和编码手册，
+由同一条 `survey demo` 命令一起生成（随机种子 = 本轮种子 − {shift}），研究配置见仓库根目录的 `study_2025.yaml`，
+处理结果写入 `data/processed/2025/`、`reports/2025/`、`figures/2025/`。两轮之间埋入的变化：
+
+- 本院与对标院校的差距在 P2（过硬党支部建设）上缩小 {p2} 分、在 P4（服务型党组织建设）上缩小 {p4} 分
+  （上一轮差距更大）；P5（品牌示范与争先创优）的差距没有缩小，P1、P3 不变。
+- 本院有 {shared} 名党员两轮都参加了调查（手机号相同，假名化后 `respondent_key` 相同），可做配对比较。
+- 上一轮有自己的一套故意埋入的问题（所在行与本轮不同），没有座谈会记录；详见 `2025/README.md` 和 `2025/truth.json`。
+"""
+
 
 def _clean_out_dir(out_dir: Path) -> None:
     """Remove files a previous generation wrote (only ours: names carrying 合成演示 or fixed names)."""
@@ -459,7 +483,8 @@ STUDY_FILE = "study.yaml"
 def _readme(seed: int, table: str, world: World) -> str:
     text = README.format(seed=seed, file_table=table)
     if world.scale is None:
-        return text
+        return text + README_WAVES.format(shift=EARLIER_SEED_SHIFT, p2=GAP_CLOSING["P2"], p4=GAP_CLOSING["P4"],
+                                          shared=SHARED_RESPONDENTS)
     n, k = world.scale["respondents"], world.scale["colleges"]
     command = f"survey demo --out <文件夹> --seed {seed} --respondents {n} --colleges {k}"
     extra = "、".join(c.name for c in world.colleges[5:])
@@ -524,6 +549,175 @@ def _write_study_yaml(out_dir: Path, world: World, names: dict[str, dict[str, st
     (out_dir / STUDY_FILE).write_bytes((head + body).encode("utf-8"))
 
 
+def _college_data(world: World, seed: int, fakes: _Fakes,
+                  before_cells: Callable[[CollegeSpec, list[Resp]], None] | None = None,
+                  ) -> tuple[dict[str, list[Resp]], dict[str, list[dict]]]:
+    """Every college's submissions and cell-level planted records.
+
+    ``before_cells`` (the earlier wave) edits a college's rows after they are drawn and before
+    the cell-level mess is planted on them.
+    """
+    by_college: dict[str, list[Resp]] = {}
+    cell_recs: dict[str, list[dict]] = {}
+    for spec in world.colleges:
+        own = fakes if spec.form != "summary" else _Fakes(_rng(seed, "identifiers", "summary-only"), world.phone_blocks)
+        by_college[spec.name] = _college_rows(spec, seed, own)
+        if before_cells is not None:
+            before_cells(spec, by_college[spec.name])
+        if spec.form != "summary":
+            rng = _rng(seed, "cells", spec.key)
+            cell_recs[spec.name] = _plant_branch_variants(
+                by_college[spec.name], rng, gbk=spec.form == "wjx_code_csv") + _plant_cells(
+                spec, by_college[spec.name], rng, fakes)
+    return by_college, cell_recs
+
+
+def _write_other_instruments(out_dir: Path, world: World, fakes: _Fakes) -> dict[str, Any]:
+    """Write the indicators, roster and member list; return ``{"indicators": …, "roster": …}`` truth."""
+    ind_sheets, ind_truth = _indicators(world)
+    _write_xlsx(out_dir / OTHER_FILES["indicators"], ind_sheets, title=f"{PREFIX}对标指标")
+    roster_sheets, roster_truth = _roster(world)
+    _write_xlsx(out_dir / OTHER_FILES["roster"], roster_sheets, title=f"{PREFIX}党员名册汇总")
+    # The member list (names only) lets the pipeline scrub names of people who are mentioned in
+    # free text or symposium statements but never answered the questionnaire themselves.
+    member_names = [[n] for n in sorted(fakes.used["names"])]
+    _write_xlsx(out_dir / OTHER_FILES["member_names"],
+                [("党员名单", ["姓名"], member_names), _explain_sheet("member_names")],
+                title=f"{PREFIX}党员名单")
+    return {"indicators": ind_truth, "roster": roster_truth}
+
+
+def _write_truth_and_readme(out_dir: Path, truth: dict[str, Any], other_files: dict[str, str], readme: str) -> None:
+    """Write ``truth.json`` and the README (``{table}`` in ``readme`` becomes the file table)."""
+    (out_dir / other_files["truth"]).write_bytes(
+        (json.dumps(truth, ensure_ascii=False, sort_keys=True, indent=1, default=str) + "\n").encode("utf-8"))
+    files = truth["files"]
+    table = "\n".join(f"| `{f}` | {_describe(f, files)} |" for f in sorted(list(files) + list(other_files.values())))
+    (out_dir / other_files["readme"]).write_bytes(readme.replace("{table}", table, 1).encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The earlier wave (data/raw/demo/2025)
+# ---------------------------------------------------------------------------------------------
+#: Sub-folder of the demo folder holding the earlier wave; its study file is ``study_2025.yaml``.
+EARLIER_DIR = "2025"
+#: The earlier wave's files: no symposium was held in 2025.
+EARLIER_FILES = {k: v for k, v in OTHER_FILES.items() if k not in ("sessions", "statements", "themes")}
+
+
+def _plant_shared(current_home: list[Resp], earlier_home: list[Resp], rng: np.random.Generator) -> list[dict]:
+    """Give :data:`SHARED_RESPONDENTS` earlier-wave home respondents the identity (phone, staff or
+    student number, name) of current-wave home respondents of the same member type.
+
+    Only genuine rows without a twin (no duplicate or repeat) and with a phone written as issued
+    are used, so that each shared person is one kept row in each wave with the same respondent key.
+    """
+    def usable(r: Resp) -> bool:
+        return r.kind == "genuine" and not r.busy and r.phone is not None and not any(
+            k == "phone" for _scope, k in r.overrides)
+
+    sources = [r for r in current_home if usable(r)]
+    targets = [r for r in earlier_home if usable(r)]
+    chosen = [sources[int(i)] for i in rng.permutation(len(sources))[:SHARED_RESPONDENTS]]
+    order = [targets[int(i)] for i in rng.permutation(len(targets))]
+    out = []
+    for src in chosen:
+        dst = next(t for t in order if t.member_type == src.member_type)
+        order.remove(dst)
+        dst.phone, dst.sid, dst.name = src.phone, src.sid if dst.member_type != 3 else None, src.name
+        out.append({"row": dst.row, "current_row": src.row, "member_type": MEMBER_TYPES[src.member_type]})
+    return sorted(out, key=lambda e: e["row"])
+
+
+EARLIER_README = """# 合成演示数据：上一轮调查（{wave}，合成数据，仅供演示）
+
+本文件夹是同一项合成演示研究的**上一轮调查**（{wave}），由 `survey demo` 与上一级文件夹
+（本轮调查，{current}）一起生成（随机种子 {seed} = 本轮种子 − {shift}），逐字节可复现；研究配置见仓库根目录的
+`study_2025.yaml`，处理结果写入 `data/processed/2025/`、`reports/2025/`、`figures/2025/`，不会覆盖本轮的结果。
+
+问卷、编码手册、五所院校和党员名册与本轮相同，对标指标也沿用本轮的数值（演示从简）；答卷、虚构个人信息和故意埋入的问题（重复提交、测试提交、
+答题过快、直线作答、注意力检测未通过、超出范围的编码、全角数字、手机号写法不一等）按本轮的规则重新随机生成，
+所在行各不相同；提交时间比本轮早 {days} 天（调查时间 {start} 至 {end}）。上一轮没有召开座谈会，
+因此没有座谈会文件。
+
+## 埋入的变化（记录在本文件夹的 truth.json 的 `wave` 中）
+
+- 本院与对标院校的差距：上一轮在 P2（过硬党支部建设）上比本轮大 {p2} 分、在 P4（服务型党组织建设）上大 {p4} 分，
+  即两轮之间这两项差距分别缩小 {p2} 分和 {p4} 分；P5（品牌示范与争先创优）的差距两轮相同（没有缩小），P1、P3 也不变。
+- 同一批人：本院有 {shared} 名党员两轮都参加了调查，手机号相同，用同一密钥假名化后 `respondent_key` 相同，
+  可用于配对分析；truth.json 的 `wave.shared_respondents` 列出他们在两轮文件中的 Excel 行号。
+
+## 文件一览
+
+| 文件 | 内容 |
+|---|---|
+{{table}}
+"""
+
+
+def _generate_earlier_wave(out_dir: Path, seed: int, current_home: list[Resp], taken_phones: frozenset[str],
+                           current_file: str) -> None:
+    """Write the demo study's earlier wave into ``out_dir`` (``data/raw/demo/2025``).
+
+    Parameters
+    ----------
+    out_dir
+        The wave's folder (created if needed; files of an earlier generation are replaced).
+    seed
+        The current wave's seed; the earlier wave uses ``seed - EARLIER_SEED_SHIFT``.
+    current_home
+        The current wave's home-college submissions (the shared respondents are taken from them).
+    taken_phones
+        Every phone number the current wave issued: never issued again, so that the two waves
+        share only the planted respondents.
+    current_file
+        The current wave's home 按文本 download (where ``current_row`` of a shared respondent is).
+    """
+    world = earlier_world()
+    wseed = seed - EARLIER_SEED_SHIFT
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _clean_out_dir(out_dir)
+    fakes = _Fakes(_rng(wseed, "identifiers"), world.phone_blocks, exclude=taken_phones)
+    shift = dt.timedelta(days=EARLIER_WAVE_DAYS)
+    shared: list[dict] = []
+
+    def before_cells(spec: CollegeSpec, rows: list[Resp]) -> None:
+        for r in rows:
+            r.submitted -= shift
+        if spec.name == HOME:
+            shared.extend(_plant_shared(current_home, rows, _rng(wseed, "shared-respondents")))
+            for e in shared:
+                r = next(x for x in rows if x.row == e["row"])
+                if r.name:
+                    fakes.used["names"].add(r.name)
+
+    by_college, cell_recs = _college_data(world, wseed, fakes, before_cells)
+    names = _file_names(world, by_college)
+    headers = _write_questionnaires(out_dir, world, by_college, names)
+    _write_codebook(out_dir / EARLIER_FILES["codebook"])
+    instruments = _write_other_instruments(out_dir, world, fakes)
+    truth = build_truth(world, wseed, by_college, names=names, headers=headers, cell_recs=cell_recs,
+                        other_files=EARLIER_FILES, instruments=instruments)
+    start, end = FIELD_START - shift, FIELD_END - shift
+    truth["fieldwork"] = {"start": start.isoformat(), "end": end.isoformat()}
+    truth["wave"] = {
+        "label": world.wave, "current_wave": CURRENT_WAVE, "current_seed": seed,
+        "home_gap_points": world.home_gap, "current_home_gap_points": home_gap(CURRENT_WAVE),
+        "gap_closing_points": {s: GAP_CLOSING.get(s, 0.0) for s in SCALE_IDS},
+        "gap_closes": {s: s in GAP_CLOSING for s in SCALE_IDS},
+        "submission_shift_days": EARLIER_WAVE_DAYS,
+        "shared_respondents": {"count": len(shared), "key": "phone（respondent_key）",
+                               "file": names[HOME]["wjx_text"], "current_file": current_file,
+                               "rows": shared},
+        "symposium": None,
+    }
+    readme = EARLIER_README.format(wave=world.wave, current=CURRENT_WAVE, seed=wseed, shift=EARLIER_SEED_SHIFT,
+                                   days=EARLIER_WAVE_DAYS, start=start.isoformat(), end=end.isoformat(),
+                                   p2=GAP_CLOSING["P2"], p4=GAP_CLOSING["P4"], shared=len(shared))
+    _write_truth_and_readme(out_dir, truth, EARLIER_FILES, readme)
+
+
+
 def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, *, respondents: int | None = None,
                   colleges: int = len(COLLEGES)) -> dict[str, Any]:
     """Write the whole synthetic demo study into ``out_dir`` and return its truth.
@@ -538,6 +732,15 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, *, respondents: int |
         A scaled study (:func:`survey.demo.world.build_world`): ``respondents`` genuine
         respondents over ``colleges`` colleges, with the same planted effects and mess. The
         defaults give the demo study; a scaled study also gets its own ``study.yaml``.
+
+    Notes
+    -----
+    The demo study (not a scaled one) also gets its earlier wave in ``out_dir / "2025"``
+    (:func:`_generate_earlier_wave`; study file ``study_2025.yaml`` at the repository root):
+    seed ``seed - EARLIER_SEED_SHIFT``, the home gaps of :func:`survey.demo.world.home_gap`
+    for 2025, its own mess and :data:`~survey.demo.world.SHARED_RESPONDENTS` home respondents
+    shared with the current wave. It is written after the current wave, from random streams
+    of its own, so the current wave's files are the same bytes as without it.
 
     Returns
     -------
@@ -558,16 +761,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, *, respondents: int |
     out_dir.mkdir(parents=True, exist_ok=True)
     _clean_out_dir(out_dir)
     fakes = _Fakes(_rng(seed, "identifiers"), world.phone_blocks)
-    by_college: dict[str, list[Resp]] = {}
-    cell_recs: dict[str, list[dict]] = {}
-    for spec in world.colleges:
-        own = fakes if spec.form != "summary" else _Fakes(_rng(seed, "identifiers", "summary-only"), world.phone_blocks)
-        by_college[spec.name] = _college_rows(spec, seed, own)
-        if spec.form != "summary":
-            rng = _rng(seed, "cells", spec.key)
-            cell_recs[spec.name] = _plant_branch_variants(
-                by_college[spec.name], rng, gbk=spec.form == "wjx_code_csv") + _plant_cells(
-                spec, by_college[spec.name], rng, fakes)
+    by_college, cell_recs = _college_data(world, seed, fakes)
     names = _file_names(world, by_college)
     headers = _write_questionnaires(out_dir, world, by_college, names)
     _write_codebook(out_dir / OTHER_FILES["codebook"])
@@ -575,28 +769,16 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, *, respondents: int |
     _write_xlsx(out_dir / OTHER_FILES["sessions"], sessions, title=f"{PREFIX}座谈会场次")
     _write_xlsx(out_dir / OTHER_FILES["statements"], statements, title=f"{PREFIX}座谈会发言记录")
     _write_xlsx(out_dir / OTHER_FILES["themes"], themes, title=f"{PREFIX}座谈会主题编码")
-    ind_sheets, ind_truth = _indicators(world)
-    _write_xlsx(out_dir / OTHER_FILES["indicators"], ind_sheets, title=f"{PREFIX}对标指标")
-    roster_sheets, roster_truth = _roster(world)
-    _write_xlsx(out_dir / OTHER_FILES["roster"], roster_sheets, title=f"{PREFIX}党员名册汇总")
-    # The member list (names only) lets the pipeline scrub names of people who are mentioned in
-    # free text or symposium statements but never answered the questionnaire themselves.
-    member_names = [[n] for n in sorted(fakes.used["names"])]
-    _write_xlsx(out_dir / OTHER_FILES["member_names"],
-                [("党员名单", ["姓名"], member_names), _explain_sheet("member_names")],
-                title=f"{PREFIX}党员名单")
-
+    instruments = {"symposium": sym_truth} | _write_other_instruments(out_dir, world, fakes)
     truth = build_truth(world, seed, by_college, names=names, headers=headers, cell_recs=cell_recs,
-                        other_files=OTHER_FILES,
-                        instruments={"symposium": sym_truth, "indicators": ind_truth, "roster": roster_truth})
-    (out_dir / OTHER_FILES["truth"]).write_bytes(
-        (json.dumps(truth, ensure_ascii=False, sort_keys=True, indent=1, default=str) + "\n").encode("utf-8"))
-    files = truth["files"]
-    table = "\n".join(f"| `{f}` | {_describe(f, files)} |" for f in sorted(list(files) + list(OTHER_FILES.values())))
-    (out_dir / OTHER_FILES["readme"]).write_bytes(_readme(seed, table, world).encode("utf-8"))
+                        other_files=OTHER_FILES, instruments=instruments)
+    _write_truth_and_readme(out_dir, truth, OTHER_FILES, _readme(seed, "{table}", world))
     if world.scale is not None:
         planted = sum(c["category"] == "crosscheck_mismatch" for recs in cell_recs.values() for c in recs)
         _write_study_yaml(out_dir, world, names, planted)
+    else:
+        _generate_earlier_wave(out_dir / EARLIER_DIR, seed, by_college[HOME], frozenset(fakes.used["phones"]),
+                               names[HOME]["wjx_text"])
     return json.loads(json.dumps(truth, ensure_ascii=False, sort_keys=True, default=str))
 
 

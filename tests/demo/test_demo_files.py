@@ -12,7 +12,7 @@ from demo_helpers import REPO
 from survey.config.codebook import load_codebook
 from survey.config.study import load_study
 from survey.demo.world import DEFAULT_SEED
-from survey.demo.writers import main
+from survey.demo.writers import EARLIER_DIR, main
 
 
 def _all_bytes(folder: Path) -> dict[str, bytes]:
@@ -95,11 +95,15 @@ def test_study_yaml_loads_and_names_every_generated_file(truth: dict) -> None:
 
 def test_files_are_marked_synthetic_and_small(demo_dir: Path, truth: dict) -> None:
     fixed = {"codebook.yaml", "truth.json", "README.md"}
-    for p in demo_dir.iterdir():
-        assert p.name in fixed or "合成演示" in p.name, p.name
-    assert "合成数据，仅供演示" in (demo_dir / "README.md").read_text(encoding="utf-8")
+    earlier = demo_dir / EARLIER_DIR  # the earlier wave: a folder of the same kind of files
+    assert [p for p in demo_dir.iterdir() if p.is_dir()] == [earlier]
+    for folder in (demo_dir, earlier):
+        for p in folder.iterdir():
+            assert p == earlier or p.name in fixed or "合成演示" in p.name, p.name
+        assert "合成数据，仅供演示" in (folder / "README.md").read_text(encoding="utf-8")
+        assert sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) < 3_000_000
     assert truth["synthetic"] is True
-    assert sum(p.stat().st_size for p in demo_dir.iterdir()) < 3_000_000
+    assert json.loads((earlier / "truth.json").read_text(encoding="utf-8"))["synthetic"] is True
 
 
 def test_truth_json_is_sorted_utf8(demo_dir: Path) -> None:
