@@ -34,6 +34,7 @@ from survey.io.atomic import write_atomic
 from survey.io.normalise import is_missing_token, normalise_text, parse_number
 from survey.io.readers.detect import detect_table
 from survey.io.readers.tabular import Table, read_table
+from survey.io.readers.wjw import draft_tables
 from survey.io.readers.wjx_headers import (
     WJX_META,
     core_label,
@@ -433,6 +434,7 @@ class _Export:
     path: Path
     table: Table
     variant: str
+    platform: str = "wjx"
 
     @property
     def questions(self) -> frozenset[int]:
@@ -455,11 +457,37 @@ def _read_export(path: Path) -> _Export:
             row=table.header_row,
             expected="问卷星“按文本”或“按序号”下载的 .xlsx / .xls / .csv",
         )
-    return _Export(path, table, "code" if fmt == "wjx_code" else "text")
+    platform = "wjw" if fmt.startswith("wjw_") else "wjx"
+    return _Export(path, table, "code" if fmt.endswith("_code") else "text", platform)
+
+
+def _wjw_pair(exports: list[_Export]) -> tuple[_Export, _Export | None]:
+    """问卷网: the Original (codes) and its Readable partner, both in 问卷星 shape
+    (:func:`~survey.io.readers.wjw.draft_tables`), so the 问卷星 draft applies unchanged."""
+    codes = [e for e in exports if e.variant == "code"]
+    texts = [e for e in exports if e.variant == "text"]
+    if len(exports) > 2 or any(e.platform != "wjw" for e in exports) or len(codes) > 1 or len(texts) > 1:
+        raise SurveyError(
+            "codebook draft 读问卷网下载时最多两个文件：同一次下载的 All_Data_Readable.csv 和 All_Data_Original.csv",
+            file="、".join(e.path.name for e in exports),
+            expected="一个 All_Data_Original.csv，以及（可选）同一次下载的 All_Data_Readable.csv",
+        )
+    code, text = (codes or [None])[0], (texts or [None])[0]
+    ct, tt = draft_tables(code.table if code else None, text.table if text else None)
+    if code is not None and ct is not None:
+        code.table = ct
+    if text is not None and tt is not None:
+        text.table = tt
+    if code is None:
+        assert text is not None
+        return text, None
+    return code, text
 
 
 def _pair(exports: list[_Export]) -> tuple[_Export, _Export | None]:
     """The file the structure comes from (按序号 when given) and its 按文本 partner."""
+    if any(e.platform == "wjw" for e in exports):
+        return _wjw_pair(exports)
     if len(exports) == 1:
         return exports[0], None
     by_name = [download_key(e.path)[1] for e in exports]

@@ -1,4 +1,4 @@
-"""Which reader a file needs: ``wjx_text``, ``wjx_code``, ``generic`` or ``spss`` (``wjw_*`` / ``tencent``: recognised, refused until their readers exist).
+"""Which reader a file needs: ``wjx_text``, ``wjx_code``, ``wjw_text`` / ``wjw_code`` (问卷网), ``tencent``, ``generic`` or ``spss``.
 
 SPSS files are known by their extension or first bytes. A table is a 问卷星 export when it has
 the 问卷星 meta columns (序号 + 提交答卷时间) or most of its headers look like ``N、题干`` /
