@@ -472,7 +472,8 @@ def _wjw_pair(exports: list[_Export]) -> tuple[_Export, _Export | None]:
             file="、".join(e.path.name for e in exports),
             expected="一个 All_Data_Original.csv，以及（可选）同一次下载的 All_Data_Readable.csv",
         )
-    code, text = (codes or [None])[0], (texts or [None])[0]
+    code = codes[0] if codes else None
+    text = texts[0] if texts else None
     ct, tt = draft_tables(code.table if code else None, text.table if text else None)
     if code is not None and ct is not None:
         code.table = ct

@@ -245,10 +245,9 @@ def test_crosscheck_needs_the_other_variant(download: Path) -> None:
     write_gbk(other / "All_Data_Readable.csv", header, rows[:4])
     files = [{"path": "data/raw/wjw/All_Data_Readable.csv",
               "crosscheck": "data/raw/wjw2/All_Data_Readable.csv"}]
-    with pytest.raises(SurveyError, match="实际为 wjw_text 与 wjw_text"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            read_responses(load_study(write_study(root, files)))
+    with pytest.raises(SurveyError, match="实际为 wjw_text 与 wjw_text"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        read_responses(load_study(write_study(root, files)))
 
 
 def test_draft_then_read_reproduces_every_code(download: Path, tmp_path: Path) -> None:

@@ -293,7 +293,7 @@ def draft_tables(code: Table | None, text: Table | None) -> tuple[Table | None, 
             new.append(f"第{int(ma.group(1))}题({label})")
         else:
             new.append(h)
-    out = []
+    out: list[Table | None] = []
     for t in (code, text):
         if t is None:
             out.append(None)
