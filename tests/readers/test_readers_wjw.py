@@ -281,7 +281,7 @@ def test_gbk_error_names_file_row_and_column(download: Path, codebook: Codebook)
         read_path(download / "All_Data_Readable.csv", codebook)
     err = exc.value
     assert "All_Data_Readable.csv" in str(err.file) and err.row == 4
-    assert "F 列" in str(err.column)
+    assert err.column == f"{STEMS['Q1']}（F 列，读作 member）"
     msg = err.message_zh()
     assert "预备党员" in msg and "在职教职工党员（1）" in msg
 
@@ -291,3 +291,11 @@ def test_readable_with_other_columns_refused(download: Path, codebook: Codebook)
     write_gbk(download / "All_Data_Readable.csv", header[:-1], [r[:-1] for r in rows])
     with pytest.raises(SurveyError, match="列数不同"):
         read_path(download / "All_Data_Readable.csv", codebook)
+
+
+def test_readable_alone_says_where_its_original_belongs(tmp_path: Path, codebook: Codebook) -> None:
+    alone = write_gbk(tmp_path / "alone" / "All_Data_Readable.csv", *readable_rows())
+    with pytest.raises(SurveyError) as exc:
+        read_path(alone, codebook)
+    assert exc.value.problem.startswith("无法识别的列")
+    assert "All_Data_Original.csv" in str(exc.value.hint) and "同一文件夹" in str(exc.value.hint)

@@ -140,7 +140,7 @@ def read_path(
         raise SurveyError(
             f"未知的文件格式 {format!r}",
             file=display,
-            expected="auto、wjx_text、wjx_code、generic 或 spss",
+            expected="auto、wjx_text、wjx_code、wjw_text、wjw_code、generic 或 spss",
         )
     if reason is not None:
         result.notes.insert(0, f"{display}：自动识别为 {format}（{reason}）。")

@@ -251,11 +251,34 @@ def read_wjw_table(
     """
     if variant not in ("text", "code"):
         raise ValueError("variant must be 'text' or 'code'")
+    as_written = dict(zip(table.letters, table.header, strict=False))
     if variant == "text" and original_header is not None:
         table = align_readable(table, original_header)
     norm = _normalise(table, codebook)
     mode = "label" if variant == "text" else "code"
-    return decode_table(norm, codebook, fmt=f"wjw_{variant}", mode=mode)
+    try:
+        return decode_table(norm, codebook, fmt=f"wjw_{variant}", mode=mode)
+    except SurveyError as exc:
+        raise _as_written(exc, as_written, variant, original_header) from None
+
+
+_WHERE = re.compile(r"^(.*)（([A-Z]+) 列）$", re.DOTALL)
+
+
+def _as_written(
+    exc: SurveyError, as_written: dict[str, str], variant: str, original_header: list[str] | None
+) -> SurveyError:
+    """The error naming the column by the header the file shows (not the normalised name)."""
+    changes: dict[str, object] = {}
+    m = _WHERE.match(exc.column or "")
+    if m and m.group(2) in as_written and normalise_text(as_written[m.group(2)]) != normalise_text(m.group(1)):
+        changes["column"] = f"{as_written[m.group(2)]}（{m.group(2)} 列，读作 {m.group(1)}）"
+    if variant == "text" and original_header is None and exc.problem.startswith("无法识别的列"):
+        changes["hint"] = (
+            "问卷网 All_Data_Readable.csv 的表头是题目文字，需与同一次下载的 All_Data_Original.csv "
+            "按位置对齐：把两个文件放在同一文件夹中（不要改名）；" + (exc.hint or "")
+        )
+    return dataclasses.replace(exc, **changes) if changes else exc  # type: ignore[arg-type]
 
 
 # -- codebook draft ---------------------------------------------------------------------------
