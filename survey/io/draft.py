@@ -224,6 +224,10 @@ def _stem_item(
             return item
         item["type"] = "numeric"
         return item
+    if variant == "code" and ans:
+        # a 按序号 / 问卷网 Original file writes every choice as a code: words here are typed text
+        item["type"] = "text"
+        return item
     distinct = set(ans)
     few = len(distinct) <= 12 and len(distinct) <= max(2, len(ans) // 2)
     short = len(ans) < 10 and all(len(a) <= 12 for a in ans)

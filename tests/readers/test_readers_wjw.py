@@ -299,3 +299,19 @@ def test_readable_alone_says_where_its_original_belongs(tmp_path: Path, codebook
         read_path(alone, codebook)
     assert exc.value.problem.startswith("无法识别的列")
     assert "All_Data_Original.csv" in str(exc.value.hint) and "同一文件夹" in str(exc.value.hint)
+
+
+def test_draft_from_original_alone(download: Path, tmp_path: Path) -> None:
+    """Codes from the Original only: every code reproduced, labels left as placeholders,
+    a column of typed words is a text item (never a choice with guessed codes)."""
+    out = write_draft([download / "All_Data_Original.csv"], tmp_path / "draft.yaml")
+    cb = load_codebook(out)
+    by_id = {i.id: i for i in cb.items}
+    assert by_id["Q6"].type == "text" and by_id["Q4"].type == "multiple"
+    assert by_id["Q5"].type == "ranking" and cb.options("Q4") == {c: f"选项{c}" for c in FORMS}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = read_path(download / "All_Data_Original.csv", cb)
+    ids = {f"Q{n}": f"Q{n}" for n in range(1, 7)}
+    assert by_id["Q2"].type == "numeric"  # 党龄 up to 40: beyond any option code
+    assert_every_cell(res.frame, truth(ids))
