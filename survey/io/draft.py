@@ -15,6 +15,10 @@ YAML, and ``survey clean`` refuses the codebook until the marks are removed or t
 ``codes_checked: true``. From a 按序号 download alone only the codes are known and the labels
 are placeholders. The research group checks and edits the draft (types, reverse items, scales,
 identifiers) before using it.
+
+问卷网 downloads (``All_Data_Original.csv`` + ``All_Data_Readable.csv``) are first put in 问卷星
+按序号 / 按文本 shape (:func:`survey.io.readers.wjw.draft_tables`): codes come from Original,
+labels and stems from Readable, exactly as for the 问卷星 pair.
 """
 
 from __future__ import annotations
