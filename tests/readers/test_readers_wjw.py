@@ -315,3 +315,13 @@ def test_draft_from_original_alone(download: Path, tmp_path: Path) -> None:
     ids = {f"Q{n}": f"Q{n}" for n in range(1, 7)}
     assert by_id["Q2"].type == "numeric"  # 党龄 up to 40: beyond any option code
     assert_every_cell(res.frame, truth(ids))
+
+
+def test_times_with_fractions_and_slashes(download: Path, codebook: Codebook) -> None:
+    header, rows = original_rows()
+    rows[0][header.index("start")] = "2024/05/01 09:58:00.500"
+    rows[0][header.index("finish")] = "2024-05-01T10:00:03.500"
+    write_gbk(download / "All_Data_Original.csv", header, rows)
+    res = read_path(download / "All_Data_Original.csv", codebook)
+    assert res.frame["submitted_at"].iloc[0] == pd.Timestamp("2024-05-01 10:00:03")
+    assert res.frame["duration_s"].iloc[0] == 123.0

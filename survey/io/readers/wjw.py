@@ -143,6 +143,12 @@ def _normalise(table: Table, codebook: Codebook | None) -> Table:
             name = "序号"
         elif key == submit_from:
             name = "提交答卷时间"
+            parsed = _times(col)  # ``2024-05-01T10:00:03.250`` and the like → whole seconds
+            col = pd.Series(
+                [raw if pd.isna(t) else t.floor("s").strftime("%Y-%m-%d %H:%M:%S")
+                 for raw, t in zip(col, parsed, strict=True)],
+                index=col.index, dtype=object,
+            )
         elif key == "start" and has_times:
             seconds = (_times(data[table.header[heads.index("finish")]]) - _times(col)).dt.total_seconds()
             col = pd.Series(
