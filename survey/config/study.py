@@ -28,7 +28,7 @@ from pydantic import (
 from survey.config.yamlio import located_errors, read_yaml, validate
 from survey.errors import SurveyError
 
-FileFormat = Literal["auto", "wjx_text", "wjx_code", "generic", "spss", "tencent"]
+FileFormat = Literal["auto", "wjx_text", "wjx_code", "wjw_text", "wjw_code", "tencent", "generic", "spss"]
 
 
 class _Strict(BaseModel):
@@ -43,8 +43,9 @@ class QuestionnaireFile(_Strict):
     encoding: str = "auto"
     sheet: str | int | None = None
     attributes: dict[str, str] = Field(default_factory=dict)
-    #: Optional other variant of the same 问卷星 download (按序号 next to 按文本 or vice
-    #: versa), used only to cross-check codes against labels.
+    #: Optional other variant of the same download (问卷星 按序号 next to 按文本 or vice
+    #: versa; 问卷网 All_Data_Original next to All_Data_Readable), used only to cross-check
+    #: codes against labels.
     crosscheck: Path | None = None
 
 

@@ -16,6 +16,10 @@ YAML, and ``survey clean`` refuses the codebook until the marks are removed or t
 ``codes_checked: true``. From a 按序号 download alone only the codes are known and the labels
 are placeholders. The research group checks and edits the draft (types, reverse items, scales,
 identifiers) before using it.
+
+问卷网 downloads (``All_Data_Original.csv`` + ``All_Data_Readable.csv``) are first put in 问卷星
+按序号 / 按文本 shape (:func:`survey.io.readers.wjw.draft_tables`): codes come from Original,
+labels and stems from Readable, exactly as for the 问卷星 pair.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from survey.io.atomic import write_atomic
 from survey.io.normalise import is_missing_token, normalise_text, parse_number
 from survey.io.readers.detect import detect_table
 from survey.io.readers.tabular import Table, read_table
+from survey.io.readers.wjw import draft_tables
 from survey.io.readers.wjx_headers import (
     WJX_META,
     core_label,
@@ -224,6 +229,10 @@ def _stem_item(
             notes.append(f"Q{q}：按序号导出，只知道代码 1–{top}，请把“选项k”改为问卷上的选项文字。")
             return item
         item["type"] = "numeric"
+        return item
+    if variant == "code" and ans:
+        # a 按序号 / 问卷网 Original file writes every choice as a code: words here are typed text
+        item["type"] = "text"
         return item
     distinct = set(ans)
     few = len(distinct) <= 12 and len(distinct) <= max(2, len(ans) // 2)
@@ -444,6 +453,7 @@ class _Export:
     path: Path
     table: Table
     variant: str
+    platform: str = "wjx"
 
     @property
     def questions(self) -> frozenset[int]:
@@ -467,8 +477,33 @@ def _read_export(path: Path) -> _Export:
             expected="问卷星“按文本”或“按序号”下载的 .xlsx / .xls / .csv",
         )
     if fmt == "tencent":
-        return _Export(path, table, "tencent")
-    return _Export(path, table, "code" if fmt == "wjx_code" else "text")
+        return _Export(path, table, "tencent", "tencent")
+    platform = "wjw" if fmt.startswith("wjw_") else "wjx"
+    return _Export(path, table, "code" if fmt.endswith("_code") else "text", platform)
+
+
+def _wjw_pair(exports: list[_Export]) -> tuple[_Export, _Export | None]:
+    """问卷网: the Original (codes) and its Readable partner, both in 问卷星 shape
+    (:func:`~survey.io.readers.wjw.draft_tables`), so the 问卷星 draft applies unchanged."""
+    codes = [e for e in exports if e.variant == "code"]
+    texts = [e for e in exports if e.variant == "text"]
+    if len(exports) > 2 or any(e.platform != "wjw" for e in exports) or len(codes) > 1 or len(texts) > 1:
+        raise SurveyError(
+            "codebook draft 读问卷网下载时最多两个文件：同一次下载的 All_Data_Readable.csv 和 All_Data_Original.csv",
+            file="、".join(e.path.name for e in exports),
+            expected="一个 All_Data_Original.csv，以及（可选）同一次下载的 All_Data_Readable.csv",
+        )
+    code = codes[0] if codes else None
+    text = texts[0] if texts else None
+    ct, tt = draft_tables(code.table if code else None, text.table if text else None)
+    if code is not None and ct is not None:
+        code.table = ct
+    if text is not None and tt is not None:
+        text.table = tt
+    if code is None:
+        assert text is not None
+        return text, None
+    return code, text
 
 
 def _seq_set(e: _Export) -> frozenset[str]:
@@ -500,7 +535,7 @@ def _concat(parts: list[_Export], variant: str) -> _Export:
         notes=[n for e in parts for n in e.table.notes],
         parsed_by=first.parsed_by,
     )
-    return _Export(parts[0].path, table, variant)
+    return _Export(parts[0].path, table, variant, parts[0].platform)
 
 
 def _check_same_questionnaire(exports: list[_Export]) -> None:
@@ -568,8 +603,8 @@ def _combine(exports: list[_Export], notes: list[str]) -> list[_Export]:
         digests.add(digest)
         unique.append(e)
     exports = unique
-    if len(exports) == 1:
-        return exports
+    if len(exports) == 1 or any(e.platform == "wjw" for e in exports):
+        return exports  # 问卷网: one download (Readable + Original), see _wjw_pair
     if all(e.variant == "tencent" for e in exports):
         head = [normalise_text(h) for h in exports[0].table.header]
         for e in exports[1:]:
@@ -637,11 +672,13 @@ def _subset(e: _Export, rows: list[int]) -> _Export:
                   excel_rows=[t.excel_rows[i] for i in rows], kind=t.kind, encoding=t.encoding,
                   header_row=t.header_row, letters=list(t.letters), notes=list(t.notes),
                   parsed_by=t.parsed_by)
-    return _Export(e.path, table, e.variant)
+    return _Export(e.path, table, e.variant, e.platform)
 
 
 def _pair(exports: list[_Export]) -> tuple[_Export, _Export | None]:
     """The file the structure comes from (按序号 when given) and its 按文本 partner."""
+    if any(e.platform == "wjw" for e in exports):
+        return _wjw_pair(exports)
     if len(exports) == 1:
         return exports[0], None
     by_name = [download_key(e.path)[1] for e in exports]

@@ -30,6 +30,7 @@ from survey.io.readers.detect import detect_table, is_spss
 from survey.io.readers.generic import read_generic_table
 from survey.io.readers.spss import read_spss
 from survey.io.readers.tabular import read_table
+from survey.io.readers.wjw import read_wjw_table, wjw_original_header
 from survey.io.readers.wjx import crosscheck, crosscheck_error, mismatch_table, read_wjx_table
 from survey.io.readers.wjx_headers import parse_download_name
 
@@ -91,7 +92,8 @@ def read_path(
     codebook
         The codebook.
     format
-        ``"auto"``, ``"wjx_text"``, ``"wjx_code"``, ``"generic"`` or ``"spss"``.
+        ``"auto"``, ``"wjx_text"``, ``"wjx_code"``, ``"wjw_text"``, ``"wjw_code"``,
+        ``"generic"`` or ``"spss"``.
     display
         The file name for ``_file`` and messages.
     sheet, encoding
@@ -124,13 +126,8 @@ def read_path(
     elif format in ("wjx_text", "wjx_code"):
         result = read_wjx_table(table, codebook, variant=format.removeprefix("wjx_"))
     elif format in ("wjw_text", "wjw_code"):
-        raise SurveyError(
-            "这是问卷网（wenjuan.com）下载的文件（All_Data_Readable.csv / All_Data_Original.csv），"
-            "本工具暂不能直接读取问卷网格式",
-            file=display,
-            expected="问卷星“按文本”/“按序号”文件、通用表格（每题一列，表头为题目编号）或 SPSS 文件",
-            hint="可先把问卷网数据整理成通用表格（每题一列），在 study.yaml 中写 format: generic",
-        )
+        original = wjw_original_header(path) if format == "wjw_text" else None
+        result = read_wjw_table(table, codebook, variant=format[4:], original_header=original)
     elif format == "tencent":
         from survey.io.readers.tencent import read_tencent_table
 
@@ -139,7 +136,7 @@ def read_path(
         raise SurveyError(
             f"未知的文件格式 {format!r}",
             file=display,
-            expected="auto、wjx_text、wjx_code、generic 或 spss",
+            expected="auto、wjx_text、wjx_code、wjw_text、wjw_code、tencent、generic 或 spss",
         )
     if reason is not None:
         result.notes.insert(0, f"{display}：自动识别为 {format}（{reason}）。")
@@ -184,14 +181,16 @@ def _crosscheck_pair(
     is an error; the full list is written first to :func:`mismatch_list_path`.
     """
     pair = {main.format: main, other.format: other}
-    if set(pair) != {"wjx_text", "wjx_code"}:
+    family = main.format[:3]  # wjx (问卷星 按文本/按序号) or wjw (问卷网 Readable/Original)
+    if family not in ("wjx", "wjw") or set(pair) != {f"{family}_text", f"{family}_code"}:
         raise SurveyError(
-            "crosscheck 需要同一份问卷星下载的“按文本”和“按序号”两个版本",
+            "crosscheck 需要同一份问卷星下载的“按文本”和“按序号”两个版本"
+            "（或同一次问卷网下载的 All_Data_Readable 与 All_Data_Original）",
             file=study.source,
             key=key,
             expected=f"{main.file} 与 {other.file} 一个为按文本、一个为按序号（实际为 {main.format} 与 {other.format}）",
         )
-    text, code = pair["wjx_text"], pair["wjx_code"]
+    text, code = pair[f"{family}_text"], pair[f"{family}_code"]
     mismatches = crosscheck(text, code, codebook)
     allowed = study.questionnaire.crosscheck.allow_mismatches
     if len(mismatches) > allowed:
@@ -431,7 +430,10 @@ def _order(frame: pd.DataFrame, codebook: Codebook, attrs: list[str]) -> pd.Data
     return frame[[c for c in cols if c in frame.columns] + rest]
 
 
-_FAMILY = {"wjx_text": "wjx", "wjx_code": "wjx", "generic": "generic", "spss": "spss"}
+_FAMILY = {
+    "wjx_text": "wjx", "wjx_code": "wjx", "wjw_text": "wjw", "wjw_code": "wjw",
+    "generic": "generic", "spss": "spss",
+}
 
 
 def _mismatches(results: list[ReadResult]) -> list[str]:

@@ -48,7 +48,8 @@ class ReadResult:
     fingerprint
         Short hash of the questionnaire items found in the file (:func:`fingerprint`).
     format
-        ``wjx_text``, ``wjx_code``, ``generic`` or ``spss``.
+        ``wjx_text``, ``wjx_code``, ``wjw_text``, ``wjw_code``, ``generic`` or ``spss`` (or
+        another platform reader's format).
     encoding
         Text encoding of a CSV / SPSS file, else ``None``.
     n_rows

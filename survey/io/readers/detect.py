@@ -1,4 +1,4 @@
-"""Which reader a file needs: ``wjx_text``, ``wjx_code``, ``tencent`` (腾讯问卷), ``generic`` or ``spss`` (``wjw_*``: recognised, refused until its reader exists).
+"""Which reader a file needs: ``wjx_text``, ``wjx_code``, ``wjw_text`` / ``wjw_code`` (问卷网), ``tencent`` (腾讯问卷), ``generic`` or ``spss``.
 
 SPSS files are known by their extension or first bytes. A table is a 腾讯问卷 download when its
 header has 编号, 开始答题时间 and 结束答题时间 (tried first: its ``N.题干`` headers look like 问卷星

@@ -249,7 +249,7 @@ def crosscheck_error(
     first = mismatches.iloc[0]
     return SurveyError(
         f"按文本与按序号两个文件不一致：共 {len(mismatches)} 处（允许 {allowed} 处），"
-        f"编码手册的选项代码可能与问卷星不符；未写出任何处理结果。按序号文件：{code_file}\n"
+        f"编码手册的选项代码可能与问卷平台（问卷星 / 问卷网）不符；未写出任何处理结果。按序号文件：{code_file}\n"
         + "\n".join(lines) + more + full,
         file=text_file,
         row=int(first["row"]) if not pd.isna(first["row"]) else None,
