@@ -173,12 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--colleges", type=int, default=5, metavar="K", help="规模化研究：院校数，含本院（3–10，默认 5）")
     p.set_defaults(func=_cmd_demo)
 
-        "export", nargs="+", help="同一份问卷的一个或几个下载：问卷星 xlsx / xls / csv（每次下载给按文本 + 按序号两个文件最准确）、腾讯问卷 csv / xlsx，或问卷网 All_Data_Original.csv + All_Data_Readable.csv"
+    p = sub.add_parser("codebook", help="编码手册工具")
     cb = p.add_subparsers(dest="codebook_command", metavar="子命令")
     cb.required = True
-    d = cb.add_parser("draft", parents=[common], help="根据问卷星或腾讯问卷导出文件生成编码手册草稿")
+    d = cb.add_parser("draft", parents=[common], help="根据问卷星、腾讯问卷或问卷网的下载生成编码手册草稿")
     d.add_argument(
-        "export", nargs="+", help="同一份问卷的一个或几个下载：问卷星 xlsx / xls / csv（每次下载给按文本 + 按序号两个文件最准确）或腾讯问卷 csv / xlsx"
+        "export", nargs="+", help="同一份问卷的一个或几个下载：问卷星 xlsx / xls / csv（每次下载给按文本 + 按序号两个文件最准确）、腾讯问卷 csv / xlsx，或问卷网 All_Data_Original.csv + All_Data_Readable.csv"
     )
     d.add_argument("-o", "--out", default="codebook.draft.yaml", help="输出的 YAML 文件")
     d.add_argument("--overwrite", action="store_true", help="覆盖已存在的输出文件")

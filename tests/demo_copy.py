@@ -12,6 +12,7 @@ not depend on how many answers a file holds, and cleaning it takes about half th
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -21,12 +22,29 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
+#: The block of the demo's study.yaml naming its earlier wave (see :func:`single_wave`).
+_WAVES_BLOCK = re.compile(r"\n# 调查轮次：.*?\nwaves:\n(?:  .*\n)+", re.S)
+
+
 def copy_demo(dest: Path) -> Path:
-    """Copy ``study.yaml`` and ``data/raw/demo`` into ``dest``; return the copied study file."""
+    """Copy ``study.yaml``, ``study_2025.yaml`` (the earlier wave) and ``data/raw/demo`` into
+    ``dest``; return the copied study file."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "study.yaml", dest / "study.yaml")
+    shutil.copy2(ROOT / "study_2025.yaml", dest / "study_2025.yaml")
     shutil.copytree(ROOT / "data" / "raw" / "demo", dest / "data" / "raw" / "demo")
     return dest / "study.yaml"
+
+
+def single_wave(study: Path) -> Path:
+    """Drop the ``wave_label`` / ``waves`` block from a copied demo ``study.yaml`` (in place).
+
+    The rest of the file stays byte for byte as it was; the result is a single-wave study."""
+    text = study.read_text(encoding="utf-8")
+    new, n = _WAVES_BLOCK.subn("\n", text)
+    assert n == 1, "study.yaml 中找不到调查轮次一节"
+    study.write_text(new, encoding="utf-8")
+    return study
 
 
 #: Answers kept per questionnaire export in the small demo (the corpus edits rows up to 50).

@@ -60,6 +60,7 @@ def _prepare_studies(base: Path) -> dict[str, Path]:
     demo = base / "demo"
     demo.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "study.yaml", demo / "study.yaml")
+    shutil.copy2(ROOT / "study_2025.yaml", demo / "study_2025.yaml")
     shutil.copytree(ROOT / "data" / "raw" / "demo", demo / "data" / "raw" / "demo")
     minimal = base / "minimal"
     shutil.copytree(HERE / "minimal_study", minimal,

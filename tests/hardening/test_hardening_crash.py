@@ -77,6 +77,7 @@ def cleaned_copy(cleaned_demo: Path, tmp_path_factory: pytest.TempPathFactory) -
     its ``study.yaml`` and ``data/`` (raw files and ``data/processed``) copied to a folder."""
     root = tmp_path_factory.mktemp("crash_base")
     shutil.copy2(cleaned_demo, root / "study.yaml")
+    shutil.copy2(cleaned_demo.parent / "study_2025.yaml", root / "study_2025.yaml")
     shutil.copytree(cleaned_demo.parent / "data", root / "data")
     assert (root / "data" / "processed" / "manifest.json").is_file()
     return root
