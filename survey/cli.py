@@ -37,6 +37,10 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
     result = run_clean(study, progress=None if args.quiet else _say)
     print(result.summary_zh())
+    if study.waves:
+        from survey.pipeline import clean_earlier_waves
+
+        clean_earlier_waves(study, force=False, progress=None if args.quiet else _say)
     return EXIT_OK
 
 

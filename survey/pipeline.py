@@ -452,7 +452,7 @@ def run_all(
         say(f"清洗完成，用时 {time.perf_counter() - started:.1f} 秒")
     else:
         say(f"跳过清洗：{why}")
-    _clean_earlier_waves(study, force=force, progress=progress)
+    clean_earlier_waves(study, force=force, progress=progress)
     return run_report(
         study.source,
         notebooks_dir=NOTEBOOKS_DIR,
@@ -464,7 +464,7 @@ def run_all(
     )
 
 
-def _clean_earlier_waves(study: Study, *, force: bool, progress: Progress) -> None:
+def clean_earlier_waves(study: Study, *, force: bool, progress: Progress) -> None:
     """Clean each earlier wave named by its ``study.yaml`` (``waves[].study``) when its inputs
     changed, as ``survey report`` does for the current study; ``processed:`` waves are used as
     they are (their raw data need not be on this machine)."""

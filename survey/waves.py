@@ -69,8 +69,7 @@ def _not_cleaned(study: Study, key: str, label: str, wave_study: Path, folder: P
         file=study.source,
         key=key,
         expected="上一轮的处理结果文件夹（含 manifest.json），由 survey clean 生成",
-        hint=f"先清洗上一轮：survey --study {wave_study} clean（上一轮不会自动清洗，"
-        "以免其结果在不知情时改变）",
+        hint=f"运行 survey clean（会一并清洗 study 方式给出的上一轮），或单独运行 survey --study {wave_study} clean",
     )
 
 

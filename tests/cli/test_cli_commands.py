@@ -41,7 +41,10 @@ def test_clean_progress_on_stderr_summary_on_stdout(
 ) -> None:
     _study, proc = first_clean
     # Progress (one line per questionnaire file, then each step) goes to stderr ...
-    assert proc.stderr.count("读取问卷文件（") == 4
+    current, _, earlier = proc.stderr.partition("清洗上一轮调查（2025年）的数据")
+    assert current.count("读取问卷文件（") == 4
+    # ... then the earlier wave named in waves: is cleaned too (its own four files)
+    assert earlier.count("读取问卷文件（") == 4 and "data/raw/demo/2025/" in earlier
     for step in ("读取问卷文件（1/4）：data/raw/demo/", "清洗：644 行原始答卷", "写入：", "完成，用时"):
         assert step in proc.stderr
     assert "读取问卷文件" not in proc.stdout
