@@ -525,11 +525,13 @@ class AtomicOutput:
                         shutil.copy2(target, saved)
                     except OSError as err:  # no room for the copy: nothing replaced yet
                         self._rollback(moved, backup)
+                        moved.clear()
                         raise write_failure(err, self.dest, written=_folder_size(staging)) from err
             try:
                 os.replace(staging / rel, target)
             except OSError as err:
                 self._rollback(moved, backup)
+                moved.clear()
                 if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
                     raise write_failure(err, self.dest, written=_folder_size(staging)) from err
                 raise SurveyError(
@@ -540,6 +542,7 @@ class AtomicOutput:
                     hint="请先在 Excel / SPSS / WPS 中关闭该文件，然后重新运行",
                 ) from err
             moved.append(rel)
+            _crash_point()
 
     def _rollback(self, moved: list[str], backup: Path) -> None:
         for rel in reversed(moved):
@@ -548,6 +551,22 @@ class AtomicOutput:
                 os.replace(saved, self.dest / rel)
             else:
                 (self.dest / rel).unlink(missing_ok=True)
+
+
+#: Test hook (crash tests only): ``os._exit`` after this many files were moved into place,
+#: counted over the whole process, as a ``kill -9`` between two moves would end the run.
+CRASH_AFTER_MOVES_ENV = "SURVEY_TEST_CRASH_AFTER_MOVES"
+_moves_done = 0
+
+
+def _crash_point() -> None:
+    """Count one moved file; end the process at once when :data:`CRASH_AFTER_MOVES_ENV` says
+    so (no cleanup, no ``finally``: what ``kill -9`` leaves)."""
+    global _moves_done
+    _moves_done += 1
+    limit = os.environ.get(CRASH_AFTER_MOVES_ENV)
+    if limit and limit.isdigit() and _moves_done >= int(limit):
+        os._exit(86)
 
 
 def _install(parts: Sequence[tuple[AtomicOutput, Path, list[str], list[str]]]) -> None:
@@ -569,6 +588,10 @@ def _install(parts: Sequence[tuple[AtomicOutput, Path, list[str], list[str]]]) -
             try:
                 out._move_in(staging, order, backup, moved)
             except BaseException:
+                # also an interruption between two moves (KeyboardInterrupt): put this
+                # folder's moved files back (``moved`` is empty if _move_in already did), then
+                # the folders before it
+                out._rollback(moved, backup)
                 for prev, prev_moved, prev_backup in reversed(done):
                     prev._rollback(prev_moved, prev_backup)
                 raise
