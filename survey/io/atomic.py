@@ -324,6 +324,13 @@ def _sweep_group(folder: Path) -> bool | None:
             (s / COMMIT_MARKER).unlink(missing_ok=True)
     for s, _ in present:
         shutil.rmtree(s, ignore_errors=True)
+    # the killed run's backups of replaced files, beside every member's destination (the
+    # sweep of one destination finds only its own): the set is complete again, not needed
+    for d in {d for _, d in members}:
+        for backup in d.parent.glob(f".{d.name}.backup-*"):
+            lock = backup / LOCK_FILE
+            if backup.is_dir() and lock.is_file() and _is_abandoned(lock):
+                shutil.rmtree(backup, ignore_errors=True)
     return committed
 
 
@@ -499,6 +506,7 @@ class AtomicOutput:
             json.dumps({"order": order, "stale": stale}, ensure_ascii=False), encoding="utf-8"
         )
         fsync_file(staging / COMMIT_MARKER)
+        _crash_point()
 
     def _commit(self, staging: Path) -> None:
         order, stale = self._prepare(staging)
@@ -553,20 +561,24 @@ class AtomicOutput:
                 (self.dest / rel).unlink(missing_ok=True)
 
 
-#: Test hook (crash tests only): ``os._exit`` after this many files were moved into place,
-#: counted over the whole process, as a ``kill -9`` between two moves would end the run.
-CRASH_AFTER_MOVES_ENV = "SURVEY_TEST_CRASH_AFTER_MOVES"
-_moves_done = 0
+#: Test hook (crash tests only): ``os._exit`` after this many commit steps, counted over the
+#: whole process; a step is one commit marker written or one file moved into place, so with
+#: an :class:`AtomicOutputSet` of two folders step 1 ends the run between the two markers,
+#: step 2 after both, step 3 after the first move. What ``kill -9`` at that point leaves.
+CRASH_AFTER_STEPS_ENV = "SURVEY_TEST_CRASH_AFTER_STEPS"
+#: Exit status of a run ended by :data:`CRASH_AFTER_STEPS_ENV`.
+CRASH_EXIT_STATUS = 86
+_steps_done = 0
 
 
 def _crash_point() -> None:
-    """Count one moved file; end the process at once when :data:`CRASH_AFTER_MOVES_ENV` says
-    so (no cleanup, no ``finally``: what ``kill -9`` leaves)."""
-    global _moves_done
-    _moves_done += 1
-    limit = os.environ.get(CRASH_AFTER_MOVES_ENV)
-    if limit and limit.isdigit() and _moves_done >= int(limit):
-        os._exit(86)
+    """Count one commit step; end the process at once (no cleanup, no ``finally``) when
+    :data:`CRASH_AFTER_STEPS_ENV` says so."""
+    global _steps_done
+    _steps_done += 1
+    limit = os.environ.get(CRASH_AFTER_STEPS_ENV)
+    if limit and limit.isdigit() and _steps_done >= int(limit):
+        os._exit(CRASH_EXIT_STATUS)
 
 
 def _install(parts: Sequence[tuple[AtomicOutput, Path, list[str], list[str]]]) -> None:

@@ -480,6 +480,21 @@ def _kernels_die_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _merge_cache(staged: Path, cache_dir: Path) -> None:
+    """Move the files under ``staged`` (a ``.cache`` folder inside the reports staging folder)
+    into ``cache_dir``, replacing namesakes (cache files are named by their content's key), and
+    delete ``staged``; so nothing of it is committed with the outputs."""
+    if not staged.is_dir():
+        return
+    for path in sorted(staged.rglob("*")):
+        if path.is_file():
+            target = cache_dir / path.relative_to(staged)
+            with contextlib.suppress(OSError):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+    shutil.rmtree(staged, ignore_errors=True)
+
+
 def _unstage_paths(text: str, path_map: list[tuple[str, str]]) -> str:
     """Replace the staging folders' paths in ``text`` by the final folders' paths (also in
     their JSON-escaped form), so cached notebooks and audit pages show where the files are."""
@@ -1206,18 +1221,23 @@ def run_report(
         with _KERNELS_LOCK:
             _KERNEL_DIRS.add(kernel_dir)
         try:
-            # each audit page is made while the notebooks after it still run
-            results = _execute_all(todo, graph, tasks, jobs=jobs, progress=say,
-                                   on_success=lambda name: exports.stage_audit(by_name[name]))
+            try:
+                # each audit page is made while the notebooks after it still run
+                results = _execute_all(todo, graph, tasks, jobs=jobs, progress=say,
+                                       on_success=lambda name: exports.stage_audit(by_name[name]))
+            finally:
+                with _KERNELS_LOCK:
+                    _KERNEL_DIRS.discard(kernel_dir)
+                shutil.rmtree(kernel_dir, ignore_errors=True)  # connection files: never committed
+            timings = {f"execute:{n}": r["seconds"] for n, r in results.items()}
+            failed = {n: r for n, r in results.items() if not r["ok"]}
+            if failed:
+                raise _failure_error(failed, notebooks_dir, cache_dir)
+            result = exports.finish(notebooks, say=say, timings=timings)
         finally:
-            with _KERNELS_LOCK:
-                _KERNEL_DIRS.discard(kernel_dir)
-            shutil.rmtree(kernel_dir, ignore_errors=True)  # connection files: never committed
-        timings = {f"execute:{n}": r["seconds"] for n, r in results.items()}
-        failed = {n: r for n, r in results.items() if not r["ok"]}
-        if failed:
-            raise _failure_error(failed, notebooks_dir, cache_dir)
-        result = exports.finish(notebooks, say=say, timings=timings)
+            # the analysis sections' cache the kernels and the committee export wrote under
+            # the staged reports folder: kept in the real cache, not committed as an output
+            _merge_cache(rep_stage / ".cache", cache_dir)
     exports.save_state()  # only once the outputs it describes are in place
     result.executed = [nb.name for nb in todo]
     result.skipped = [nb.name for nb in notebooks if nb.name not in tasks]
