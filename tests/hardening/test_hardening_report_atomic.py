@@ -164,11 +164,12 @@ def _commit_steps(new: dict[str, str]) -> int:
     return 2 + len(new)
 
 
-def _staged_set(root: Path) -> tuple[dict[str, str], int]:
+def _staged_set(root: Path) -> tuple[dict[str, str], int, bool]:
     """The output set a killed, committed run stands for: each file of its commit markers from
-    its staging folder if not moved yet, else from the destination; and how many were moved."""
+    its staging folder if not moved yet, else from the destination; how many were moved; and
+    whether a file still to move differs from the one in place."""
     expected: dict[str, str] = {}
-    moved = 0
+    moved, pending_differs = 0, False
     for name in ("figures", "reports"):
         (staging,) = root.glob(f".{name}.staging-*")
         order = json.loads((staging / COMMIT_MARKER).read_text(encoding="utf-8"))["order"]
@@ -177,8 +178,11 @@ def _staged_set(root: Path) -> tuple[dict[str, str], int]:
             if not src.is_file():
                 moved += 1
                 src = root / name / rel
+            elif not (root / name / rel).is_file() or (
+                    (root / name / rel).read_bytes() != src.read_bytes()):
+                pending_differs = True
             expected[f"{name}/{rel}"] = hashlib.sha256(src.read_bytes()).hexdigest()
-    return expected, moved
+    return expected, moved, pending_differs
 
 
 def _is_new_set(root: Path, new: dict[str, str]) -> bool:
@@ -203,10 +207,15 @@ def test_killed_commit_leaves_old_or_new_set(old_and_new: tuple[Path, Path, dict
             assert _leftovers(root), step  # the killed run's group is still there
             assert not list(root.rglob("kernel-*.json")), step  # keys gone before the commit
             if step >= 2:  # committed: the group stands for the new set
-                expected, moved = _staged_set(root)
+                expected, moved, pending_differs = _staged_set(root)
                 assert moved == step - 2, step
-                if moved:  # killed while moving: a mix until the moves are finished
-                    assert _outputs(root) != old and _outputs(root) != expected, step
+                now = _outputs(root)
+                if moved:  # killed while moving: not the old set any more ...
+                    assert now != old, step
+                if pending_differs:  # ... and not yet the new one
+                    assert now != expected, step
+                if step in (3, steps // 2):  # these points do fall into a mix
+                    assert moved and pending_differs, step
             else:
                 expected = old
             with warnings.catch_warnings():
