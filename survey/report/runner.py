@@ -459,25 +459,55 @@ def _kill_live_kernels() -> None:
 @contextlib.contextmanager
 def _kernels_die_on_sigterm() -> Iterator[None]:
     """While the block runs, SIGTERM first kills the kernels and deletes their connection
-    files, then ends this process as SIGTERM would have (the staging folders are then left
-    to the next run, which rolls them forward or deletes them, as after ``kill -9``). Only in
-    the main thread of a POSIX process (elsewhere signal handlers cannot be set)."""
+    files, then ends this process (status 143, as a shell reports SIGTERM); the staging
+    folders are left to the next run, which rolls them forward or deletes them, as after
+    ``kill -9``. Only in the main thread of a POSIX process (elsewhere signal handlers cannot
+    be set).
+
+    Python runs a signal handler in the main thread only, and the main thread may sit for
+    minutes in a C call (waiting for a kernel's reply); so the signal is also written to a
+    wake-up socket (:func:`signal.set_wakeup_fd`) that a watcher thread acts on at once.
+    """
     import signal
+    import socket
 
     if os.name != "posix" or threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def on_term(signum: int, _frame: Any) -> None:
+    def terminate() -> None:
         _kill_live_kernels()
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
+        os._exit(128 + int(signal.SIGTERM))
+
+    def on_term(_signum: int, _frame: Any) -> None:  # the main thread got there first
+        terminate()
+
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+
+    def watch() -> None:
+        while True:
+            try:
+                data = reader.recv(64)
+            except OSError:
+                return
+            if not data:
+                return
+            if int(signal.SIGTERM) in data:
+                terminate()
 
     previous = signal.signal(signal.SIGTERM, on_term)
+    old_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    threading.Thread(target=watch, name="survey-sigterm", daemon=True).start()
     try:
         yield
     finally:
+        signal.set_wakeup_fd(old_fd)
         signal.signal(signal.SIGTERM, previous)
+        writer.close()  # the watcher's recv returns b"": it ends
+        with contextlib.suppress(OSError):
+            reader.shutdown(socket.SHUT_RDWR)
+        reader.close()
 
 
 def _merge_cache(staged: Path, cache_dir: Path) -> None:
@@ -605,7 +635,7 @@ def _execute_all(
 
     The notebooks run in kernels, i.e. in processes of their own: the ``jobs`` workers here
     are threads that only start a kernel and pass it the cells (no worker process to start
-    and fill with imports).
+    and fill with imports). They are threads also for one job (see ``_kernels_die_on_sigterm``).
     """
     import concurrent.futures as cf
 
@@ -613,7 +643,10 @@ def _execute_all(
     results: dict[str, dict[str, Any]] = {}
     failed: set[str] = set()
     succeeded: list[str] = []
-    pool = cf.ThreadPoolExecutor(max_workers=jobs) if jobs > 1 and len(todo) > 1 else None
+    # Always worker threads, also for one job: in the main thread nbclient would install its
+    # own SIGTERM handler (which cleans up its kernel but lets this process run on) over
+    # the one of run_report that ends the whole run.
+    pool: cf.ThreadPoolExecutor | None = cf.ThreadPoolExecutor(max_workers=jobs) if todo else None
     running: dict[cf.Future[dict[str, Any]], str] = {}
     try:
         while graph.is_active():
