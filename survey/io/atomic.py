@@ -40,9 +40,11 @@ from survey.errors import SurveyError, SurveyWarning
 
 __all__ = [
     "COMMIT_MARKER",
+    "GROUP_FILE",
     "LOCK_FILE",
     "OWNED_LEDGER",
     "AtomicOutput",
+    "AtomicOutputSet",
     "fsync_dir",
     "fsync_file",
     "sweep_leftovers",
@@ -58,6 +60,9 @@ LOCK_FILE = ".survey_lock"
 #: move (in order) and which files of the previous run to delete, so an interrupted move can
 #: be finished by the next run.
 COMMIT_MARKER = ".survey_commit.json"
+#: In each staging folder of an :class:`AtomicOutputSet`: all staging folders of the run and
+#: their destinations, so the next run rolls the whole group forward or deletes it whole.
+GROUP_FILE = ".survey_group.json"
 
 
 # -- OS errors ---------------------------------------------------------------------------------
@@ -282,6 +287,53 @@ def _roll_forward(staging: Path, dest: Path) -> bool:
     return True
 
 
+def _sweep_group(folder: Path) -> bool | None:
+    """Finish or delete the whole group of staging folders ``folder`` belongs to.
+
+    The group was committed when every member still there holds its commit marker (markers
+    are written only once all members are complete, and removed before a failed or finished
+    run deletes its folders): then every member is rolled forward. Otherwise nothing had
+    been moved yet, and every member is deleted. Returns ``True`` when rolled forward,
+    ``False`` when deleted, ``None`` when left alone (a member still locked by a live run, or
+    a roll-forward that failed).
+    """
+    try:
+        data = json.loads((folder / GROUP_FILE).read_text(encoding="utf-8"))
+        members = [(Path(s), Path(d)) for s, d in data["members"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        members = []
+    if not any(s == folder for s, _ in members):
+        members.append((folder, folder.parent))  # unreadable record: treat as a lone member
+    present = [(s, d) for s, d in members if s.is_dir()]
+    for s, _ in present:
+        if (s / LOCK_FILE).is_file() and not _is_abandoned(s / LOCK_FILE):
+            return None
+    committed = bool(present) and all((s / COMMIT_MARKER).is_file() for s, _ in present)
+    if committed:
+        for s, d in present:
+            if not _roll_forward(s, d):
+                warnings.warn(
+                    f"上次运行在替换输出文件时被中断，未能把它留下的结果（{s}）补齐到 {d}；"
+                    "本次运行成功后输出即为完整的一套",
+                    SurveyWarning,
+                    stacklevel=4,
+                )
+                return None
+    else:
+        for s, _ in present:  # first the markers: a half-deleted group must not look committed
+            (s / COMMIT_MARKER).unlink(missing_ok=True)
+    for s, _ in present:
+        shutil.rmtree(s, ignore_errors=True)
+    # the killed run's backups of replaced files, beside every member's destination (the
+    # sweep of one destination finds only its own): the set is complete again, not needed
+    for d in {d for _, d in members}:
+        for backup in d.parent.glob(f".{d.name}.backup-*"):
+            lock = backup / LOCK_FILE
+            if backup.is_dir() and lock.is_file() and _is_abandoned(lock):
+                shutil.rmtree(backup, ignore_errors=True)
+    return committed
+
+
 def sweep_leftovers(dest: str | Path) -> list[str]:
     """Delete the staging and backup folders that killed runs left beside ``dest``.
 
@@ -309,6 +361,15 @@ def sweep_leftovers(dest: str | Path) -> list[str]:
     for folder in candidates:
         lock = folder / LOCK_FILE
         if not folder.is_dir() or not lock.is_file() or not _is_abandoned(lock):
+            continue
+        if (folder / GROUP_FILE).is_file():
+            outcome = _sweep_group(folder)
+            if outcome is None:
+                continue
+            if outcome:
+                completed.append(folder.name)
+            if not folder.exists():
+                removed.append(folder.name)
             continue
         if (folder / COMMIT_MARKER).is_file():
             # Killed while moving a complete set into place: finish the moves first.
@@ -415,7 +476,7 @@ class AtomicOutput:
 
     def _produced(self, staging: Path) -> list[str]:
         files = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
-        files = [f for f in files if f not in (OWNED_LEDGER, LOCK_FILE, COMMIT_MARKER)]
+        files = [f for f in files if f not in (OWNED_LEDGER, LOCK_FILE, COMMIT_MARKER, GROUP_FILE)]
         return [f for f in files if f not in self.last] + [f for f in files if f in self.last]
 
     def _owned_before(self) -> list[str]:
@@ -426,7 +487,8 @@ class AtomicOutput:
         except (OSError, ValueError, AttributeError):
             return []
 
-    def _commit(self, staging: Path) -> None:
+    def _prepare(self, staging: Path) -> tuple[list[str], list[str]]:
+        """Write the ledger into ``staging`` and fsync every file; return (order, stale)."""
         produced = self._produced(staging)
         owned_before = self._owned_before()  # read before the new ledger replaces it
         (staging / OWNED_LEDGER).write_text(
@@ -436,50 +498,59 @@ class AtomicOutput:
         for rel in order:
             fsync_file(staging / rel)
         stale = [rel for rel in owned_before if rel not in produced and rel != OWNED_LEDGER]
+        return order, stale
+
+    def _mark(self, staging: Path, order: list[str], stale: list[str]) -> None:
+        """Write the commit marker: from now on the next run rolls this staging folder forward."""
         (staging / COMMIT_MARKER).write_text(
             json.dumps({"order": order, "stale": stale}, ensure_ascii=False), encoding="utf-8"
         )
         fsync_file(staging / COMMIT_MARKER)
+        _crash_point()
+
+    def _commit(self, staging: Path) -> None:
+        order, stale = self._prepare(staging)
+        self._mark(staging, order, stale)
+        _install([(self, staging, order, stale)])
+
+    def _move_in(self, staging: Path, order: list[str], backup: Path, moved: list[str]) -> None:
+        """Move the files of ``order`` from ``staging`` into ``dest`` (previous versions kept in
+        ``backup``); ``moved`` collects what was replaced. On failure this folder's moves are
+        undone and the error raised; the caller undoes the other folders."""
         self.dest.mkdir(parents=True, exist_ok=True)
-        backup = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.backup-", dir=self.dest.parent))
-        backup_lock = _hold_lock(backup)
-        moved: list[str] = []
-        try:
-            for rel in order:
-                target = self.dest / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if target.exists():
-                    # Keep the previous version (hard link, or copy where links are refused)
-                    # so a failure further on can put it back.
-                    saved = backup / rel
-                    saved.parent.mkdir(parents=True, exist_ok=True)
-                    try:
-                        os.link(target, saved)
-                    except OSError:
-                        try:
-                            shutil.copy2(target, saved)
-                        except OSError as err:  # no room for the copy: nothing replaced yet
-                            self._rollback(moved, backup)
-                            raise write_failure(err, self.dest, written=_folder_size(staging)) from err
+        for rel in order:
+            target = self.dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                # Keep the previous version (hard link, or copy where links are refused)
+                # so a failure further on can put it back.
+                saved = backup / rel
+                saved.parent.mkdir(parents=True, exist_ok=True)
                 try:
-                    os.replace(staging / rel, target)
-                except OSError as err:
-                    self._rollback(moved, backup)
-                    if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                    os.link(target, saved)
+                except OSError:
+                    try:
+                        shutil.copy2(target, saved)
+                    except OSError as err:  # no room for the copy: nothing replaced yet
+                        self._rollback(moved, backup)
+                        moved.clear()
                         raise write_failure(err, self.dest, written=_folder_size(staging)) from err
-                    raise SurveyError(
-                        "无法替换输出文件，本次结果未写入，原有输出保持不变"
-                        f"（{_ERRNO_ZH.get(err.errno or 0, err.strerror or str(err))}）",
-                        file=target,
-                        expected="可写入、未被其他程序占用的文件",
-                        hint="请先在 Excel / SPSS / WPS 中关闭该文件，然后重新运行",
-                    ) from err
-                moved.append(rel)
-            _delete_stale(self.dest, stale)
-            fsync_dir(self.dest)
-        finally:
-            _release_lock(backup_lock)
-            shutil.rmtree(backup, ignore_errors=True)
+            try:
+                os.replace(staging / rel, target)
+            except OSError as err:
+                self._rollback(moved, backup)
+                moved.clear()
+                if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                    raise write_failure(err, self.dest, written=_folder_size(staging)) from err
+                raise SurveyError(
+                    "无法替换输出文件，本次结果未写入，原有输出保持不变"
+                    f"（{_ERRNO_ZH.get(err.errno or 0, err.strerror or str(err))}）",
+                    file=target,
+                    expected="可写入、未被其他程序占用的文件",
+                    hint="请先在 Excel / SPSS / WPS 中关闭该文件，然后重新运行",
+                ) from err
+            moved.append(rel)
+            _crash_point()
 
     def _rollback(self, moved: list[str], backup: Path) -> None:
         for rel in reversed(moved):
@@ -488,3 +559,182 @@ class AtomicOutput:
                 os.replace(saved, self.dest / rel)
             else:
                 (self.dest / rel).unlink(missing_ok=True)
+
+
+#: Test hook (crash tests only): ``os._exit`` after this many commit steps, counted over the
+#: whole process; a step is one commit marker written or one file moved into place, so with
+#: an :class:`AtomicOutputSet` of two folders step 1 ends the run between the two markers,
+#: step 2 after both, step 3 after the first move. What ``kill -9`` at that point leaves.
+CRASH_AFTER_STEPS_ENV = "SURVEY_TEST_CRASH_AFTER_STEPS"
+#: Exit status of a run ended by :data:`CRASH_AFTER_STEPS_ENV`.
+CRASH_EXIT_STATUS = 86
+_steps_done = 0
+
+
+def _crash_point() -> None:
+    """Count one commit step; end the process at once (no cleanup, no ``finally``) when
+    :data:`CRASH_AFTER_STEPS_ENV` says so."""
+    global _steps_done
+    _steps_done += 1
+    limit = os.environ.get(CRASH_AFTER_STEPS_ENV)
+    if limit and limit.isdigit() and _steps_done >= int(limit):
+        os._exit(CRASH_EXIT_STATUS)
+
+
+def _install(parts: Sequence[tuple[AtomicOutput, Path, list[str], list[str]]]) -> None:
+    """Move prepared staging folders into their destinations, all or none.
+
+    ``parts`` holds (output, staging, order, stale) per destination folder. The previous
+    version of every replaced file is kept in a backup folder beside its destination until all
+    folders are done; if any move fails, every folder moved so far is put back, so each
+    destination keeps its previous complete set. Stale files are deleted only after all moves.
+    """
+    backups: list[tuple[Path, FileLock | None]] = []
+    done: list[tuple[AtomicOutput, list[str], Path]] = []
+    try:
+        for out, staging, order, _stale in parts:
+            out.dest.mkdir(parents=True, exist_ok=True)
+            backup = Path(tempfile.mkdtemp(prefix=f".{out.dest.name}.backup-", dir=out.dest.parent))
+            backups.append((backup, _hold_lock(backup)))
+            moved: list[str] = []
+            try:
+                out._move_in(staging, order, backup, moved)
+            except BaseException:
+                # also an interruption between two moves (KeyboardInterrupt): put this
+                # folder's moved files back (``moved`` is empty if _move_in already did), then
+                # the folders before it
+                out._rollback(moved, backup)
+                for prev, prev_moved, prev_backup in reversed(done):
+                    prev._rollback(prev_moved, prev_backup)
+                raise
+            done.append((out, moved, backup))
+        for out, _staging, _order, stale in parts:
+            _delete_stale(out.dest, stale)
+            fsync_dir(out.dest)
+    finally:
+        for backup, lock in backups:
+            _release_lock(lock)
+            shutil.rmtree(backup, ignore_errors=True)
+
+
+class AtomicOutputSet:
+    """:class:`AtomicOutput` for several folders at once: all of them get the new set, or none.
+
+    Parameters
+    ----------
+    dest_dirs
+        The output folders (e.g. ``figures/`` and ``reports/``); duplicates count once. They
+        may lie on different disks: each gets a staging folder beside it.
+    last
+        File names moved last within each folder (as in :class:`AtomicOutput`).
+    seed
+        Copy the files already in each folder (not hidden ones, not the other destinations
+        inside it) into its staging folder first, so a run that remakes only some outputs
+        still commits the complete set (what it does not remake stays as it was).
+
+    Notes
+    -----
+    ``with AtomicOutputSet([a, b]) as (sa, sb):`` gives one staging folder per destination,
+    each locked and holding a group record (``.survey_group.json``: all staging folders and
+    their destinations). When the block ends without an exception, the ledgers are written
+    and every file fsynced in all staging folders, then each gets its commit marker; only
+    then do the moves start. A run killed before the last marker was written leaves a group
+    that the next run deletes as a whole (every destination keeps the previous set); a run
+    killed after it leaves a group that the next run rolls forward as a whole
+    (:func:`sweep_leftovers` on any of the destinations handles the entire group). Files in a
+    destination that no ledger lists (put there by the user, ``reports/.cache``) are never
+    touched.
+    """
+
+    def __init__(self, dest_dirs: Sequence[str | Path], *, last: Sequence[str] = (),
+                 seed: bool = False) -> None:
+        dests: list[Path] = []
+        for d in dest_dirs:
+            p = Path(d).resolve()
+            if p not in dests:
+                dests.append(p)
+        self.parts = [AtomicOutput(d, last=last) for d in dests]
+        self.seed = seed
+        self.stagings: list[Path] = []
+        self._locks: list[FileLock | None] = []
+
+    def __enter__(self) -> list[Path]:
+        try:
+            for out in self.parts:
+                out.dest.parent.mkdir(parents=True, exist_ok=True)
+                sweep_leftovers(out.dest)
+            for out in self.parts:
+                staging = Path(tempfile.mkdtemp(prefix=f".{out.dest.name}.staging-",
+                                                dir=out.dest.parent))
+                self.stagings.append(staging)
+                self._locks.append(_hold_lock(staging))
+            members = [[str(s), str(o.dest)] for s, o in zip(self.stagings, self.parts, strict=True)]
+            for staging in self.stagings:
+                (staging / GROUP_FILE).write_text(json.dumps({"members": members}, ensure_ascii=False),
+                                                  encoding="utf-8")
+            if self.seed:
+                dests = [o.dest for o in self.parts]
+                for out, staging in zip(self.parts, self.stagings, strict=True):
+                    _seed(out.dest, staging, [d for d in dests if d != out.dest])
+        except OSError as err:
+            self._discard()
+            raise write_failure(err, self.parts[0].dest if self.parts else Path.cwd()) from err
+        except BaseException:
+            self._discard()
+            raise
+        return list(self.stagings)
+
+    def _discard(self) -> None:
+        for lock in self._locks:
+            _release_lock(lock)
+        for staging in self.stagings:
+            shutil.rmtree(staging, ignore_errors=True)
+        self.stagings, self._locks = [], []
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        first = self.parts[0].dest
+        try:
+            if isinstance(exc, OSError):
+                raise write_failure(exc, first, written=sum(map(_folder_size, self.stagings))) from exc
+            if exc_type is None:
+                try:
+                    self._commit()
+                except OSError as err:
+                    raise write_failure(err, first,
+                                        written=sum(map(_folder_size, self.stagings))) from err
+        finally:
+            for staging in self.stagings:  # committed or undone: no marker may outlive the run
+                (staging / COMMIT_MARKER).unlink(missing_ok=True)
+            self._discard()
+
+    def _commit(self) -> None:
+        pairs = list(zip(self.parts, self.stagings, strict=True))
+        prepared = [(out, staging, *out._prepare(staging)) for out, staging in pairs]
+        try:
+            for out, staging, order, stale in prepared:
+                out._mark(staging, order, stale)
+        except BaseException:
+            for staging in self.stagings:  # not all marked: the commit never started
+                (staging / COMMIT_MARKER).unlink(missing_ok=True)
+            raise
+        _install(prepared)
+
+
+def _seed(dest: Path, staging: Path, others: Sequence[Path]) -> None:
+    """Copy the visible files of ``dest`` (not under ``others``) into ``staging``."""
+    if not dest.is_dir():
+        return
+    for path in sorted(dest.rglob("*")):
+        rel = path.relative_to(dest)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        if any(path.is_relative_to(o) for o in others):
+            continue
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)  # a copy, not a link: a notebook may rewrite it in place

@@ -234,7 +234,10 @@ def start_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 180,
     tmp.unlink(missing_ok=True)
     cmd = [*chromium_args(exe, profile.name), *extra, f"--print-to-pdf={tmp}",
            Path(html_path).resolve().as_uri()]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from survey.report.runner import child_launch_options  # dies with survey report
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            **child_launch_options())
 
     def wait() -> Path | None:
         try:

@@ -34,8 +34,13 @@
    A project whose processed data the analysis layer cannot read gets the notebooks'
    outputs one after another in ``committee.html`` instead.
 
-Every file is written to a temporary name and moved into place with :func:`os.replace`, so an
-interrupted run leaves the previous reports intact.
+All outputs of a run (the figures the notebooks save, the audit pages, the committee files)
+are written into staging folders beside ``figures/`` and ``reports/`` (seeded with the current
+outputs) and moved into place together at the end (:class:`survey.io.atomic.AtomicOutputSet`):
+a run that fails or is killed leaves the previous complete set, and a run killed while moving
+is finished by the next one, so the two folders never hold a mix of two runs. The kernels'
+connection files (with their HMAC keys) live in the staging folder and are deleted with it;
+on Linux a kernel is killed when the runner dies (``PR_SET_PDEATHSIG``).
 
 The kernel
 ----------
@@ -50,6 +55,7 @@ inline matplotlib backend, ``PYTHONHASHSEED=0`` and the study paths in its envir
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import graphlib
 import hashlib
@@ -58,16 +64,18 @@ import json
 import logging
 import os
 import re
+import shutil
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from survey.errors import SurveyError
-from survey.io.atomic import write_atomic
+from survey.io.atomic import AtomicOutputSet, write_atomic
 from survey.io.manifest import code_digest
 
 if TYPE_CHECKING:
@@ -386,6 +394,146 @@ def _inject_parameters(nb: NotebookNode, parameters: Mapping[str, Any]) -> Noteb
 
 
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: Folder in the reports staging folder holding the kernels' connection files (HMAC keys);
+#: deleted before the outputs are committed, and with the staging folder if the run dies.
+KERNELS_DIR = ".kernels"
+_PR_SET_PDEATHSIG = 1
+#: ``prctl`` of the C library, bound in this process before any kernel is forked (loading a
+#: library in the child of a multi-threaded process could deadlock); ``None`` off Linux.
+_prctl: Any = None
+#: Kernel managers of kernels running now, and the folders holding their connection files:
+#: what the SIGTERM handler of :func:`run_report` kills and deletes.
+_LIVE_KERNELS: set[Any] = set()
+_KERNEL_DIRS: set[Path] = set()
+_KERNELS_LOCK = threading.Lock()
+
+
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the forked child
+    """``preexec_fn`` of a kernel on Linux: the kernel gets SIGKILL when the thread that
+    started it (in this process) ends, however it ends (``kill -9`` included), so no kernel
+    outlives ``survey report``."""
+    import signal
+
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def child_launch_options() -> dict[str, Any]:
+    """Extra ``subprocess.Popen`` options for a child process of the report run (a kernel,
+    headless Chromium): on Linux ``PR_SET_PDEATHSIG``, so it dies with the thread that started
+    it; ``{}`` elsewhere."""
+    global _prctl
+    if not sys.platform.startswith("linux"):
+        return {}
+    if _prctl is None:
+        import ctypes
+
+        try:
+            _prctl = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):
+            return {}
+    parent = os.getpid()
+    return {"preexec_fn": lambda: _die_with_parent(parent)}
+
+
+def _kill_live_kernels() -> None:
+    """SIGKILL every kernel this process runs now and delete their connection files."""
+    import signal
+
+    with _KERNELS_LOCK:
+        kms, dirs = list(_LIVE_KERNELS), list(_KERNEL_DIRS)
+    for km in kms:
+        proc = getattr(getattr(km, "provisioner", None), "process", None)
+        pid = getattr(proc, "pid", None)
+        if pid:
+            with contextlib.suppress(OSError):
+                os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+        with contextlib.suppress(OSError, TypeError):
+            Path(km.connection_file).unlink(missing_ok=True)
+    for folder in dirs:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _kernels_die_on_sigterm() -> Iterator[None]:
+    """While the block runs, SIGTERM first kills the kernels and deletes their connection
+    files, then ends this process (status 143, as a shell reports SIGTERM); the staging
+    folders are left to the next run, which rolls them forward or deletes them, as after
+    ``kill -9``. Only in the main thread of a POSIX process (elsewhere signal handlers cannot
+    be set).
+
+    Python runs a signal handler in the main thread only, and the main thread may sit for
+    minutes in a C call (waiting for a kernel's reply); so the signal is also written to a
+    wake-up socket (:func:`signal.set_wakeup_fd`) that a watcher thread acts on at once.
+    """
+    import signal
+    import socket
+
+    if os.name != "posix" or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate() -> None:
+        _kill_live_kernels()
+        os._exit(128 + int(signal.SIGTERM))
+
+    def on_term(_signum: int, _frame: Any) -> None:  # the main thread got there first
+        terminate()
+
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+
+    def watch() -> None:
+        while True:
+            try:
+                data = reader.recv(64)
+            except OSError:
+                return
+            if not data:
+                return
+            if int(signal.SIGTERM) in data:
+                terminate()
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    old_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    threading.Thread(target=watch, name="survey-sigterm", daemon=True).start()
+    try:
+        yield
+    finally:
+        signal.set_wakeup_fd(old_fd)
+        signal.signal(signal.SIGTERM, previous)
+        writer.close()  # the watcher's recv returns b"": it ends
+        with contextlib.suppress(OSError):
+            reader.shutdown(socket.SHUT_RDWR)
+        reader.close()
+
+
+def _merge_cache(staged: Path, cache_dir: Path) -> None:
+    """Move the files under ``staged`` (a ``.cache`` folder inside the reports staging folder)
+    into ``cache_dir``, replacing namesakes (cache files are named by their content's key), and
+    delete ``staged``; so nothing of it is committed with the outputs."""
+    if not staged.is_dir():
+        return
+    for path in sorted(staged.rglob("*")):
+        if path.is_file():
+            target = cache_dir / path.relative_to(staged)
+            with contextlib.suppress(OSError):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+    shutil.rmtree(staged, ignore_errors=True)
+
+
+def _unstage_paths(text: str, path_map: list[tuple[str, str]]) -> str:
+    """Replace the staging folders' paths in ``text`` by the final folders' paths (also in
+    their JSON-escaped form), so cached notebooks and audit pages show where the files are."""
+    for staged, final in path_map:
+        text = text.replace(staged, final)
+        esc_staged, esc_final = json.dumps(staged)[1:-1], json.dumps(final)[1:-1]
+        if esc_staged != staged:
+            text = text.replace(esc_staged, esc_final)
+    return text
 
 
 def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
@@ -404,6 +552,8 @@ def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
     nb = _inject_parameters(nb, task["parameters"])
     cache_dir = Path(task["cache_dir"])
     cache_dir.mkdir(parents=True, exist_ok=True)
+    path_map = [(str(a), str(b)) for a, b in task.get("path_map", [])]
+    kernel_dir = Path(task["kernel_dir"]) if task.get("kernel_dir") else None
     with tempfile.TemporaryDirectory(prefix="survey-ipython-") as ipython_dir:
         env = {
             "IPYTHONDIR": ipython_dir,
@@ -419,6 +569,12 @@ def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
         km = KernelManager(kernel_name="python3", transport=transport,
                            ip=os.path.join(ipython_dir, "kernel") if transport == "ipc" else "127.0.0.1",
                            kernel_spec_manager=_project_kernel_spec_manager())
+        # The connection file holds the kernel's HMAC key: a private folder of this run (in
+        # the staging folder, deleted with it), not the shared Jupyter runtime folder.
+        conn_dir = kernel_dir if kernel_dir is not None else Path(ipython_dir)
+        conn_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        km.connection_file = str(conn_dir / f"kernel-{task['name']}-{os.getpid()}.json")
+        env["JUPYTER_RUNTIME_DIR"] = str(conn_dir)  # anything the kernel writes there, too
         spec = km.kernel_spec
         if spec is None:  # never: the project's spec manager always has the kernel
             raise SurveyError("找不到运行笔记本的 python3 内核（kernel spec）。")
@@ -430,22 +586,29 @@ def _execute_notebook(task: dict[str, Any]) -> dict[str, Any]:
         )
         error = None
         log_path = cache_dir / f"{task['name']}.kernel.log"
+        with _KERNELS_LOCK:
+            _LIVE_KERNELS.add(km)
         try:
             # The kernel's own stderr (startup and shutdown chatter, crashes) goes to a log
             # file beside the cached notebook, not into the user's console.
             with log_path.open("wb") as log:
                 # cleanup_kc: stop the kernel we started, also when a cell fails
-                client.execute(cleanup_kc=True, stdout=log, stderr=log)
+                client.execute(cleanup_kc=True, stdout=log, stderr=log,
+                               **child_launch_options())
         except CellExecutionError as exc:
             error = _ANSI_RE.sub("", str(exc))
         except Exception as exc:  # kernel died, timeout, ...: report, do not crash the pool
             error = f"{type(exc).__name__}: {_ANSI_RE.sub('', str(exc))}"
+        finally:
+            with _KERNELS_LOCK:
+                _LIVE_KERNELS.discard(km)
+            Path(km.connection_file).unlink(missing_ok=True)
     seconds = time.perf_counter() - start
     name = task["name"]
     if error is not None:
-        write_atomic(cache_dir / f"{name}.failed.ipynb", nbformat.writes(nb))
+        write_atomic(cache_dir / f"{name}.failed.ipynb", _unstage_paths(nbformat.writes(nb), path_map))
         return {"name": name, "ok": False, "seconds": seconds, "error": error}
-    write_atomic(cache_dir / f"{name}.ipynb", nbformat.writes(nb))
+    write_atomic(cache_dir / f"{name}.ipynb", _unstage_paths(nbformat.writes(nb), path_map))
     record = {"key": task["key"], "parts": task["parts"], "seconds": round(seconds, 3),
               "executed_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
               "input_files": task["input_files"]}
@@ -472,7 +635,7 @@ def _execute_all(
 
     The notebooks run in kernels, i.e. in processes of their own: the ``jobs`` workers here
     are threads that only start a kernel and pass it the cells (no worker process to start
-    and fill with imports).
+    and fill with imports). They are threads also for one job (see ``_kernels_die_on_sigterm``).
     """
     import concurrent.futures as cf
 
@@ -480,7 +643,10 @@ def _execute_all(
     results: dict[str, dict[str, Any]] = {}
     failed: set[str] = set()
     succeeded: list[str] = []
-    pool = cf.ThreadPoolExecutor(max_workers=jobs) if jobs > 1 and len(todo) > 1 else None
+    # Always worker threads, also for one job: in the main thread nbclient would install its
+    # own SIGTERM handler (which cleans up its kernel but lets this process run on) over
+    # the one of run_report that ends the whole run.
+    pool: cf.ThreadPoolExecutor | None = cf.ThreadPoolExecutor(max_workers=jobs) if todo else None
     running: dict[cf.Future[dict[str, Any]], str] = {}
     try:
         while graph.is_active():
@@ -1056,6 +1222,7 @@ def run_report(
     cache_dir = reports_dir / ".cache"
     cache_dir.mkdir(parents=True, exist_ok=True)
     figures_dir.mkdir(parents=True, exist_ok=True)
+    # The cache keys hash these (final) paths; the kernels get the staging folders instead.
     params: dict[str, Any] = {
         "study_path": str(Path(study.root, study.source.name).resolve()),
         "processed_dir": str(processed_dir),
@@ -1079,29 +1246,52 @@ def run_report(
             reasons[nb.name] = "强制重新执行" if force else reason
     say(f"报告：共 {len(notebooks)} 个笔记本，需执行 {len(todo)} 个，"
         f"跳过 {len(notebooks) - len(todo)} 个（输入未变）")
-    tasks = {
-        nb.name: {
-            "name": nb.name, "path": str(nb.path), "cwd": str(notebooks_dir),
-            "cache_dir": str(cache_dir), "parameters": params, "key": nb.key,
-            "parts": nb.parts, "input_files": nb.input_files, "timeout": timeout,
-            "reason": reasons[nb.name],
-        }
-        for nb in todo
-    }
     jobs = max(1, min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, max(len(todo), 1)))
-    exports = _Exports(study=study, reports_dir=reports_dir, cache_dir=cache_dir,
-                       processed_dir=processed_dir, force=force, embed_font=embed_font,
-                       figures_dir=figures_dir)
-    by_name = {nb.name: nb for nb in notebooks}
-    # each audit page is made while the notebooks after it still run
-    results = _execute_all(todo, graph, tasks, jobs=jobs, progress=say,
-                           on_success=lambda name: exports.stage_audit(by_name[name]))
-    timings = {f"execute:{n}": r["seconds"] for n, r in results.items()}
-    failed = {n: r for n, r in results.items() if not r["ok"]}
-    if failed:
-        raise _failure_error(failed, notebooks_dir, cache_dir)
-
-    result = exports.finish(notebooks, say=say, timings=timings)
+    # Every output (figures, audit pages, committee files) is made in staging folders beside
+    # figures/ and reports/, seeded with the current outputs, and all of them are moved into
+    # place together at the end (AtomicOutputSet): a run that fails or is killed leaves the
+    # previous complete set, a run killed while moving is finished by the next run.
+    with _kernels_die_on_sigterm(), \
+            AtomicOutputSet([figures_dir, reports_dir], seed=True) as stagings:
+        staged = dict(zip(dict.fromkeys([figures_dir, reports_dir]), stagings, strict=True))
+        fig_stage, rep_stage = staged[figures_dir], staged[reports_dir]
+        kernel_dir = rep_stage / KERNELS_DIR
+        path_map = [(str(fig_stage), str(figures_dir)), (str(rep_stage), str(reports_dir))]
+        run_params = {**params, "figures_dir": str(fig_stage), "reports_dir": str(rep_stage)}
+        tasks = {
+            nb.name: {
+                "name": nb.name, "path": str(nb.path), "cwd": str(notebooks_dir),
+                "cache_dir": str(cache_dir), "parameters": run_params, "key": nb.key,
+                "parts": nb.parts, "input_files": nb.input_files, "timeout": timeout,
+                "reason": reasons[nb.name], "path_map": path_map, "kernel_dir": str(kernel_dir),
+            }
+            for nb in todo
+        }
+        exports = _Exports(study=study, reports_dir=rep_stage, cache_dir=cache_dir,
+                           processed_dir=processed_dir, force=force, embed_font=embed_font,
+                           figures_dir=fig_stage, final_reports_dir=reports_dir)
+        by_name = {nb.name: nb for nb in notebooks}
+        with _KERNELS_LOCK:
+            _KERNEL_DIRS.add(kernel_dir)
+        try:
+            try:
+                # each audit page is made while the notebooks after it still run
+                results = _execute_all(todo, graph, tasks, jobs=jobs, progress=say,
+                                       on_success=lambda name: exports.stage_audit(by_name[name]))
+            finally:
+                with _KERNELS_LOCK:
+                    _KERNEL_DIRS.discard(kernel_dir)
+                shutil.rmtree(kernel_dir, ignore_errors=True)  # connection files: never committed
+            timings = {f"execute:{n}": r["seconds"] for n, r in results.items()}
+            failed = {n: r for n, r in results.items() if not r["ok"]}
+            if failed:
+                raise _failure_error(failed, notebooks_dir, cache_dir)
+            result = exports.finish(notebooks, say=say, timings=timings)
+        finally:
+            # the analysis sections' cache the kernels and the committee export wrote under
+            # the staged reports folder: kept in the real cache, not committed as an output
+            _merge_cache(rep_stage / ".cache", cache_dir)
+    exports.save_state()  # only once the outputs it describes are in place
     result.executed = [nb.name for nb in todo]
     result.skipped = [nb.name for nb in notebooks if nb.name not in tasks]
     timings["total"] = time.perf_counter() - t_start
@@ -1121,8 +1311,13 @@ class _Exports:
     """
 
     def __init__(self, *, study: Study, reports_dir: Path, cache_dir: Path, processed_dir: Path,
-                 force: bool, embed_font: bool, figures_dir: Path | None = None) -> None:
+                 force: bool, embed_font: bool, figures_dir: Path | None = None,
+                 final_reports_dir: Path | None = None) -> None:
         self.study, self.reports_dir, self.cache_dir = study, reports_dir, cache_dir
+        # reports_dir: where the files are written (the staging folder); final_reports_dir:
+        # where they end up (shown to the user, returned in the result)
+        self.final_reports_dir = final_reports_dir or reports_dir
+        self.new_state: dict[str, Any] = {}
         self.figures_dir = figures_dir
         self.processed_dir, self.embed_font = processed_dir, embed_font
         self.state_path = cache_dir / "exports.json"
@@ -1185,7 +1380,8 @@ class _Exports:
         audit_paths.append(index)
         if self.ctx:
             timings["audit"] = self.audit_seconds + time.perf_counter() - t0
-            say(f"导出审计版 HTML（含代码）→ {audit_dir}，用时 {timings['audit']:.1f} 秒")
+            say(f"导出审计版 HTML（含代码）→ {self.final_reports_dir / 'audit'}，"
+                f"用时 {timings['audit']:.1f} 秒")
 
         committee = self.reports_dir / "committee.html"
         from survey.report.html import chromium
@@ -1201,11 +1397,17 @@ class _Exports:
                                         say=say)
             self.state["committee_files"] = [p.name for p in written if p != committee]
             timings["committee"] = time.perf_counter() - t0
-            say(f"导出委员会报告 → {committee}，用时 {timings['committee']:.1f} 秒")
+            say(f"导出委员会报告 → {self.final_reports_dir / committee.name}，"
+                f"用时 {timings['committee']:.1f} 秒")
         else:
             say("委员会报告无需更新")
-        write_atomic(self.state_path, json.dumps(
-            {"audit": audit_state, "audit_index": index_key, "committee": committee_key,
-             "committee_files": self.state.get("committee_files", [])},
-            indent=1))
-        return ReportResult(committee=committee, audit=audit_paths)
+        self.new_state = {"audit": audit_state, "audit_index": index_key,
+                          "committee": committee_key,
+                          "committee_files": self.state.get("committee_files", [])}
+        final = self.final_reports_dir
+        return ReportResult(committee=final / committee.name,
+                            audit=[final / p.relative_to(self.reports_dir) for p in audit_paths])
+
+    def save_state(self) -> None:
+        """Record what :meth:`finish` exported (call once the outputs are in place)."""
+        write_atomic(self.state_path, json.dumps(self.new_state, indent=1))
