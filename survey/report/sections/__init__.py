@@ -10,6 +10,7 @@ notebook                  section functions                                  mod
 05_symposium              :func:`symposium`                                  :mod:`.symposium`
 06_indicators             :func:`indicators`                                 :mod:`.indicators`
 07_findings               :func:`triangulation`, :func:`findings`            :mod:`.findings`
+(brief, part 三)           :func:`waves`                                      :mod:`.waves`
 ========================  =================================================  ==============
 
 Each section function takes a :class:`Context` (:func:`load`) and returns a :class:`Section`
@@ -54,13 +55,14 @@ from survey.report.sections.indicators import indicators
 from survey.report.sections.measurement import measurement
 from survey.report.sections.priorities import priorities
 from survey.report.sections.symposium import symposium
+from survey.report.sections.waves import waves
 
 __all__ = [
     "Context", "Section", "Answer", "load", "context_from", "results", "computations",
     "save_figures", "say", "show", "show_figures", "say_answer", "figure", "answer_markdown",
     "data_audit", "measurement", "benchmark_gaps", "composition", "priorities",
     "symposium", "indicators", "triangulation", "findings", "gap_sentence",
-    "iter_report_tables", "QUESTIONS", "UPSTREAM",
+    "iter_report_tables", "QUESTIONS", "UPSTREAM", "waves",
 ]
 
 
@@ -78,7 +80,8 @@ def results(ctx: Context | str | Path | None = None, **load_options: object) -> 
     -------
     dict
         ``{"audit", "measurement", "gaps", "composition", "priorities", "symposium",
-        "indicators", "triangulation", "findings"}`` → :class:`Section`, in reading order.
+        "indicators", "triangulation", "findings", "waves"}`` → :class:`Section`, in reading
+        order (``waves``: the comparison with the previous wave, skipped for a single wave).
 
     Examples
     --------
@@ -90,4 +93,4 @@ def results(ctx: Context | str | Path | None = None, **load_options: object) -> 
     if not isinstance(ctx, Context):
         ctx = load(ctx, **load_options)  # type: ignore[arg-type]
     fin = findings(ctx)
-    return {"audit": data_audit(ctx), **fin.parts, "findings": fin}
+    return {"audit": data_audit(ctx), **fin.parts, "findings": fin, "waves": waves(ctx)}
