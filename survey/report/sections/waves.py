@@ -113,6 +113,11 @@ def _long(ctx: Context, frames: dict[str, pd.DataFrame], common: Any,
     return out[out[ctx.by].notna()].reset_index(drop=True)
 
 
+def _rows(frame: pd.DataFrame) -> list[Any]:
+    """Rows as named tuples (typed loosely: their fields are the columns)."""
+    return list(frame.itertuples())
+
+
 def _ci(lo: pd.Series, hi: pd.Series) -> list[str]:
     return [nz.ci(a, b) for a, b in zip(lo, hi, strict=True)]
 
@@ -121,8 +126,8 @@ def _ci(lo: pd.Series, hi: pd.Series) -> list[str]:
 def _waves_section(ctx: Context, *, earlier: str = "") -> Section:
     from survey.stats.waves import gap_change, gap_change_sentence, wave_change
     from survey.waves import (
-        comparable_items,
         common_codebook,
+        comparable_items,
         load_waves,
         matched_respondents,
         reliability_by_wave,
@@ -232,14 +237,14 @@ def _waves_section(ctx: Context, *, earlier: str = "") -> Section:
     if len(naive):
         against = _against(str(naive["group"].iloc[0]), ctx)
         sec.sentences.append("结论：" + _conclusion(naive, ctx, w1, against))
-        for r in naive.itertuples():
+        for r in _rows(naive):
             s = gap_change_sentence(r._asdict(), label=labels[r.scale], reference=ctx.reference,
                                     group=against, wave_names=(w1, w2))
             if s:
                 sec.sentences.append(s)
         if strata:
             ps = gap[gap["estimator"] == "poststratified"]
-            differ = [labels[a.scale] for a, b in zip(ps.itertuples(), naive.itertuples(),
+            differ = [labels[a.scale] for a, b in zip(_rows(ps), _rows(naive),
                                                      strict=True)
                       if str(a.verdict) != str(b.verdict) and str(a.verdict) not in ("", "nan")]
             sec.sentences.append(
@@ -248,7 +253,7 @@ def _waves_section(ctx: Context, *, earlier: str = "") -> Section:
                     f"{nz.join_zh([nz.quoted(x) for x in differ])}的判断有所不同（见表）。"))
     home = change[change["group"] == ctx.reference]
     moved = [f"{nz.quoted(labels[r.scale])}（{nz.signed(r.diff)}，95% CI {nz.ci(r.ci_low, r.ci_high)}，"
-             f"Holm 校正 p {nz.p_eq(r.p_adj)}）" for r in home.itertuples()
+             f"Holm 校正 p {nz.p_eq(r.p_adj)}）" for r in _rows(home)
              if np.isfinite(r.p_adj) and r.p_adj < 0.05]
     sec.sentences.append(
         f"{ctx.reference}自身与{w1}相比，" + (
@@ -281,7 +286,7 @@ def _waves_section(ctx: Context, *, earlier: str = "") -> Section:
 def _conclusion(naive: pd.DataFrame, ctx: Context, w1: str, against: str) -> str:
     labels = ctx.scale_labels
     groups: dict[str, list[str]] = {}
-    for r in naive.itertuples():
+    for r in _rows(naive):
         word = VERDICT_WORDS.get(str(r.verdict))
         if word:
             groups.setdefault(word, []).append(nz.quoted(labels[r.scale]))
@@ -335,7 +340,7 @@ def _ipa_part(ctx: Context, sec: Section, wave: Any, match: Any, old: pd.DataFra
     sec.sentences.append(
         f"{len(mv)} 个项目中，{len(moved)} 个的象限与{w1}不同" + (
             "：" + "；".join(f"{nz.quoted(str(r.name))}由「{r.quadrant1}」到「{r.quadrant2}」"
-                            for r in moved.itertuples()) if len(moved) else "") + "。")
+                            for r in _rows(moved)) if len(moved) else "") + "。")
 
 
 def _themes_part(ctx: Context, sec: Section, wave: Any, w1: str, w2: str) -> None:
@@ -361,7 +366,7 @@ def _themes_part(ctx: Context, sec: Section, wave: Any, w1: str, w2: str) -> Non
         f"{int(change['n_statements2'].iloc[0])} 条；" + (
             "提及比例有可分辨变化的主题：" + "；".join(
                 f"{nz.quoted(str(r.label))}（{nz.pct(r.share1)} → {nz.pct(r.share2)}）"
-                for r in sig.itertuples()) if len(sig) else "各主题的提及比例没有校正后可分辨的变化")
+                for r in _rows(sig)) if len(sig) else "各主题的提及比例没有校正后可分辨的变化")
         + "。")
 
 
