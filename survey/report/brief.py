@@ -49,6 +49,8 @@ from survey.report import narrative as nz
 from survey.report.document import Document, Figure, Heading, PageBreak, Paragraph, Table
 from survey.report.sections.base import Context, Section, _against, _by_word, _main_group
 from survey.report.sections.gaps import _worse, gap_sentence, worse_strata
+from survey.report.sections.waves import TITLE as WAVES_TITLE
+from survey.report.sections.waves import waves_summary
 from survey.stats.common import POOLED
 
 __all__ = ["build_brief", "SUMMARY_TITLE", "APPENDIX_TITLE", "SUMMARY_FIGURE_CM",
@@ -591,6 +593,9 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
             doc.add(Paragraph(f"{_zh(order[a.number])}、{TOPICS[a.number]}：{sentence}{ref}", "body"))
     if missing:
         doc.add(Paragraph(f"本研究的数据不涉及“{'”“'.join(missing)}”，这些问题不作回答。", "note"))
+    wave_line = waves_summary(_sec(results, "waves"))
+    if wave_line:
+        doc.add(Paragraph(f"与上一轮相比：{wave_line}（详见第三部分）", "body"))
     doc.add(*summary_figs)
     ev = _evidence_table(results)
     if ev is not None:
@@ -664,6 +669,9 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
             if tri is not None:
                 doc.add(Paragraph("各问题的证据强度见摘要表 1，判定规则见附录表 A5。", "note"))
 
+    # 三、与上一轮调查相比 --------------------------------------------------------------------
+    _waves_part(doc, ctx, _sec(results, "waves"), figs)
+
     # 附录 -------------------------------------------------------------------------------------
     doc.add(PageBreak(), Heading(APPENDIX_TITLE, 1, anchor="appendix"))
     for t in (_reliability_table(results), _by_group_table(ctx, results), _item_table(ctx, results),
@@ -676,6 +684,45 @@ def build_brief(ctx: Context, results: Mapping[str, Section], *,
     doc.add(*_plan_blocks(ctx, results))
     _renumber(doc)
     return doc
+
+
+def _waves_part(doc: Document, ctx: Context, sec: Section | None, figs: Path) -> None:
+    """Part three: the comparison with the previous wave (left out for a single-wave study)."""
+    if sec is None:
+        return
+    doc.add(Heading(f"三、{WAVES_TITLE}", 1, anchor="waves"))
+    sentences = list(sec.sentences)
+    if sentences and sentences[0].startswith("结论："):
+        doc.add(Paragraph(sentences.pop(0).removeprefix("结论："), "lead"))
+    doc.add(*[Paragraph(s) for s in sentences])
+    gap = sec.tables.get("gap")
+    if gap is not None:
+        doc.add(Table(gap, caption="表 7 与上一轮相比各维度差距的变化", anchor="tab-waves-gap",
+                      numeric=tuple(c for c in gap.columns if c not in ("维度", "比较对象", "估计",
+                                                                          "判断"))))
+    change = sec.tables.get("change")
+    if change is not None:
+        doc.add(Table(change, caption="表 8 各院校各维度与上一轮相比的变化", anchor="tab-waves-change",
+                      numeric=tuple(c for c in change.columns if c not in ("维度", "院校")),
+                      note=nz.EXPLAIN_SMALL))
+    mv = sec.tables.get("ipa_movement")
+    if mv is not None:
+        png = sec.saved.get("ipa_movement")
+        if png is not None and Path(png).is_file():
+            doc.add(Figure(path=Path(png), caption="各项目重要性—表现位置的变化",
+                           width_cm=FULL_FIGURE_CM, anchor="fig-ipa_movement"))
+        doc.add(Table(mv, caption="表 9 各项目象限与表现的变化", anchor="tab-waves-ipa",
+                      numeric=tuple(c for c in mv.columns if c.endswith("变化"))))
+    themes = sec.tables.get("themes")
+    if themes is not None:
+        doc.add(Table(themes, caption="表 10 座谈会各主题提及比例的变化", anchor="tab-waves-themes",
+                      numeric=tuple(c for c in themes.columns if c != "主题")))
+    rel = sec.tables.get("reliability")
+    if rel is not None:
+        doc.add(Table(rel, caption="表 11 两轮各维度的信度（只计两轮共同的题目）",
+                      anchor="tab-waves-reliability",
+                      numeric=("题数", "样本量", "α", "α 的 95% CI", "ω")))
+    doc.add(*[Paragraph(n, "note") for n in sec.notes])
 
 
 def _sec_has_figure(results: Mapping[str, Section], name: str) -> bool:

@@ -11,6 +11,7 @@ notebook                  section functions                                  mod
 06_indicators             :func:`indicators`                                 :mod:`.indicators`
 07_findings               :func:`triangulation`, :func:`findings`            :mod:`.findings`
 (committee appendix)      :func:`next_wave`                                  :mod:`.plan`
+(brief, part 三)           :func:`waves`                                      :mod:`.waves`
 ========================  =================================================  ==============
 
 Each section function takes a :class:`Context` (:func:`load`) and returns a :class:`Section`
@@ -56,13 +57,14 @@ from survey.report.sections.measurement import measurement
 from survey.report.sections.plan import next_wave
 from survey.report.sections.priorities import priorities
 from survey.report.sections.symposium import symposium
+from survey.report.sections.waves import waves
 
 __all__ = [
     "Context", "Section", "Answer", "load", "context_from", "results", "computations",
     "save_figures", "say", "show", "show_figures", "say_answer", "figure", "answer_markdown",
     "data_audit", "measurement", "benchmark_gaps", "composition", "priorities",
     "symposium", "indicators", "triangulation", "findings", "gap_sentence",
-    "iter_report_tables", "QUESTIONS", "UPSTREAM", "next_wave",
+    "iter_report_tables", "QUESTIONS", "UPSTREAM", "next_wave", "waves",
 ]
 
 
@@ -80,8 +82,9 @@ def results(ctx: Context | str | Path | None = None, **load_options: object) -> 
     -------
     dict
         ``{"audit", "measurement", "gaps", "composition", "priorities", "symposium",
-        "indicators", "triangulation", "plan", "findings"}`` → :class:`Section`, in reading
-        order (``plan``: :func:`next_wave`, the committee report's appendix).
+        "indicators", "triangulation", "plan", "findings", "waves"}`` → :class:`Section`, in
+        reading order (``plan``: :func:`next_wave`, the committee report's appendix; ``waves``:
+        the comparison with the previous wave, skipped for a single wave).
 
     Examples
     --------
@@ -93,4 +96,5 @@ def results(ctx: Context | str | Path | None = None, **load_options: object) -> 
     if not isinstance(ctx, Context):
         ctx = load(ctx, **load_options)  # type: ignore[arg-type]
     fin = findings(ctx)
-    return {"audit": data_audit(ctx), **fin.parts, "plan": next_wave(ctx), "findings": fin}
+    return {"audit": data_audit(ctx), **fin.parts, "plan": next_wave(ctx), "findings": fin,
+            "waves": waves(ctx)}
