@@ -541,17 +541,45 @@ def redact_values(values: Iterable[object], det: IdentifierDetector | None = Non
     return done.take(np.where(codes >= 0, codes, len(uniques)))
 
 
+#: A raw value quoted in a message: ``如“…”`` / ``「…」`` (the project's messages quote values so).
+_QUOTED = re.compile(r"“([^“”\n]{1,300})”|「([^「」\n]{1,300})」")
+
+
 def scrub_message(text: str, det: IdentifierDetector | None = None) -> str:
     """A warning or error text with every identifier replaced by ``[已隐去]``.
 
-    Only patterned kinds are replaced by default (no context names: messages quote column
-    headers such as ``1、您的姓名``); pass a detector with names to remove those too.
+    The whole text loses the patterned kinds (and the names ``det`` lists). Context names are
+    not looked for in the message's own words (messages quote column headers such as
+    ``1、您的姓名``), but they are inside a quoted raw value (``如“联系人张三”``), and a quoted
+    value that is shaped like a Chinese name as a whole (``如“张三”``, :func:`looks_like_name`)
+    is replaced entirely.
+
+    Examples
+    --------
+    >>> scrub_message("党龄有非纯数字的填写（如“8年，电话13800138000”）")
+    '党龄有非纯数字的填写（如“8年，电话[已隐去]”）'
+    >>> scrub_message("无法识别的用时（如“联系人王秀英”）；列：1、您的姓名")
+    '无法识别的用时（如“联系人[已隐去]”）；列：1、您的姓名'
     """
     if not isinstance(text, str) or not text:
         return text
-    return (det or _message_detector()).scrub(text)[0]
+    text = (det or _message_detector()).scrub(text)[0]
+    return _QUOTED.sub(_scrub_quoted, text)
+
+
+def _scrub_quoted(m: re.Match[str]) -> str:
+    group = 1 if m.group(1) is not None else 2
+    inner = m.group(group)
+    new = PLACEHOLDER if looks_like_name(inner) else _quoted_detector().scrub(inner)[0]
+    start, end = m.span(group)
+    return m.group(0)[: start - m.start()] + new + m.group(0)[end - m.start():]
 
 
 @lru_cache(maxsize=1)
 def _message_detector() -> IdentifierDetector:
     return IdentifierDetector(context_names=False)
+
+
+@lru_cache(maxsize=1)
+def _quoted_detector() -> IdentifierDetector:
+    return IdentifierDetector(context_names=True)

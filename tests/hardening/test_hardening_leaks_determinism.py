@@ -14,7 +14,17 @@ import re
 from pathlib import Path
 
 import pytest
-from hardening_helpers import Run, scan_for, tree_hashes
+from hardening_helpers import (
+    DIGIT_KINDS,
+    NAME_KINDS,
+    PLANTED,
+    ROOT,
+    Run,
+    normal_form,
+    scan_every_spelling,
+    scan_for,
+    tree_hashes,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +55,82 @@ def test_no_identifier_in_figures_reports_cache(two_runs, need_report) -> None:
     assert list(a.figures.glob("*.png")) and list(a.figures.glob("*.svg"))
     hits = scan_for([a.reports, a.figures, a.root / "report.log"], tokens)
     assert hits == []
+
+
+#: Where the planted/found counts of the leak scan are recorded (git-ignored).
+LEAK_COUNTS = ROOT / "tests" / "artifacts" / "leak_scan_counts.json"
+
+
+def _outputs(a: Run) -> list[Path]:
+    """Every output of the run: processed files (cell_changes.*, manifest.json included), the
+    logs and, after ``survey report``, figures and reports (HTML, DOCX, PDF, notebooks)."""
+    paths = [a.processed, a.root / "clean.log"]
+    if a.reported:
+        paths += [a.figures, a.reports, a.root / "report.log"]
+    return paths
+
+
+def test_every_spelling_reaches_no_output_and_counts_are_recorded(two_runs) -> None:
+    import json
+
+    a, _, _ = two_runs
+    raw = scan_every_spelling([a.root / "data" / "raw"], PLANTED)
+    assert {(k, v) for _, k, v in raw} == {(k, v) for k, vs in PLANTED.items() for v in vs}
+    outputs = _outputs(a)
+    files = sorted({str(f) for p in outputs for f in (p.rglob("*") if p.is_dir() else [p]) if f.is_file()})
+    hits = scan_every_spelling(outputs, PLANTED)
+    found: dict[str, list[str]] = {}
+    for file, kind, _value in hits:
+        found.setdefault(kind, []).append(str(Path(file).relative_to(a.root)))
+    LEAK_COUNTS.parent.mkdir(parents=True, exist_ok=True)
+    LEAK_COUNTS.write_text(json.dumps({
+        "outputs_scanned": len(files),
+        "report_scanned": a.reported,
+        "planted": {k: len(v) for k, v in PLANTED.items()},
+        "planted_total": sum(len(v) for v in PLANTED.values()),
+        "found": {k: len(found.get(k, [])) for k in PLANTED},
+        "found_total": len(hits),
+        "found_in": found,
+    }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert hits == [], "\n".join(f"{kind} 泄漏到 {file}" for file, kind, _ in hits)
+
+
+def test_planted_spellings_went_down_the_paths_they_test(two_runs) -> None:
+    """The scan is not vacuous: each planted route really carried its value into the run."""
+    import json
+
+    import pandas as pd
+
+    a, _, _ = two_runs
+    cells = pd.read_parquet(a.processed / "cell_changes.parquet")
+    years = cells.loc[cells["item"].eq("years") & cells["row"].isin([60, 61, 62])]
+    assert len(years) >= 2 and years["value"].str.startswith("[已隐去").all(), years
+    manifest = json.loads((a.processed / "manifest.json").read_text(encoding="utf-8"))
+    quoted = [n for n in manifest["extra"]["notes"] if "如“" in n and "[已隐去]" in n]
+    assert len(quoted) >= 2, manifest["extra"]["notes"]
+    scrubbed = manifest["extra"]["scrubbed"]
+    for kind in ("phone", "id_card", "qq", "wechat", "email", "ip", "student_staff_no", "name",
+                 "name_context"):
+        assert scrubbed.get(kind, 0) >= 1, (kind, scrubbed)
+    st = pd.read_parquet(a.processed / "symposium_statements.parquet")
+    rows = st.loc[st["source_row"].isin([6, 7, 8])]
+    assert len(rows) == 3 and rows["text"].str.count(r"\[已隐去\]").sum() >= 5, rows["text"].tolist()
+    speakers = st.loc[st["source_row"].isin([8, 9]), "speaker"]
+    assert len(speakers) == 2 and speakers.str.startswith("发言人").all(), speakers.tolist()
+
+
+def test_scan_finds_a_reformatted_leak(tmp_path: Path) -> None:
+    """The normalised scan catches a planted value written in another spelling."""
+    leak = tmp_path / "out.csv"
+    leak.write_text("a,139-1234-56 21,x\nb,皇甫　静怡,４４０３０５１９８８０８１５１２３９\nc,HUANGFU.JY@example.net\n",
+                    encoding="utf-8")
+    kinds = {k for _, k, _ in scan_every_spelling([leak], PLANTED)}
+    assert kinds == {"phone_344", "roster_spaced", "id_card_spaced", "email_text"}
+    clean = tmp_path / "clean.csv"
+    clean.write_text("a,139-1234-5620,x\nb,皇甫静,440305198808151238\n", encoding="utf-8")
+    assert scan_every_spelling([clean], PLANTED) == []
+    assert normal_form("phone_plus86", "+86 139 1234 5624") == "13912345624"
+    assert DIGIT_KINDS.isdisjoint(NAME_KINDS) and set(PLANTED) >= DIGIT_KINDS | NAME_KINDS
 
 
 _COUNT_HEADER = re.compile(r"样本量|答卷人数|作答人数|^n$|^N$|（n=")
