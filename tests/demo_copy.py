@@ -67,9 +67,11 @@ def copy_small_demo(dest: Path, rows: int = SMALL_ROWS) -> Path:
 
     CSV files are cut line by line on their bytes (encoding, BOM and line ends stay as they
     were; the demo's CSVs have no line break inside a cell); workbooks lose the rows below
-    ``rows + 1`` on their first sheet. Returns the copied study file.
+    ``rows + 1`` on their first sheet. The small demo is a single-wave study
+    (:func:`single_wave`): what it is for does not depend on the earlier wave. Returns the
+    copied study file.
     """
-    study = copy_demo(dest)
+    study = single_wave(copy_demo(dest))
     for rel in DEMO_QUESTIONNAIRES:
         p = dest / rel
         if p.suffix == ".csv":

@@ -697,20 +697,27 @@ def _waves_part(doc: Document, ctx: Context, sec: Section | None, figs: Path) ->
     doc.add(*[Paragraph(s) for s in sentences])
     gap = sec.tables.get("gap")
     if gap is not None:
+        # The brief keeps the change and its CI; each wave's own CI is in the audit report.
+        gap = gap.drop(columns=[c for c in gap.columns if c.endswith("差距 95% CI")])
+        if "估计" in gap.columns:
+            adjusted = gap["估计"].astype(str) != "未调整"
+            gap = gap.assign(比较对象=gap["比较对象"].astype(str).where(
+                ~adjusted, gap["比较对象"].astype(str) + "（" + gap["估计"].astype(str) + "）"))
+            gap = gap.drop(columns=["估计"])
         doc.add(Table(gap, caption="表 7 与上一轮相比各维度差距的变化", anchor="tab-waves-gap",
-                      numeric=tuple(c for c in gap.columns if c not in ("维度", "比较对象", "估计",
-                                                                          "判断"))))
+                      numeric=tuple(c for c in gap.columns if c not in ("维度", "比较对象", "判断")),
+                      note="每一轮各自的差距置信区间见审计版报告。"))
     change = sec.tables.get("change")
     if change is not None:
+        change = change.drop(columns=[c for c in change.columns if c.endswith("样本量")])
         doc.add(Table(change, caption="表 8 各院校各维度与上一轮相比的变化", anchor="tab-waves-change",
                       numeric=tuple(c for c in change.columns if c not in ("维度", "院校")),
-                      note=nz.EXPLAIN_SMALL))
+                      note=nz.EXPLAIN_SMALL + " 各轮样本量见审计版报告。"))
     mv = sec.tables.get("ipa_movement")
     if mv is not None:
-        png = sec.saved.get("ipa_movement")
-        if png is not None and Path(png).is_file():
-            doc.add(Figure(path=Path(png), caption="各项目重要性—表现位置的变化",
-                           width_cm=FULL_FIGURE_CM, anchor="fig-ipa_movement"))
+        fig = _fig(figs, "ipa_movement", "各项目重要性—表现位置的变化", FULL_FIGURE_CM)
+        if fig is not None:
+            doc.add(fig)
         doc.add(Table(mv, caption="表 9 各项目象限与表现的变化", anchor="tab-waves-ipa",
                       numeric=tuple(c for c in mv.columns if c.endswith("变化"))))
     themes = sec.tables.get("themes")

@@ -183,7 +183,7 @@ def test_verdicts_match_planted_truth(section: A.Section) -> None:
     lead = section.sentences[0]
     assert lead.startswith("结论：与2025年相比，本院与对标院校（合并）在")
     assert "「维度P1」上的差距缩小" in lead and "「维度P2」上的差距基本消除" in lead
-    assert "「维度P3」上的差距没有明显变化" in lead
+    assert "其余1个维度的差距没有明显变化" in lead  # P3, named in its own sentence
     said = [s for s in section.sentences if s.startswith("在「维度P3」上")]
     assert len(said) == 1 and said[0].endswith("未见差距有可分辨的变化。")
 

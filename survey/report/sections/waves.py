@@ -290,9 +290,14 @@ def _conclusion(naive: pd.DataFrame, ctx: Context, w1: str, against: str) -> str
         word = VERDICT_WORDS.get(str(r.verdict))
         if word:
             groups.setdefault(word, []).append(nz.quoted(labels[r.scale]))
+    if not groups:
+        return f"与{w1}相比，无法判断{ctx.reference}与{against}的差距是否变化。"
+    same = groups.pop("没有明显变化", None)
+    if not groups:
+        return f"与{w1}相比，{ctx.reference}与{against}在各维度上的差距都没有明显变化。"
     parts = [f"{nz.join_zh(v)}上的差距{k}" for k, v in groups.items()]
-    return (f"与{w1}相比，{ctx.reference}与{against}在" + "；".join(parts) + "。") if parts else \
-        f"与{w1}相比，无法判断{ctx.reference}与{against}的差距是否变化。"
+    rest = f"；其余{len(same)}个维度的差距没有明显变化" if same else ""
+    return f"与{w1}相比，{ctx.reference}与{against}在" + "；".join(parts) + rest + "。"
 
 
 def _ipa_part(ctx: Context, sec: Section, wave: Any, match: Any, old: pd.DataFrame,
