@@ -153,6 +153,8 @@ CELL_PLAN: dict[str, dict[str, int]] = {
     "wjx_text_csv": {"full_width_years": 2, "scientific_phone": 1, "years_out_of_range": 1, "formula": 2,
                      "identifiers_in_text": 2, "empty_variant": 4},
 }
+#: A 腾讯问卷 download (丙 in the earlier wave) gets the mess planted in 丙's 问卷星 按文本 CSV.
+CELL_PLAN["tencent_csv"] = dict(CELL_PLAN["wjx_text_csv"])
 FORMULAS = ["=1+1", "@某某 请把学习资料发到群里", "-无-", "+1 同意楼上的意见", "=SUM(A1:A3)"]
 
 

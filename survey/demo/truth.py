@@ -226,7 +226,7 @@ def _file_entries(world: World, by_college: dict[str, list[Resp]],
         rows = by_college[spec.name]
         for form, fname in names[spec.name].items():
             files[fname] = {"college": spec.name, "format": form,
-                            "encoding": {"wjx_code_csv": "gbk", "wjx_text_csv": "utf-8-sig"}.get(spec.form),
+                            "encoding": {"wjx_code_csv": "gbk", "wjx_text_csv": "utf-8-sig", "tencent_csv": "utf-8-sig"}.get(spec.form),
                             "n_rows": len(rows) if form != "summary" else None,
                             "n_genuine": sum(r.kind == "genuine" for r in rows),
                             "planted_extra_rows": sorted(r.row for r in rows if r.kind != "genuine") if form != "summary" else []}

@@ -140,7 +140,7 @@ class CollegeSpec:
 
     name: str
     key: str
-    #: ``wjx_text_xlsx``, ``wjx_code_csv``, ``generic_xlsx``, ``wjx_text_csv`` or ``summary``.
+    #: ``wjx_text_xlsx``, ``wjx_code_csv``, ``generic_xlsx``, ``wjx_text_csv``, ``tencent_csv`` or ``summary``.
     form: str
     mix: tuple[int, int, int]  # genuine respondents per member type (staff, student, retired)
     offset: float  # benchmark college's shift on every scale (points), 0 for home
@@ -196,6 +196,9 @@ SHARED_RESPONDENTS = 40
 EARLIER_SEED_SHIFT = 10_000
 #: Submission times of the earlier wave are the current wave's calendar a year (365 days) earlier.
 EARLIER_WAVE_DAYS = 365
+#: The benchmark college whose earlier-wave answers arrive as a 腾讯问卷 download (the current
+#: wave's are a 问卷星 按文本 CSV): the demo keeps one 腾讯问卷 file, planted mess included.
+EARLIER_TENCENT = "丙市城市建设职业学院"
 
 
 def home_gap(wave: str = CURRENT_WAVE) -> dict[str, float]:
@@ -873,8 +876,10 @@ def build_world(respondents: int | None = None, colleges: int = len(COLLEGES)) -
 
 def earlier_world() -> World:
     """The demo study's earlier wave (:data:`EARLIER_WAVE`): the same colleges and roster, the
-    home college further behind by :data:`GAP_CLOSING`, new 问卷星 survey ids."""
+    home college further behind by :data:`GAP_CLOSING`, new 问卷星 survey ids; the college of
+    :data:`EARLIER_TENCENT` sent a 腾讯问卷 download (``tencent_csv``) in that wave."""
     specs = tuple(dataclasses.replace(c, wjx_id=c.wjx_id - 100_000 if c.wjx_id else 0,
-                                      gap=home_gap(EARLIER_WAVE) if c.name == HOME else None)
+                                      gap=home_gap(EARLIER_WAVE) if c.name == HOME else None,
+                                      form="tencent_csv" if c.name == EARLIER_TENCENT else c.form)
                   for c in COLLEGES)
     return dataclasses.replace(DEMO_WORLD, colleges=specs, wave=EARLIER_WAVE)

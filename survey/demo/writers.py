@@ -122,8 +122,70 @@ def _item_options(item_id: str) -> dict[int, str]:
     return AGREE5
 
 
+#: 腾讯问卷's newer meta columns (column key, header); keys without a value are written empty.
+TENCENT_META_COLUMNS = [
+    ("seq", "编号"), ("tc_user_type", "用户类型"), ("tc_uid", "用户标识"), ("tc_nick", "昵称"),
+    ("tc_start", "起始答题时间"), ("tc_start2", "开始答题时间"), ("submitted", "结束答题时间"),
+    ("duration", "答题时长"), ("ip", "IP"), ("tc_ua", "UA"), ("tc_referrer", "Referrer"), ("tc_lang", "语言"),
+    ("tc_country", "地理位置国家和地区"), ("tc_province", "地理位置省"), ("tc_city", "地理位置市"),
+    ("tc_custom", "自定义字段"), ("tc_clean", "清洗数据结果"), ("tc_clean_p", "智能清洗数据无效概率"),
+    ("tc_prize_time", "中奖时间"), ("tc_prize", "中奖金额"), ("tc_review", "审核状态"),
+]
+_LETTERS = "ABCDEFGHIJ"
+_UAS = ["Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0",
+        "Mozilla/5.0 (Linux; Android 13) MicroMessenger/8.0", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"]
+
+
+def _tencent_columns() -> list[tuple[str, str]]:
+    """Column keys and headers of a 腾讯问卷 download (newer header, trailing empty column).
+
+    Fill-ins are ``N.题干：_填空1``, single choice ``N.题干``, a matrix one column per row
+    ``N.量表：行``, multiple choice one column per option ``N.题干：选项``. The ranking question is
+    not written (how 腾讯问卷 lays one out has not been seen).
+    """
+    cols = list(TENCENT_META_COLUMNS)
+    for k in IDENTIFIER_KEYS + ATTRIBUTE_KEYS:
+        fill = k in IDENTIFIER_KEYS or k in ("branch", "years")
+        cols.append((k, f"{Q[k]}.{STEMS[k]}：_填空1" if fill else f"{Q[k]}.{STEMS[k]}"))
+    labels = {sid: label for sid, label, _q, _its in SCALES} | {"IMP": "重要性评价", "PERF": "现状表现评价"}
+    by_q = {Q[k]: labels[k] for k in labels}
+    cols += [(i, f"{q}.{by_q[q]}：{t}") for i, q, t in _matrix_rows()]
+    cols += [(f"learn_{c}", f"{Q['learn']}.{STEMS['learn']}：{lab}") for c, lab in LEARN.items()]
+    cols.append(("suggest", f"{Q['suggest']}.{STEMS['suggest']}"))
+    return cols + [("tc_trailing", "")]
+
+
+def _tencent_cells(r: Resp, labels: dict[str, dict[int, str]]) -> dict[str, Any]:
+    """Cell values of one submission in a 腾讯问卷 download (before overrides)."""
+    h = sum(map(ord, f"{r.row}{r.submitted}"))  # a stable per-row number for the synthetic meta values
+    c: dict[str, Any] = {
+        "seq": r.row - 1, "tc_user_type": "微信", "tc_uid": f"oDEMO{h:06d}{r.row:04d}",
+        "tc_nick": f"合成昵称{r.row:03d}", "tc_start": (r.submitted - dt.timedelta(seconds=r.duration)).strftime("%Y-%m-%d %H:%M:%S"),
+        "submitted": r.submitted.strftime("%Y-%m-%d %H:%M:%S"), "duration": r.duration, "ip": r.ip,
+        "tc_ua": _UAS[h % len(_UAS)], "tc_lang": "zh", "tc_country": "中国",
+        "tc_province": r.place.split("-")[0] if r.place else "", "tc_city": r.place.split("-")[-1] if r.place else "",
+        "tc_clean": "有效", "tc_clean_p": "0.01", "tc_review": "通过",
+        "name": r.name, "wechat": r.wechat, "sid": None if r.member_type == 3 else r.sid,
+        # the platform writes a tab before the digits of some phone cells
+        "phone": ("\t" + r.phone if r.row % 3 == 0 else r.phone) if r.phone else None,
+        "branch": r.branch, "years": str(r.years), "suggest": r.suggest,
+    }
+    c["tc_start2"] = c["tc_start"]
+    for k, opts in SINGLE_OPTIONS.items():
+        v = getattr(r, k)
+        c[k] = None if v is None else f"{_LETTERS[v - 1]}.{ {**opts, **labels.get(k, {})}[v]}"
+    for i, v in r.answers.items():
+        opts = _item_options(i)
+        c[i] = f"{_LETTERS[v - 1]}.{opts[v]}" if v in opts else str(v)
+    for code, lab in LEARN.items():
+        c[f"learn_{code}"] = lab if code in r.learn else None
+    return c
+
+
 def _columns(form: str) -> list[tuple[str, str]]:
-    """Column keys and headers of a format: ``wjx_text``, ``wjx_code`` or ``generic``."""
+    """Column keys and headers of a format: ``wjx_text``, ``wjx_code``, ``generic`` or ``tencent``."""
+    if form == "tencent":
+        return _tencent_columns()
     if form == "generic":
         cols = [("seq", "序号"), ("submitted", "提交答卷时间")] + [(k, k) for k in IDENTIFIER_KEYS + ["ip"]]
         cols += [(k, k) for k in ATTRIBUTE_KEYS] + [(i, i) for i, _q, _t in _matrix_rows()]
@@ -148,6 +210,8 @@ def _excel_serial(t: dt.datetime) -> float:
 def _cells(r: Resp, form: str, labels: dict[str, dict[int, str]] | None = None) -> dict[str, Any]:
     """Cell values of one submission in one format (before overrides)."""
     labels = labels or {}
+    if form == "tencent":
+        return _tencent_cells(r, labels)
     empty = "(空)"
     c: dict[str, Any] = {"seq": r.row - 1}
     if form == "generic":
@@ -270,8 +334,15 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]], *, encoding
 # ---------------------------------------------------------------------------------------------
 # Codebook
 # ---------------------------------------------------------------------------------------------
-def build_codebook() -> dict[str, Any]:
-    """The demo questionnaire's codebook as plain data (schema: :class:`survey.config.codebook.Codebook`)."""
+def build_codebook(*, tencent: bool = False) -> dict[str, Any]:
+    """The demo questionnaire's codebook as plain data (schema: :class:`survey.config.codebook.Codebook`).
+
+    Parameters
+    ----------
+    tencent
+        The wave holds a 腾讯问卷 download: also declare its identifying meta columns
+        (``IP``, ``昵称``, ``用户标识``, ``UA``) as identifiers to drop.
+    """
     items: list[dict[str, Any]] = [
         {"id": "branch", "text": STEMS["branch"], "type": "text", "label": "党支部",
          "source": {"question": Q["branch"]}},
@@ -306,7 +377,7 @@ def build_codebook() -> dict[str, Any]:
         {"id": "suggest", "text": STEMS["suggest"], "type": "text", "label": "意见和建议",
          "source": {"question": Q["suggest"]}, "required": False},
     ]
-    return {
+    codebook: dict[str, Any] = {
         "title": f"{SURVEY_TITLE} 编码手册",
         "version": "1",
         "missing_codes": [-2, -3],
@@ -325,12 +396,21 @@ def build_codebook() -> dict[str, Any]:
         ],
         "ignore_columns": ["来源", "来源详情", "总分"],
     }
+    if tencent:  # 腾讯问卷's identifying meta columns (only in its downloads)
+        codebook["identifiers"] += [
+            {"id": "tc_ip", "kind": "ip", "action": "drop", "source": {"header": "IP"}},
+            {"id": "tc_nick", "kind": "wechat", "action": "drop", "source": {"header": "昵称"}},
+            {"id": "tc_uid", "kind": "other", "action": "drop", "source": {"header": "用户标识"}},
+            {"id": "tc_ua", "kind": "other", "action": "drop", "source": {"header": "UA"}},
+        ]
+    return codebook
 
 
-def _write_codebook(path: Path) -> None:
+def _write_codebook(path: Path, *, tencent: bool = False) -> None:
+    """Write :func:`build_codebook` (``tencent``: with the 腾讯问卷 identifiers) as YAML."""
     head = ("# 合成演示数据的编码手册（由 `survey demo` 自动生成，请勿手工修改；合成数据，仅供演示）\n"
             "# Codebook of the synthetic demo questionnaire, generated by survey/demo.py.\n")
-    body = yaml.safe_dump(build_codebook(), allow_unicode=True, sort_keys=False, width=1000)
+    body = yaml.safe_dump(build_codebook(tencent=tencent), allow_unicode=True, sort_keys=False, width=1000)
     path.write_bytes((head + body).encode("utf-8"))
 
 
@@ -368,6 +448,8 @@ def _file_names(world: World, by_college: dict[str, list[Resp]]) -> dict[str, di
             out[spec.name] = {"wjx_code": f"{spec.wjx_id}_按序号_{SURVEY_TITLE}_{n}_{n}.csv"}
         elif spec.form == "wjx_text_csv":
             out[spec.name] = {"wjx_text": f"{spec.wjx_id}_按文本_{SURVEY_TITLE}_{n}_{n}.csv"}
+        elif spec.form == "tencent_csv":  # like 腾讯问卷's 下载答卷数据 (<标题>_答卷数据); short: SPSS labels ≤ 120 bytes
+            out[spec.name] = {"tencent": f"{PREFIX}{spec.name}_腾讯问卷_答卷数据.csv"}
         elif spec.form == "generic_xlsx":
             out[spec.name] = {"generic": f"{PREFIX}{spec.name}_问卷录入.xlsx"}
         else:
@@ -635,10 +717,22 @@ EARLIER_README = """# 合成演示数据：上一轮调查（{wave}，合成数�
 （本轮调查，{current}）一起生成（随机种子 {seed} = 本轮种子 − {shift}），逐字节可复现；研究配置见仓库根目录的
 `study_2025.yaml`，处理结果写入 `data/processed_2025/`（需要时 `reports_2025/`、`figures_2025/`），不会覆盖本轮的结果。
 
-问卷、编码手册、五所院校和党员名册与本轮相同，对标指标也沿用本轮的数值（演示从简）；答卷、虚构个人信息和故意埋入的问题（重复提交、测试提交、
+问卷、五所院校和党员名册与本轮相同，对标指标也沿用本轮的数值（演示从简）；答卷、虚构个人信息和故意埋入的问题（重复提交、测试提交、
 答题过快、直线作答、注意力检测未通过、超出范围的编码、全角数字、手机号写法不一等）按本轮的规则重新随机生成，
 所在行各不相同；提交时间比本轮早 {days} 天（调查时间 {start} 至 {end}）。上一轮没有召开座谈会，
 因此没有座谈会文件。
+
+## 丙市城市建设职业学院：腾讯问卷下载
+
+与本轮（问卷星“按文本”CSV）不同，丙市城市建设职业学院上一轮用腾讯问卷收集，提供的是腾讯问卷“下载答卷数据”
+（.csv，UTF-8 带 BOM，CRLF 换行；文件名 `合成演示_<院校>_腾讯问卷_答卷数据.csv`；研究配置中 `format: tencent`）：
+新版表头含编号、用户类型、用户标识、昵称、起止答题时间、IP、UA、地理位置等元数据列（均为虚构值），
+答题时长以秒计，填空题表头为 `N.题干：_填空1`，矩阵题每行一列（`N.量表：行`），选项带 `A.` 字母前缀，
+多选题每个选项一列，每行末尾多一个空列，部分手机号单元格前带制表符；排序题未收录。
+该校问卷的个别选项文字与本院版本不同（如“在职党员”“退休党员”“一般党员”）。故意埋入的问题与本轮该校的
+问卷星文件同类（全角数字、科学计数法的手机号、党龄 88、以 `=`/`@`/`+`/`-` 开头的文本、开放题中的个人信息、
+“（空）”写法），另有重复提交、测试提交等整行问题。
+本文件夹的编码手册因此比本轮多声明四个腾讯问卷标识列（`IP`、`昵称`、`用户标识`、`UA`，清洗时删除），其余相同。
 
 ## 埋入的变化（记录在本文件夹的 truth.json 的 `wave` 中）
 
@@ -694,7 +788,7 @@ def _generate_earlier_wave(out_dir: Path, seed: int, current_home: list[Resp], t
     by_college, cell_recs = _college_data(world, wseed, fakes, before_cells)
     names = _file_names(world, by_college)
     headers = _write_questionnaires(out_dir, world, by_college, names)
-    _write_codebook(out_dir / EARLIER_FILES["codebook"])
+    _write_codebook(out_dir / EARLIER_FILES["codebook"], tencent=any(c.form == "tencent_csv" for c in world.colleges))
     instruments = _write_other_instruments(out_dir, world, fakes)
     truth = build_truth(world, wseed, by_college, names=names, headers=headers, cell_recs=cell_recs,
                         other_files=EARLIER_FILES, instruments=instruments)
@@ -786,6 +880,7 @@ def _describe(fname: str, files: dict[str, dict]) -> str:
     if fname in files:
         info = files[fname]
         kind = {"wjx_text": "问卷星按文本下载", "wjx_code": "问卷星按序号下载", "generic": "手工录入表格",
+                "tencent": "腾讯问卷下载（答卷数据）",
                 "summary": "汇总统计（无原始答卷）"}[info["format"]]
         return f"{info['college']}：{kind}"
     return {"codebook.yaml": "问卷编码手册", "truth.json": "埋入参数与问题清单（供测试）", "README.md": "本说明",

@@ -3,12 +3,15 @@ byte, cleaned by the real pipeline, and its planted changes recovered against th
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from demo_helpers import REPO
 
 from survey.config.study import load_study
@@ -154,3 +157,68 @@ def test_shared_respondents_have_the_same_pseudonym_in_both_waves(waves: dict) -
     a = keys[EARLIER_WAVE].set_index("respondent_key").loc[sorted(common), "member_type"].astype(str)
     b = keys[CURRENT_WAVE].set_index("respondent_key").loc[sorted(common), "member_type"].astype(str)
     assert list(a) == list(b)
+
+
+TENCENT_FILE = "合成演示_丙市城市建设职业学院_腾讯问卷_答卷数据.csv"
+TENCENT_META = ("昵称", "用户标识", "IP", "UA")
+
+
+def test_2025_benchmark_c_is_a_tencent_download(waves: dict) -> None:
+    """丙 sent a 腾讯问卷 download in 2025 (BOM, CRLF, trailing empty column, tabs in phone cells)."""
+    _run, truth, raw = waves[EARLIER_WAVE]
+    info = truth["files"][TENCENT_FILE]
+    assert (info["college"], info["format"], info["encoding"]) == ("丙市城市建设职业学院", "tencent", "utf-8-sig")
+    data = (raw / TENCENT_FILE).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\r\n") == info["n_rows"] + 1
+    header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert header[-1] == "" and set(TENCENT_META) <= set(header)
+    assert any(h.endswith("手机号码：_填空1") for h in header) and b"\t138" in data
+    # the codebook of 2025 (only) declares the meta columns as identifiers to drop
+    early_ids = {i["id"]: i for i in yaml.safe_load((raw / "codebook.yaml").read_text(encoding="utf-8"))["identifiers"]}
+    now_ids = yaml.safe_load((REPO / "data" / "raw" / "demo" / "codebook.yaml").read_text(encoding="utf-8"))["identifiers"]
+    assert {k: (v["source"]["header"], v["action"]) for k, v in early_ids.items() if k.startswith("tc_")} == {
+        "tc_ip": ("IP", "drop"), "tc_nick": ("昵称", "drop"), "tc_uid": ("用户标识", "drop"), "tc_ua": ("UA", "drop")}
+    assert not any(i["id"].startswith("tc_") for i in now_ids)
+    readme = (raw / "README.md").read_text(encoding="utf-8")
+    assert "丙市城市建设职业学院：腾讯问卷下载" in readme and f"`{TENCENT_FILE}`" in readme
+
+
+def test_2025_tencent_rows_read_kept_and_its_meta_identifiers_dropped(waves: dict) -> None:
+    """Every planted row of the 腾讯问卷 file is read, exactly its genuine rows are kept, and no
+    昵称 / 用户标识 / IP / UA value of the raw file reaches any output file."""
+    run, truth, raw = waves[EARLIER_WAVE]
+    info = truth["files"][TENCENT_FILE]
+    frame = run.responses.frame  # type: ignore[attr-defined]
+    read = frame[frame["_file"].map(lambda p: Path(str(p)).name) == TENCENT_FILE]
+    assert len(read) == info["n_rows"] == 160 and sorted(read["_row"].astype(int)) == list(range(2, info["n_rows"] + 2))
+    tidy = run.tidy  # type: ignore[attr-defined]
+    kept = tidy[tidy["source_file"].map(lambda p: Path(str(p)).name) == TENCENT_FILE]
+    genuine = sorted(set(range(2, info["n_rows"] + 2)) - set(info["planted_extra_rows"]))
+    # an exact duplicate pair is one submission: exact_duplicates keeps the first row of the
+    # pair, truth names the later one genuine (as in the 问卷星 file of main); either is that person
+    pair = {e["row"]: e["repeats_row"] for e in truth["planted"]["duplicates"] if TENCENT_FILE in e["files"]}
+    assert len(pair) == 2
+    assert len(kept) == info["n_genuine"] == 150
+    assert sorted(pair.get(r, r) for r in kept["source_row"].astype(int)) == genuine
+    assert set(kept["college"].astype(str)) == {"丙市城市建设职业学院"}
+    # the meta values of the raw file, and where the processed files hold them (bytes, parquet decoded)
+    with (raw / TENCENT_FILE).open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    needles = {col: {r[col] for r in rows if r[col]} for col in TENCENT_META}
+    assert {c: len(v) for c, v in needles.items() if c in ("昵称", "用户标识")} == {"昵称": 160, "用户标识": 160}
+    assert len(needles["IP"]) > 50 and len(needles["UA"]) == 3
+    # the declared identifiers are read from the meta columns (raw frame), and none survives into tidy
+    for ident, col in (("tc_nick", "昵称"), ("tc_uid", "用户标识"), ("tc_ip", "IP"), ("tc_ua", "UA")):
+        assert list(read.sort_values("_row")[ident]) == [r[col] for r in rows], ident
+        assert not any(c.startswith(ident) for c in tidy.columns), ident
+    out_dir = Path(run.outputs["manifest.json"]).parent  # type: ignore[attr-defined]
+    texts: dict[str, bytes] = {}
+    for p in sorted(out_dir.rglob("*")):
+        if p.is_file():
+            texts[p.name] = p.read_bytes()
+            if p.suffix == ".parquet":  # compressed: scan its decoded cells too
+                texts[p.name + "(cells)"] = pd.read_parquet(p).astype(str).to_csv().encode("utf-8")
+    assert "responses.csv" in texts and "responses.parquet(cells)" in texts
+    leaks = sorted((col, v, f) for col, vs in needles.items() for v in vs for f, b in texts.items()
+                   if v.encode("utf-8") in b)
+    assert leaks == []
