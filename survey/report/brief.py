@@ -520,12 +520,20 @@ def _plan_blocks(ctx: Context, results: Mapping[str, Section]) -> list[Heading |
     if plan.skipped:
         return []
     t = plan.tables["plan"]
-    return [Heading(plan.title, 2, anchor="next-wave"),
-            *[Paragraph(s, "body") for s in plan.sentences],
-            Table(t, caption="附表 A6 下一轮调查各维度所需的有效问卷"
-                  + ("和邀请人数" if "所需邀请人数" in t.columns else ""), anchor="A6",
-                  numeric=tuple(c for c in t.columns if c != "维度"),
-                  note="".join(plan.notes) or None)]
+    blocks: list[Heading | Paragraph | Table] = [
+        Heading(plan.title, 2, anchor="next-wave"),
+        *[Paragraph(s, "body") for s in plan.sentences],
+        Table(t, caption="附表 A6 下一轮调查各维度所需的有效问卷"
+              + ("和邀请人数" if "所需邀请人数" in t.columns else ""), anchor="A6",
+              numeric=tuple(c for c in t.columns if c != "维度"),
+              note="".join(plan.notes) or None)]
+    gap = plan.tables.get("gap_change")
+    if gap is not None:
+        blocks.append(Table(gap, caption="附表 A7 判断差距是否变化所需的有效问卷", anchor="A7",
+                            numeric=tuple(c for c in gap.columns if c != "维度"),
+                            note="差距的变化 = 下一轮（本院 − 对标）− 本轮（本院 − 对标）；"
+                                 "本轮的样本量、标准差和党支部内相关系数取自本轮数据，Holm 校正各维度。"))
+    return blocks
 
 
 # ---------------------------------------------------------------------------------------------

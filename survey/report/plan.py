@@ -137,6 +137,47 @@ def plan_context(
     return plan, inv, sentence
 
 
+def plan_gap_context(
+    ctx: Context, *, effect: float | None = None, power: float | None = None,
+    alpha: float | None = None, cluster: str = "branch",
+) -> tuple[pd.DataFrame, str]:
+    """Next wave's respondents to detect a given *change of the gap* (studies with ``waves``).
+
+    :func:`survey.stats.plan.plan_gap_change` on this wave's scale scores (its sizes, SDs and
+    ICC within ``cluster`` are the first wave of the difference-in-differences), with the
+    study's ``planning`` settings (``min_effect`` is then the change of the gap worth
+    detecting), Holm over the scales.
+
+    Returns
+    -------
+    (table, sentence)
+        The per-scale table (``label`` added) and a Chinese sentence for the committee.
+    """
+    from survey.stats.plan import plan_gap_change
+    from survey.stats.scoring import score_scales
+
+    settings = ctx.study.planning
+    effect = settings.min_effect if effect is None else effect
+    power = settings.power if power is None else power
+    alpha = settings.alpha if alpha is None else alpha
+    scores = score_scales(ctx.responses, ctx.codebook)
+    keep = [c for c in (ctx.by, cluster) if c and c in ctx.responses.columns]
+    scores = scores.join(ctx.responses[keep].loc[:, ~pd.Index(keep).isin(scores.columns)])
+    use_cluster = cluster if cluster in scores.columns and scores[cluster].notna().any() else None
+    table = plan_gap_change(scores, dv=ctx.scales, group=ctx.by, reference=ctx.reference,
+                            effect=effect, power=power, alpha=alpha, cluster=use_cluster)
+    table.insert(1, "label", table["scale"].map(ctx.scale_labels))
+    need = table["n_needed"]
+    if need.isna().any():
+        sentence = ("至少一个维度即使下一轮样本再大也无法可靠判断差距是否变化了 "
+                    f"g = {effect:g}（本轮样本太少）。")
+    else:
+        sentence = (f"若要判断下一轮{ctx.reference}与对标院校的差距是否又变化了 g = {effect:g}"
+                    f"（约 {float(table['diff'].max()):.2f} 分），下一轮{ctx.reference}至少需要回收约 "
+                    f"{int(need.max())} 份有效问卷，对标院校合计同样多。")
+    return table, sentence
+
+
 def format_plan_zh(plan: pd.DataFrame, inv: pd.DataFrame | None, sentence: str) -> str:
     """The plan as plain text for the terminal: a Chinese table per part and the sentence.
 

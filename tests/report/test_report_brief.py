@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -252,10 +253,13 @@ def test_committee_pdf_pages_and_summary(demo_report) -> None:
     for n in range(1, pages + 1):
         text = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
                               capture_output=True, text=True, check=True).stdout
+        if n == 1:  # the summary's sentences, the wave comparison's line included, on page 1
+            assert "六、问题的证据有多强" in text and "与上一轮相比" in text, text
         if "一、调研基本情况" in text:
             first_after = n
             break
-    assert first_after is not None and first_after <= 3, first_after
+    # 摘要 with its figures and the two summary tables: at most three pages before part 一
+    assert first_after is not None and first_after <= 4, first_after
 
 
 @needs_chromium
@@ -345,6 +349,35 @@ def test_committee_docx_has_the_next_wave_plan(demo_report) -> None:
     found = [t for t in found if "所需有效问卷" in t[0]]
     assert len(found) == 1
     assert _plan_rows(found[0]) == rows
+
+
+def test_gap_change_plan_with_waves_in_html_docx_and_cli(demo_report) -> None:
+    """With an earlier wave: 附表 A7, the next wave's home sample to detect a change of the
+    gap (survey.stats.plan.plan_gap_change on this wave), in the brief, the DOCX and survey plan."""
+    from survey.report.plan import plan_gap_context
+    from survey.report.sections.base import load
+
+    table, sentence = plan_gap_context(load(demo_report["study"]))
+    want = {r.label: ("—" if r.n_needed != r.n_needed else str(int(r.n_needed)))
+            for r in table.itertuples()}
+    assert len(want) == 5
+    col = "所需有效问卷（本院）"
+
+    def rows(t: list[list[str]]) -> dict[str, str]:
+        i, j = t[0].index("维度"), t[0].index(col)
+        return {r[i]: r[j] for r in t[1:]}
+
+    page = demo_report["page"]
+    assert sentence in re.sub(r"<[^>]+>", "", page)
+    (html_table,) = [t for t in _parse(page).tables if t and col in t[0]]
+    assert rows(html_table) == want
+    d = docx.Document(str(demo_report["reports"] / "committee.docx"))
+    (docx_table,) = [t for t in ([[c.text for c in row.cells] for row in t.rows] for t in d.tables)
+                     if col in t[0]]
+    assert rows(docx_table) == want
+    out = subprocess.run([sys.executable, "-m", "survey", "plan", "--study", str(demo_report["study"])],
+                         capture_output=True, text=True, encoding="utf-8", check=True).stdout
+    assert "判断差距是否变化" in out and sentence in out
 
 
 def test_minimal_study_plan_without_roster(tmp_path: Path) -> None:

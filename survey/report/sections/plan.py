@@ -72,4 +72,18 @@ def next_wave(ctx: Context) -> Section:
     for label, note in zip(sec.tables["plan"]["维度"], plan["note"], strict=True):
         if note:
             sec.notes.append(f"{label}：{note}")
+    if ctx.study.waves:
+        from survey.report.plan import plan_gap_context
+
+        gap, gap_sentence = plan_gap_context(ctx)
+        sec.data["gap_change"] = gap
+        sec.tables["gap_change"] = pd.DataFrame({
+            "维度": gap["label"].fillna(gap["scale"]),
+            "相当于分差": gap["diff"].map(nz.num),
+            "设计效应": gap["deff"].map(nz.num),
+            "所需有效问卷（本院）": gap["n_needed"].map(_whole),
+        })
+        sec.sentences.append(gap_sentence)
+        notes = {str(n) for n in gap["note"] if isinstance(n, str) and n}
+        sec.notes.extend(f"判断差距变化：{n}" for n in sorted(notes))
     return sec
