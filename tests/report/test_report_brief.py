@@ -403,3 +403,29 @@ def test_minimal_study_plan_without_roster(tmp_path: Path) -> None:
     need = int(re.search(r"回收约 (\d+) 份", sentence).group(1))
     assert need == int(plan["n_needed"].max())
     assert any(isinstance(b, Paragraph) and b.text == sentence for b in doc.blocks)
+
+
+def test_wave_gap_adjusted_to_each_waves_roster(demo_report) -> None:
+    """The composition-adjusted change of the gap uses the home roster of each wave: the
+    targets equal the member-type shares of each wave's processed roster, counted by hand."""
+    import pandas as pd
+
+    from survey.report.sections.base import load
+    from survey.report.sections.waves import _roster_targets
+    from survey.waves import load_waves
+
+    ctx = load(demo_report["study"], cache=False)
+    wave = load_waves(ctx.study)[-1]
+    targets = _roster_targets(ctx, wave, "2025年", "2026年")
+    assert targets is not None and set(targets) == {"2025年", "2026年"}
+    for label, folder in (("2025年", wave.folder), ("2026年", ctx.study.output_path)):
+        roster = pd.read_csv(folder / "roster.csv", encoding="utf-8-sig")
+        home = roster[roster["college"] == "本院"]
+        home = home[home["branch"].isna()] if home["branch"].isna().any() else home
+        shares = home.groupby("member_type")["members"].sum()
+        shares = shares / shares.sum()
+        got = targets[label].sort_index()
+        assert list(got.index) == list(shares.sort_index().index)
+        assert got.to_numpy() == pytest.approx(shares.sort_index().to_numpy())
+    sec = demo_report["sections"]["waves"]
+    assert any("党员名册的构成（2025年、2026年）" in n for n in sec.notes)

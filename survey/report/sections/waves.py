@@ -208,9 +208,18 @@ def _waves_section(ctx: Context, *, earlier: str = "") -> Section:
         sec.notes.append("两轮都没有足够的对标院校答卷，只比较本院自身的变化。")
         gap = pd.DataFrame()
     else:
+        target = _roster_targets(ctx, wave, w1, w2) if strata else None
         gap = gap_change(data, dv=dims, wave=WAVE, group=ctx.by, reference=ctx.reference,
                          waves=(w1, w2), benchmark=benchmarks, paired_key=paired,
-                         strata=strata)
+                         strata=strata, target=target)
+        if strata:
+            used = [w for w in (w1, w2) if target and w in target]
+            sec.notes.append(
+                "按构成调整：每一轮的差距都按" + (
+                    f"{ctx.reference}该轮党员名册的构成（{'、'.join(used)}）" if used
+                    else f"{ctx.reference}该轮样本的党员构成") + "重新加权后再比较"
+                + ("；" + "、".join(w for w in (w1, w2) if w not in used)
+                   + "没有名册，按样本构成" if used and len(used) < 2 else "") + "。")
         by_group = pd.concat([gap_change(data, dv=dims, wave=WAVE, group=ctx.by,
                                          reference=ctx.reference, waves=(w1, w2), benchmark=[b],
                                          paired_key=paired) for b in benchmarks],
@@ -281,6 +290,27 @@ def _waves_section(ctx: Context, *, earlier: str = "") -> Section:
                      "（双重差分），正值表示向有利于本院的方向变化。“缩小”“基本消除”“扩大”"
                      "都指 95% 置信区间不含 0 的变化；“基本消除”指本轮差距的置信区间已包含 0。")
     return sec
+
+
+def _roster_targets(ctx: Context, wave: Any, w1: str, w2: str) -> dict[str, pd.Series] | None:
+    """Member-type shares of the home college's roster in each wave (``{wave: shares}``), for
+    the composition-adjusted change of the gap; a wave without a roster is left out (its own
+    sample composition is used)."""
+    from survey.io import processed
+    from survey.stats.adjust import roster_shares
+    from survey.stats.roster import college_totals
+
+    if ctx.by != "college":
+        return None
+    out: dict[str, pd.Series] = {}
+    for label, roster in ((w1, wave.tables.get(processed.ROSTER)), (w2, ctx.processed.roster)):
+        if roster is None or not len(roster):
+            continue
+        tot = college_totals(roster).rename(columns={"members": "count"})
+        if (tot["college"] == ctx.reference).any():
+            out[label] = roster_shares(tot, group=ctx.reference, by="college",
+                                       strata="member_type", count="count")
+    return out or None
 
 
 def _conclusion(naive: pd.DataFrame, ctx: Context, w1: str, against: str) -> str:
