@@ -481,6 +481,33 @@ def protected_dirs(study: Study) -> list[tuple[str, Path]]:
     return study.input_dirs()
 
 
+def protect_study_inputs(study: Study) -> contextlib.AbstractContextManager[None]:
+    """Make the study's input folders read-only for every writer while a run lasts.
+
+    Parameters
+    ----------
+    study
+        A loaded study.
+
+    Returns
+    -------
+    context manager
+        :func:`survey.io.atomic.protected_inputs` over :func:`protected_dirs`; the study folder
+        itself (when it holds the codebook) is protected shallowly: files directly in it, not
+        its subfolders such as ``data/processed``.
+
+    Examples
+    --------
+    >>> with protect_study_inputs(study):  # doctest: +SKIP
+    ...     run_clean(study)
+    """
+    from survey.io.atomic import protected_inputs
+
+    root = study.root.resolve()
+    folders = [folder for _key, folder in protected_dirs(study)]
+    return protected_inputs([f for f in folders if f != root], shallow=[f for f in folders if f == root])
+
+
 def check_output_location(study: Study, folder: str | Path, *, key: str = "output_dir") -> Path:
     """Refuse an output folder that overlaps a folder holding raw inputs.
 
