@@ -249,3 +249,17 @@ def test_clean_refuses_output_folder_symlinked_into_raw(cleaned_demo: Path) -> N
     finally:
         out.unlink()
         moved.rename(out)
+
+
+def test_clean_refuses_output_dir_override_into_raw(cleaned_demo: Path) -> None:
+    """``output_dir=`` given to run_clean (the command line's override) is not checked at config
+    load; the write-time guard refuses it."""
+    from survey.config.study import load_study
+    from survey.pipeline import run_clean
+
+    raw_dir = cleaned_demo.parent / "data" / "raw"
+    before = _tree(raw_dir)
+    with pytest.raises(SurveyError) as info:
+        run_clean(load_study(cleaned_demo), output_dir=raw_dir / "demo" / "processed")
+    assert GUARD in (info.value.expected or "")
+    assert _tree(raw_dir) == before
