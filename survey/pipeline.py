@@ -32,7 +32,7 @@ from survey.clean.privacy import (
     scrub_free_text,
 )
 from survey.config.codebook import Codebook, load_codebook
-from survey.config.study import Study
+from survey.config.study import Study, protect_study_inputs
 from survey.errors import SurveyError, SurveyWarning
 from survey.io import processed
 from survey.io.atomic import AtomicOutput
@@ -245,7 +245,19 @@ def run_clean(study: Study, *, output_dir: Path | None = None, progress: Progres
     -------
     CleanRun
         The data and the paths written. Nothing is written if any step fails.
+
+    Notes
+    -----
+    While the run lasts the study's input folders are read-only for every writer of
+    :mod:`survey` (:func:`survey.config.study.protect_study_inputs`): a write whose target
+    resolves into one of them (a symlink made after the study was loaded) is refused.
     """
+    with protect_study_inputs(study):
+        return _run_clean(study, output_dir=output_dir, progress=progress)
+
+
+def _run_clean(study: Study, *, output_dir: Path | None = None, progress: Progress = None) -> CleanRun:
+    """:func:`run_clean` inside the input guard."""
     say = progress or (lambda _msg: None)
     _check_inputs_readable(study)
     codebook = load_codebook(study.resolve(study.questionnaire.codebook))

@@ -13,7 +13,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -27,6 +27,9 @@ from pydantic import (
 
 from survey.config.yamlio import located_errors, read_yaml, validate
 from survey.errors import SurveyError
+
+if TYPE_CHECKING:
+    from survey.io.readers.tabular import ReadLimits
 
 FileFormat = Literal["auto", "wjx_text", "wjx_code", "wjw_text", "wjw_code", "tencent", "generic", "spss"]
 
@@ -196,6 +199,49 @@ class Roster(_Strict):
     names: Path | None = None
 
 
+class Limits(_Strict):
+    """Resource limits of reading the study's questionnaire files (hostile or broken files are
+    refused); the fields of :class:`survey.io.readers.tabular.ReadLimits`, same defaults.
+
+    Only raise them for a genuinely large export; lower them to refuse big files early.
+    """
+
+    #: Largest uncompressed size of one part of an .xlsx (a sheet's XML, the shared strings),
+    #: in bytes (default 200 MB).
+    max_part_bytes: int = 200 * 1024**2
+    #: Largest compression ratio of an .xlsx part larger than 10 MB (default 200).
+    max_ratio: float = 200.0
+    #: Longest cell of any table, in characters (default 2,000,000).
+    max_cell_chars: int = 2_000_000
+
+    @field_validator("max_part_bytes", "max_cell_chars", mode="before")
+    @classmethod
+    def _positive_int(cls, v: Any) -> Any:
+        if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+            raise ValueError("应为正整数（如 209715200 表示 200 MB；字符数如 2000000）")
+        return v
+
+    @field_validator("max_ratio", mode="before")
+    @classmethod
+    def _positive_ratio(cls, v: Any) -> Any:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 1 <= v < float("inf"):
+            raise ValueError("应为不小于 1 的数（解压后大小与压缩大小之比，如 200）")
+        return v
+
+    def read_limits(self) -> ReadLimits:
+        """These limits as the readers take them.
+
+        Returns
+        -------
+        ReadLimits
+            For :func:`survey.io.readers.tabular.read_table`.
+        """
+        from survey.io.readers.tabular import ReadLimits
+
+        return ReadLimits(max_part_bytes=self.max_part_bytes, max_ratio=float(self.max_ratio),
+                          max_cell_chars=self.max_cell_chars)
+
+
 class Planning(_Strict):
     """Sample-size planning of the next wave (``survey plan``, the committee report's appendix).
 
@@ -275,7 +321,7 @@ class WaveRef(_Strict):
 
 
 #: Top-level keys added after the first release (see :meth:`Study.config_hash`).
-_LATER_KEYS = ("allow_outside_paths", "scoring", "waves", "wave_label", "planning")
+_LATER_KEYS = ("allow_outside_paths", "scoring", "waves", "wave_label", "planning", "limits")
 
 
 class Study(_Strict):
@@ -305,6 +351,8 @@ class Study(_Strict):
     wave_label: str | None = None
     #: Next wave's sample-size planning (added later: left out of the hash while at default).
     planning: Planning = Planning()
+    #: Resource limits of reading the questionnaire files (added later, like ``planning``).
+    limits: Limits = Limits()
     #: Folder the study file lives in; every relative path resolves against it.
     root: Path = Field(default=Path("."), exclude=True)
     #: SHA-256 of the study file's bytes (for the manifest).
@@ -479,6 +527,33 @@ def protected_dirs(study: Study) -> list[tuple[str, Path]]:
     :func:`check_output_location`.
     """
     return study.input_dirs()
+
+
+def protect_study_inputs(study: Study) -> contextlib.AbstractContextManager[None]:
+    """Make the study's input folders read-only for every writer while a run lasts.
+
+    Parameters
+    ----------
+    study
+        A loaded study.
+
+    Returns
+    -------
+    context manager
+        :func:`survey.io.atomic.protected_inputs` over :func:`protected_dirs`; the study folder
+        itself (when it holds the codebook) is protected shallowly: files directly in it, not
+        its subfolders such as ``data/processed``.
+
+    Examples
+    --------
+    >>> with protect_study_inputs(study):  # doctest: +SKIP
+    ...     run_clean(study)
+    """
+    from survey.io.atomic import protected_inputs
+
+    root = study.root.resolve()
+    folders = [folder for _key, folder in protected_dirs(study)]
+    return protected_inputs([f for f in folders if f != root], shallow=[f for f in folders if f == root])
 
 
 def check_output_location(study: Study, folder: str | Path, *, key: str = "output_dir") -> Path:

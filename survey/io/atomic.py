@@ -30,7 +30,7 @@ import secrets
 import shutil
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -45,7 +45,11 @@ __all__ = [
     "OWNED_LEDGER",
     "AtomicOutput",
     "AtomicOutputSet",
+    "check_writable",
     "fsync_dir",
+    "protect_inputs",
+    "protected_inputs",
+    "reset_protected",
     "fsync_file",
     "sweep_leftovers",
     "write_atomic",
@@ -144,6 +148,119 @@ def write_failure(
     )
 
 
+# -- raw data are read-only -------------------------------------------------------------------
+#: Folders holding raw inputs of the study being processed (symlinks resolved): nothing may be
+#: written inside them. Process-wide; set by :func:`protect_inputs` / :func:`protected_inputs`.
+_PROTECTED: set[Path] = set()
+#: Folders of which only the direct entries are protected (the study folder when it holds the
+#: codebook beside ``study.yaml``: its subfolders such as ``data/processed`` stay writable).
+_PROTECTED_SHALLOW: set[Path] = set()
+
+
+def _resolve_target(path: str | Path) -> Path:
+    """``path`` with symlinks resolved; for a path that does not exist yet, the nearest
+    existing parent is resolved and the rest appended (the target itself may be a symlink)."""
+    p = Path(os.path.abspath(path))
+    missing: list[str] = []
+    probe = p
+    while not (probe.exists() or probe.is_symlink()) and probe != probe.parent:
+        missing.append(probe.name)
+        probe = probe.parent
+    resolved = probe.resolve()
+    for name in reversed(missing):
+        resolved = resolved / name
+    return resolved
+
+
+def protect_inputs(folders: Iterable[str | Path], *, shallow: Iterable[str | Path] = ()) -> None:
+    """Declare folders holding raw inputs read-only for the rest of the process.
+
+    Parameters
+    ----------
+    folders
+        Input folders (e.g. ``data/raw/2026``): nothing may be written in them or below them.
+    shallow
+        Folders of which only the direct entries are protected (the study folder holding
+        ``codebook.yaml``); writes into their subfolders stay allowed.
+
+    Notes
+    -----
+    Paths are stored with symlinks resolved; every writer of :mod:`survey` calls
+    :func:`check_writable` just before it writes, so a symlink made after the study was loaded
+    (an output folder or file pointing into ``data/raw``) cannot redirect a write there.
+    """
+    _PROTECTED.update(_resolve_target(f) for f in folders)
+    _PROTECTED_SHALLOW.update(_resolve_target(f) for f in shallow)
+
+
+def reset_protected() -> None:
+    """Forget every protected folder (tests)."""
+    _PROTECTED.clear()
+    _PROTECTED_SHALLOW.clear()
+
+
+@contextlib.contextmanager
+def protected_inputs(
+    folders: Iterable[str | Path], *, shallow: Iterable[str | Path] = ()
+) -> Iterator[None]:
+    """:func:`protect_inputs` for the duration of a ``with`` block; the previous protection is
+    restored afterwards (a run of ``survey clean`` protects its study's inputs while it runs).
+    """
+    before = (set(_PROTECTED), set(_PROTECTED_SHALLOW))
+    protect_inputs(folders, shallow=shallow)
+    try:
+        yield
+    finally:
+        _PROTECTED.clear()
+        _PROTECTED.update(before[0])
+        _PROTECTED_SHALLOW.clear()
+        _PROTECTED_SHALLOW.update(before[1])
+
+
+def check_writable(path: str | Path) -> Path:
+    """Refuse a write whose target resolves into a protected input folder.
+
+    Parameters
+    ----------
+    path
+        The file about to be written or replaced.
+
+    Returns
+    -------
+    Path
+        The target with symlinks resolved.
+
+    Raises
+    ------
+    SurveyError
+        If the resolved target lies in (or below) a folder of :func:`protect_inputs`, or
+        directly in one of its ``shallow`` folders; the message names the protected folder.
+
+    Examples
+    --------
+    >>> protect_inputs([tmp_path / "data" / "raw"])  # doctest: +SKIP
+    >>> check_writable(tmp_path / "data" / "raw" / "responses.csv")  # doctest: +SKIP
+    Traceback (most recent call last):
+    survey.errors.SurveyError: 写入位置在原始数据文件夹内 …
+    """
+    resolved = _resolve_target(path)
+    hit = next((f for f in sorted(_PROTECTED) if resolved == f or resolved.is_relative_to(f)), None)
+    if hit is None:
+        hit = next((f for f in sorted(_PROTECTED_SHALLOW) if f in (resolved, resolved.parent)),
+                   None)
+    if hit is None:
+        return resolved
+    via = "" if resolved == Path(os.path.abspath(path)) else f"（经符号链接指向 {resolved}）"
+    raise SurveyError(
+        f"拒绝写入：写入位置{via}在原始数据文件夹 {hit} 内。原始数据只读，"
+        "处理结果不能写进原始数据所在的文件夹，否则可能覆盖原始导出文件；本次未写入该文件",
+        file=Path(path),
+        expected=f"输出位置不能在原始数据文件夹内（受保护的文件夹：{hit}）",
+        hint="检查输出文件夹及其中的文件是否被换成了指向原始数据的符号链接（快捷方式），"
+        "删除该链接或在 study.yaml 中把输出位置改到原始数据文件夹之外后重新运行",
+    )
+
+
 # -- fsync --------------------------------------------------------------------------------------
 def fsync_file(path: str | Path) -> None:
     """Flush a file's data to disk (``os.fsync``)."""
@@ -201,6 +318,7 @@ def write_atomic(path: str | Path, data: bytes | str, *, only_if_changed: bool =
     True
     """
     target = Path(path)
+    check_writable(target)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if only_if_changed and target.is_file() and target.read_bytes() == payload:
         return False
@@ -273,6 +391,11 @@ def _roll_forward(staging: Path, dest: Path) -> bool:
         plan = json.loads((staging / COMMIT_MARKER).read_text(encoding="utf-8"))
         order, stale = [str(r) for r in plan["order"]], [str(r) for r in plan["stale"]]
     except (OSError, ValueError, KeyError, TypeError):
+        return False
+    try:
+        for rel in order:
+            check_writable(dest / rel)
+    except SurveyError:
         return False
     try:
         for rel in order:
@@ -442,6 +565,7 @@ class AtomicOutput:
         self._lock: FileLock | None = None
 
     def __enter__(self) -> Path:
+        check_writable(self.dest / OWNED_LEDGER)
         try:
             self.dest.parent.mkdir(parents=True, exist_ok=True)
             sweep_leftovers(self.dest)
@@ -520,6 +644,7 @@ class AtomicOutput:
         self.dest.mkdir(parents=True, exist_ok=True)
         for rel in order:
             target = self.dest / rel
+            check_writable(target)  # a symlink made during the run must not redirect the move
             target.parent.mkdir(parents=True, exist_ok=True)
             if target.exists():
                 # Keep the previous version (hard link, or copy where links are refused)
@@ -589,6 +714,9 @@ def _install(parts: Sequence[tuple[AtomicOutput, Path, list[str], list[str]]]) -
     folders are done; if any move fails, every folder moved so far is put back, so each
     destination keeps its previous complete set. Stale files are deleted only after all moves.
     """
+    for out, _staging, order, _stale in parts:  # before anything moves: all or none
+        for rel in order:
+            check_writable(out.dest / rel)
     backups: list[tuple[Path, FileLock | None]] = []
     done: list[tuple[AtomicOutput, list[str], Path]] = []
     try:
@@ -659,6 +787,8 @@ class AtomicOutputSet:
         self._locks: list[FileLock | None] = []
 
     def __enter__(self) -> list[Path]:
+        for out in self.parts:
+            check_writable(out.dest / OWNED_LEDGER)
         try:
             for out in self.parts:
                 out.dest.parent.mkdir(parents=True, exist_ok=True)

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from survey.errors import SurveyWarning
+from survey.io.atomic import check_writable
 from survey.io.processed import category_codes
 
 if TYPE_CHECKING:
@@ -162,6 +163,7 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> None:
     ``YYYY-MM-DD HH:MM:SS``; missing as empty; formula-like text escaped with
     :func:`escape_formula`, header included.
     """
+    check_writable(path)
     text = csv_frame(df).to_csv(index=False, lineterminator="\r\n")
     Path(path).write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
 
@@ -226,6 +228,7 @@ def write_parquet(df: pd.DataFrame, path: str | Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    check_writable(path)
     table = pa.Table.from_pandas(df, preserve_index=False)
     pq.write_table(
         table,
@@ -501,6 +504,7 @@ def write_sav(
     """
     import pyreadstat
 
+    check_writable(path)
     names = spss_names(df.columns)
     cats = {str(c): "ordinal" if df[c].cat.ordered else "nominal"
             for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)}  # fmt: skip

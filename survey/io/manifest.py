@@ -175,6 +175,9 @@ def manifest_bytes(manifest: Mapping[str, object]) -> bytes:
 def write_manifest(manifest: Mapping[str, object], path: str | Path) -> None:
     """Write the manifest as JSON: sorted keys, UTF-8 (Chinese unescaped), 2-space indent,
     ``\\n`` line ends and a trailing newline, so equal manifests are equal files."""
+    from survey.io.atomic import check_writable
+
+    check_writable(path)
     Path(path).write_bytes(manifest_bytes(manifest))
 
 

@@ -228,6 +228,9 @@ def start_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 180,
     if exe is None:
         return None
     pdf_path = Path(pdf_path)
+    from survey.io.atomic import check_writable
+
+    check_writable(pdf_path)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     profile = tempfile.TemporaryDirectory(prefix="survey-chromium-")
     tmp = pdf_path.with_name(f".{pdf_path.name}.tmp")
@@ -250,6 +253,9 @@ def start_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 180,
         if not tmp.is_file() or tmp.stat().st_size == 0:
             tmp.unlink(missing_ok=True)
             return None
+        from survey.io.atomic import check_writable
+
+        check_writable(pdf_path)
         os.replace(tmp, pdf_path)
         return pdf_path
 

@@ -75,7 +75,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from survey.errors import SurveyError
-from survey.io.atomic import AtomicOutputSet, write_atomic
+from survey.io.atomic import AtomicOutputSet, check_writable, write_atomic
 from survey.io.manifest import code_digest
 
 if TYPE_CHECKING:
@@ -520,6 +520,7 @@ def _merge_cache(staged: Path, cache_dir: Path) -> None:
         if path.is_file():
             target = cache_dir / path.relative_to(staged)
             with contextlib.suppress(OSError):
+                check_writable(target)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(path, target)
     shutil.rmtree(staged, ignore_errors=True)
@@ -1210,7 +1211,7 @@ def run_report(
     (['01_data_audit'], ['02_measurement', '03_benchmark_gaps'])
     """
     from survey import paths
-    from survey.config.study import load_study
+    from survey.config.study import load_study, protect_study_inputs
 
     t_start = time.perf_counter()
     say = progress or (lambda _msg: None)
@@ -1251,7 +1252,7 @@ def run_report(
     # figures/ and reports/, seeded with the current outputs, and all of them are moved into
     # place together at the end (AtomicOutputSet): a run that fails or is killed leaves the
     # previous complete set, a run killed while moving is finished by the next run.
-    with _kernels_die_on_sigterm(), \
+    with protect_study_inputs(study), _kernels_die_on_sigterm(), \
             AtomicOutputSet([figures_dir, reports_dir], seed=True) as stagings:
         staged = dict(zip(dict.fromkeys([figures_dir, reports_dir]), stagings, strict=True))
         fig_stage, rep_stage = staged[figures_dir], staged[reports_dir]
@@ -1371,6 +1372,7 @@ class _Exports:
                 continue
             staged = self.stage_audit(nb)
             audit_dir.mkdir(parents=True, exist_ok=True)
+            check_writable(target)
             os.replace(staged, target)
             audit_state[nb.name] = key
         index_key = _sha256_json({**self.base_key, "nbs": [nb.key for nb in notebooks]})

@@ -29,7 +29,7 @@ from survey.io.readers._frame import FRAME_PREFIX, ReadResult
 from survey.io.readers.detect import detect_table, is_spss
 from survey.io.readers.generic import read_generic_table
 from survey.io.readers.spss import read_spss
-from survey.io.readers.tabular import read_table
+from survey.io.readers.tabular import ReadLimits, read_table
 from survey.io.readers.wjw import read_wjw_table, wjw_original_header
 from survey.io.readers.wjx import crosscheck, crosscheck_error, mismatch_table, read_wjx_table
 from survey.io.readers.wjx_headers import parse_download_name
@@ -82,6 +82,7 @@ def read_path(
     display: str | None = None,
     sheet: str | int | None = None,
     encoding: str = "auto",
+    limits: ReadLimits | None = None,
 ) -> ReadResult:
     """Read one questionnaire file by path (the format detected unless given).
 
@@ -98,6 +99,9 @@ def read_path(
         The file name for ``_file`` and messages.
     sheet, encoding
         Worksheet and text encoding (``"auto"`` detects).
+    limits
+        Size limits of the read (default :data:`~survey.io.readers.tabular.DEFAULT_LIMITS`;
+        a study's come from its ``limits:`` key).
 
     Returns
     -------
@@ -117,7 +121,7 @@ def read_path(
             hint="在问卷星重新下载“按序号”或“按文本”文件；若已逐题确认分值与选项代码完全一致，"
             "可在 study.yaml 中为该文件写 format: wjx_code",
         )
-    table = read_table(path, display=display, sheet=sheet, encoding=encoding)
+    table = read_table(path, display=display, sheet=sheet, encoding=encoding, limits=limits)
     reason = None
     if format == "auto":
         format, reason = detect_table(table, path, codebook)
@@ -287,6 +291,7 @@ def read_responses(
     if codebook is None:
         codebook = load_codebook(study.resolve(study.questionnaire.codebook))
     files = study.questionnaire.files
+    limits = study.limits.read_limits()
     bar = None
     if progress is True:
         from tqdm.auto import tqdm
@@ -311,6 +316,7 @@ def read_responses(
                 display=study.display(f.path),
                 sheet=f.sheet,
                 encoding=f.encoding,
+                limits=limits,
             )
             results.append(res)
             if f.crosscheck is not None:
@@ -319,6 +325,7 @@ def read_responses(
                     codebook,
                     display=study.display(f.crosscheck),
                     sheet=f.sheet,
+                    limits=limits,
                 )
                 crosschecks[res.file] = _crosscheck_pair(
                     res, other, codebook, study=study,

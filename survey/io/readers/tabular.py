@@ -116,11 +116,13 @@ def check_xlsx_parts(data: bytes, display: str, limits: ReadLimits = DEFAULT_LIM
             )
         else:
             continue
+        key = "max_part_bytes" if size > limits.max_part_bytes else "max_ratio"
         raise SurveyError(
             problem,
             file=display,
             expected="问卷平台导出的普通工作簿",
-            hint="重新从问卷平台下载该文件；确需读取更大的文件时提高读取上限（ReadLimits）",
+            hint="重新从问卷平台下载该文件；确需读取更大的文件时提高读取上限"
+            f"（study.yaml 中的 limits.{key}）",
         )
 
 
@@ -144,7 +146,7 @@ def _check_cells(
             row=excel_rows[i],
             column=f"{name}（{letters[j] if letters else excel_column_letter(j)} 列）",
             expected=f"每个单元格不超过 {limit:,} 个字符",
-            hint="检查该单元格；确需读取时提高读取上限（ReadLimits.max_cell_chars）",
+            hint="检查该单元格；确需读取时提高读取上限（study.yaml 中的 limits.max_cell_chars）",
         )
 
 
