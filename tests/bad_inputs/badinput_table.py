@@ -42,6 +42,29 @@ def _cell(text: str) -> str:
     return " ⏎ ".join(lines) if lines else "—"
 
 
+TRAILER = """
+## 不经过 survey clean 样例的恶意或异常输入（issue #11）
+
+下面这些情况不能用“改坏一个输入再运行 survey clean”表示（配置、写入位置、报告运行、浏览器），
+由各自的测试覆盖；本节随上表一起生成，内容写在 `tests/bad_inputs/badinput_table.py` 的 `TRAILER` 中。
+
+| 情况 | 结果 | 测试 |
+|---|---|---|
+| `output_dir` / `figures_dir` / `reports_dir` 等于、包含或位于输入文件夹（含编码手册所在文件夹）之内，或经符号链接指向那里 | 读取配置时出错（exit 2），写明配置项和文件夹 | `tests/config/test_config_paths_guard.py::test_output_overlapping_raw_folder_refused`、`::test_output_symlinked_into_raw_refused`、`::test_codebook_folder_is_protected_too` |
+| 输入文件与输出同名（如 `responses.csv`） | 原始文件保持不变 | `tests/config/test_config_paths_guard.py::test_issue_example_input_named_like_an_output_is_kept` |
+| 运行中才出现的符号链接（输出文件或输出文件夹被换成指向原始数据的链接） | 写入时出错（exit 2），原始文件逐字节不变，不留半写的文件 | `tests/hardening/test_hardening_write_guard.py`（14 个测试） |
+| `study.yaml` 中的路径离开研究文件夹（`../../etc/passwd`、绝对路径、指向外部的符号链接） | 出错（exit 2），写明配置项；`allow_outside_paths: true` 时允许 | `tests/config/test_config_paths_guard.py::test_dotdot_to_system_file_refused`、`::test_symlinked_folder_pointing_outside_refused`、`::test_allow_outside_paths_accepts_shared_drive` |
+| `study.yaml` 或编码手册中的 YAML 别名炸弹、过深嵌套、过大的文件 | 1 秒内出错（exit 2），峰值内存约 115 MB（`benchmarks/bench_bombs.py`） | `tests/config/test_config_yaml_limits.py` |
+| xlsx 压缩炸弹（工作表解压后超过上限或压缩比异常） | 解析前出错（exit 2），峰值内存约 123 MB | `tests/hardening/test_hardening_hostile_files.py::test_zip_bomb_peak_memory_is_bounded`、`::test_xlsx_absurd_compression_ratio_refused` |
+| 读取上限可在 `study.yaml` 的 `limits:` 中调整 | 更小的上限拒绝默认可读的文件，信息写明配置项 | `tests/config/test_config_limits.py` |
+| 磁盘已满、只读或其他写入错误 | 出错（exit 2），写明文件夹和所需空间，上一次的输出不变 | `tests/hardening/test_hardening_hostile_files.py::test_clean_on_a_full_disk_exits_2_outputs_untouched`、`::test_atomic_output_disk_full_while_moving_rolls_back` |
+| 原始文件在清洗后被改动 | `survey verify` 报告“与 manifest 记录的 SHA-256 不同” | `tests/hardening/test_hardening_hostile_files.py::test_verify_reports_a_tampered_raw_xlsx_by_its_hash` |
+| 座谈会发言、自由文本、支部名称、主题名、对标指标中的 `<script>`、`<img onerror>`、`<svg onload>`、`javascript:` 链接 | 报告中只显示为文字；Chromium 中（有无 CSP 都）不执行 | `tests/hardening/test_hardening_hostile_html.py` |
+| `survey report` 在替换输出时被杀死（kill -9）或收到 SIGTERM | 留下旧的完整一套或新的完整一套；内核随主进程结束，连接文件不留在系统临时目录 | `tests/hardening/test_hardening_report_atomic.py` |
+| 各种写法的身份证号、手机号、QQ/微信号、邮箱、IP、学号工号、带空格的姓名、“联系人张三”，写进数字列、警告文字、发言人列 | 不出现在任何处理结果、清单、图表和报告中 | `tests/hardening/test_hardening_leaks_determinism.py::test_every_spelling_reaches_no_output_and_counts_are_recorded` |
+"""
+
+
 def write_table(entries: list[dict], path: Path) -> None:
     """Write ``entries`` (one dict per case, as recorded by the corpus test) to ``path``."""
     order = {"error": 0, "warn": 1, "ok": 2}
@@ -61,4 +84,4 @@ def write_table(entries: list[dict], path: Path) -> None:
             f"| `{e['id']}`{star} | {_cell(title)} | {_EXPECT_ZH[e['expect']]} | {_cell(e['message'])} |"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text("\n".join(lines) + "\n" + TRAILER, encoding="utf-8")
