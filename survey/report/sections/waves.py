@@ -257,7 +257,8 @@ def _waves_section(ctx: Context, *, earlier: str = "") -> Section:
                                                      strict=True)
                       if str(a.verdict) != str(b.verdict) and str(a.verdict) not in ("", "nan")]
             sec.sentences.append(
-                "按两轮各自的本院党员类别构成调整后，" + (
+                ("按两轮各自的本院党员名册构成调整后，" if target and len(target) == 2
+                 else "按两轮各自的本院党员类别构成调整后，") + (
                     "各维度的判断不变。" if not differ else
                     f"{nz.join_zh([nz.quoted(x) for x in differ])}的判断有所不同（见表）。"))
     home = change[change["group"] == ctx.reference]
