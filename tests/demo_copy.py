@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 #: The block of the demo's study.yaml naming its earlier wave (see :func:`single_wave`).
-_WAVES_BLOCK = re.compile(r"\n# 调查轮次：.*?\nwaves:\n(?:  .*\n)+", re.S)
+_WAVES_BLOCK = re.compile(r"\n# 调查轮次：[^\n]*\n(?:#[^\n]*\n)*wave_label:[^\n]*\nwaves:\n(?:  [^\n]*\n)+")
 
 
 def copy_demo(dest: Path) -> Path:
