@@ -1054,6 +1054,18 @@ def draft_codebook(
             "来自IP：默认删除（action: drop）；若需保留省份，改为 action: coarsen（只留括号中的省份）。"
         )
     title = path.stem if partner is None else f"{path.stem} + {partner.path.stem}"
+    return assemble_draft(title, option_sets, items, identifiers, ignore)
+
+
+def assemble_draft(
+    title: str,
+    option_sets: dict[str, dict[int, str]],
+    items: list[dict[str, Any]],
+    identifiers: list[dict[str, Any]],
+    ignore: list[str],
+) -> dict[str, Any]:
+    """A draft codebook as plain data, keys in the order the codebook documents them (empty
+    ``option_sets``, ``identifiers`` and ``ignore_columns`` left out)."""
     draft: dict[str, Any] = {
         "title": f"编码手册草稿：{title}",
         "version": "draft",

@@ -232,16 +232,6 @@ def draft_tencent(
     if ids & {"ip", "province"}:
         notes.append("IP、地理位置省：默认删除（action: drop）；若需保留省份，把 province 改为 action: coarsen。")
     notes.append("选项代码取自腾讯问卷答案前的字母（A = 1、B = 2……），即问卷中的选项顺序。")
-    draft: dict[str, Any] = {
-        "title": f"编码手册草稿：{path.stem}",
-        "version": "draft",
-        "missing_codes": [-2, -3],
-    }
-    if option_sets:
-        draft["option_sets"] = option_sets
-    draft["items"] = items
-    if identifiers:
-        draft["identifiers"] = identifiers
-    if ignore:
-        draft["ignore_columns"] = ignore
-    return draft
+    from survey.io.draft import assemble_draft
+
+    return assemble_draft(path.stem, option_sets, items, identifiers, ignore)
