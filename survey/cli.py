@@ -104,24 +104,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    from survey.report.plan import format_plan_zh, plan_study
+    from survey.report.plan import format_plan_zh, plan_gap_study, plan_study
 
     print(format_plan_zh(*plan_study(args.study, effect=args.effect, power=args.power)))
-    from survey.config.study import load_study
-
-    if load_study(args.study).waves:
-        from pandas import isna as pd_isna
-
-        from survey.report.plan import plan_gap_context
-        from survey.report.sections.base import load
-
-        table, sentence = plan_gap_context(load(args.study), effect=args.effect, power=args.power)
-        rows = "\n".join(
-            f"  {label}：{'—' if pd_isna(n) else int(float(n))}"
-            for label, n in zip(table["label"].fillna(table["scale"]), table["n_needed"], strict=True))
-        notes = sorted({str(n) for n in table["note"] if isinstance(n, str) and n})
-        print(f"\n判断差距是否变化（与上一轮比较）所需的本院有效问卷：\n{rows}\n{sentence}"
-              + "".join(f"\n说明：{n}" for n in notes))
+    gap = plan_gap_study(args.study, effect=args.effect, power=args.power)
+    if gap is not None:
+        print(gap)
     return EXIT_OK
 
 

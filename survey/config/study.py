@@ -281,6 +281,11 @@ class Planning(_Strict):
 CURRENT_WAVE_ZH = "本轮"
 
 
+def year_as_text(v: Any) -> Any:
+    """A wave label written as a bare YAML number (``label: 2025``) means the text ``"2025"``."""
+    return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
 class WaveRef(_Strict):
     """An earlier wave of the same survey (``waves:`` in ``study.yaml``).
 
@@ -299,8 +304,7 @@ class WaveRef(_Strict):
     @field_validator("label", mode="before")
     @classmethod
     def _year_as_text(cls, v: Any) -> Any:
-        # ``label: 2025`` (a YAML integer) means the text "2025".
-        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+        return year_as_text(v)
 
     @model_validator(mode="after")
     def _one_source(self) -> WaveRef:
@@ -380,7 +384,7 @@ class Study(_Strict):
     @field_validator("wave_label", mode="before")
     @classmethod
     def _wave_label_year_as_text(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+        return year_as_text(v)
 
     @model_validator(mode="after")
     def _wave_labels(self) -> Study:

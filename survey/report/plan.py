@@ -178,6 +178,26 @@ def plan_gap_context(
     return table, sentence
 
 
+def plan_gap_study(
+    study_path: str | Path | None = None, *, effect: float | None = None,
+    power: float | None = None,
+) -> str | None:
+    """``survey plan``'s part for a study with earlier waves (:func:`plan_gap_context`) as
+    plain Chinese text; ``None`` for a single-wave study."""
+    from survey.report.sections.base import load
+
+    ctx = load(study_path)
+    if not ctx.study.waves:
+        return None
+    table, sentence = plan_gap_context(ctx, effect=effect, power=power)
+    rows = "\n".join(
+        f"  {label}：{'—' if pd.isna(n) else int(float(n))}"
+        for label, n in zip(table["label"].fillna(table["scale"]), table["n_needed"], strict=True))
+    notes = sorted({str(n) for n in table["note"] if isinstance(n, str) and n})
+    return (f"\n判断差距是否变化（与上一轮比较）所需的本院有效问卷：\n{rows}\n{sentence}"
+            + "".join(f"\n说明：{n}" for n in notes))
+
+
 def format_plan_zh(plan: pd.DataFrame, inv: pd.DataFrame | None, sentence: str) -> str:
     """The plan as plain text for the terminal: a Chinese table per part and the sentence.
 
